@@ -1,0 +1,38 @@
+{
+    "name": "Omni Connector Base",
+    "summary": "Omnichannel control plane: backends, event inbox, jobs, canonical orders, "
+    "payments and payouts, mapping and monitoring",
+    "version": "17.0.1.0.0",
+    "category": "Sales/Omnichannel",
+    "author": "Omni",
+    "website": "https://github.com/omni-suite/omni",
+    "license": "LGPL-3",
+    "depends": ["sale_stock", "queue_job", "mail"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/omni_security.xml",
+        "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
+        "data/omni_data.xml",
+        "data/ir_cron_data.xml",
+        "views/omni_backend_views.xml",
+        "views/omni_event_views.xml",
+        "views/omni_event_report_views.xml",
+        "views/omni_order_views.xml",
+        "views/omni_payment_views.xml",
+        "views/omni_payout_views.xml",
+        "views/omni_external_id_views.xml",
+        "views/omni_status_map_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "views/stock_views.xml",
+        "views/omni_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "omni_connector_base/static/tests/tours/*.js",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,16 @@
+from . import (
+    omni_backend,
+    omni_backend_stream,
+    omni_external_id,
+    omni_status_map,
+    omni_tax_map,
+    omni_event,
+    omni_event_report,
+    omni_order,
+    omni_payment,
+    omni_payout,
+    omni_importer,
+    sale_order,
+    stock_move,
+    account_move,
+)

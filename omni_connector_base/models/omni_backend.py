@@ -1,0 +1,288 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.errors import OmniError, SignatureError
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "omni_connector_base.group_omni_manager"
+
+
+class OmniBackend(models.Model):
+    """One configured channel account (a Shopify shop, a Stripe account, a store chain).
+
+    Connectors add their channel with ``selection_add`` and override the ``_omni_*`` hooks
+    below for their channel only (``if self.channel != "x": return super()...``), the way
+    payment providers do in Odoo's ``payment`` module.
+    """
+
+    _name = "omni.backend"
+    _description = "Omnichannel Backend"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    channel = fields.Selection(selection=[], required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    responsible_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Receives an activity when an event of this backend is dead-lettered.",
+    )
+
+    # Connection
+    state = fields.Selection(
+        [("draft", "Not tested"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    connection_message = fields.Text(readonly=True)
+    connection_checked_at = fields.Datetime(readonly=True)
+    webhook_secret = fields.Char(
+        groups=MANAGER_GROUP,
+        copy=False,
+        help="Shared secret webhooks are signed with. Without it every webhook is rejected.",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url")
+
+    # Governance
+    create_customers = fields.Boolean(
+        default=True, help="Create a customer when no mapping, email or phone matches."
+    )
+    create_products = fields.Boolean(
+        default=False,
+        help="Create a product when no mapping, SKU or barcode matches; otherwise the event "
+        "fails with a mapping error until someone maps the product.",
+    )
+    default_partner_id = fields.Many2one(
+        "res.partner",
+        string="Walk-in Customer",
+        help="Customer used for orders that carry no customer (store walk-ins, guest checkout).",
+    )
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True)
+    pricelist_id = fields.Many2one("product.pricelist", check_company=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Payment Journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]",
+    )
+    shipping_product_id = fields.Many2one(
+        "product.product", default=lambda self: self.env.ref(
+            "omni_connector_base.product_omni_shipping", raise_if_not_found=False
+        )
+    )
+    discount_product_id = fields.Many2one(
+        "product.product", default=lambda self: self.env.ref(
+            "omni_connector_base.product_omni_discount", raise_if_not_found=False
+        )
+    )
+    adjustment_product_id = fields.Many2one(
+        "product.product",
+        string="Tip / Duty / Adjustment Product",
+        default=lambda self: self.env.ref(
+            "omni_connector_base.product_omni_adjustment", raise_if_not_found=False
+        ),
+    )
+    max_attempts = fields.Integer(
+        default=5, help="Attempts after which a failing event is dead-lettered."
+    )
+    event_retention_days = fields.Integer(
+        default=90, help="Processed events older than this are purged (failed ones never are)."
+    )
+
+    status_map_ids = fields.One2many("omni.status.map", "backend_id", copy=True)
+    tax_map_ids = fields.One2many("omni.tax.map", "backend_id", copy=True)
+    stream_ids = fields.One2many("omni.backend.stream", "backend_id")
+
+    # Monitoring counters (read_group based, never loops over events)
+    event_received_count = fields.Integer(compute="_compute_event_stats")
+    event_done_count = fields.Integer(compute="_compute_event_stats")
+    event_failed_count = fields.Integer(compute="_compute_event_stats")
+    event_dead_count = fields.Integer(compute="_compute_event_stats")
+    queue_depth = fields.Integer(
+        compute="_compute_event_stats", help="Events waiting to be processed."
+    )
+    failure_rate = fields.Float(
+        compute="_compute_event_stats", help="Share of failed or dead events, last 7 days."
+    )
+    latency_p50_ms = fields.Integer(compute="_compute_event_stats", string="Latency p50 (ms)")
+    latency_p95_ms = fields.Integer(compute="_compute_event_stats", string="Latency p95 (ms)")
+    last_sync_at = fields.Datetime(compute="_compute_event_stats", string="Last Successful Sync")
+
+    _sql_constraints = [
+        ("max_attempts_positive", "CHECK(max_attempts > 0)", "Max attempts must be positive."),
+    ]
+
+    def _compute_webhook_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for backend in self:
+            backend.webhook_url = (
+                f"{base_url}/omni/webhook/{backend.channel}/{backend.id}"
+                if backend.id and backend.channel
+                else False
+            )
+
+    def _compute_event_stats(self):
+        ids = tuple(self.ids) or (0,)
+        self.env["omni.event"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT backend_id,
+                   count(*) FILTER (WHERE state = 'received') AS received,
+                   count(*) FILTER (WHERE state = 'done') AS done,
+                   count(*) FILTER (WHERE state = 'failed') AS failed,
+                   count(*) FILTER (WHERE state = 'dead') AS dead,
+                   count(*) FILTER (WHERE received_at > now() at time zone 'utc' - interval '7 days')
+                       AS recent,
+                   count(*) FILTER (WHERE received_at > now() at time zone 'utc' - interval '7 days'
+                                      AND state IN ('failed', 'dead')) AS recent_bad,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)
+                       FILTER (WHERE state = 'done') AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
+                       FILTER (WHERE state = 'done') AS p95
+              FROM omni_event
+             WHERE backend_id IN %s
+          GROUP BY backend_id
+            """,
+            [ids],
+        )
+        stats = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.env["omni.backend.stream"].flush_model()
+        last_sync = dict(
+            self.env["omni.backend.stream"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["last_success_at:max"]
+            )
+        )
+        for backend in self:
+            received, done, failed, dead, recent, recent_bad, p50, p95 = stats.get(
+                backend.id, (0, 0, 0, 0, 0, 0, None, None)
+            )
+            backend.event_received_count = received
+            backend.event_done_count = done
+            backend.event_failed_count = failed
+            backend.event_dead_count = dead
+            backend.queue_depth = received
+            backend.failure_rate = (recent_bad / recent) if recent else 0.0
+            backend.latency_p50_ms = int(p50 or 0)
+            backend.latency_p95_ms = int(p95 or 0)
+            backend.last_sync_at = last_sync.get(backend)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        for backend in backends:
+            if not backend.status_map_ids:
+                backend._reset_status_map()
+        return backends
+
+    def _reset_status_map(self):
+        self.ensure_one()
+        self.status_map_ids.unlink()
+        self.env["omni.status.map"].create(
+            [
+                {"backend_id": self.id, **vals}
+                for vals in self.env["omni.status.map"]._default_rows(self.channel)
+            ]
+        )
+
+    # ------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        try:
+            message = self._omni_test_connection()
+        except (OmniError, UserError) as err:
+            self.write(
+                {"state": "error", "connection_message": str(err), "connection_checked_at": now}
+            )
+        else:
+            self.write(
+                {"state": "connected", "connection_message": message, "connection_checked_at": now}
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if self.state == "connected" else "danger",
+                "title": _("Test connection: %s", self.name),
+                "message": self.connection_message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_reset_status_map(self):
+        for backend in self:
+            backend._reset_status_map()
+
+    def action_open_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_connector_base.omni_event_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"default_backend_id": self.id, "search_default_filter_open": 1}
+        return action
+
+    # ------------------------------------------------------------------------------------
+    # Channel hooks: connectors override these for their own channel.
+    # ------------------------------------------------------------------------------------
+
+    def _omni_test_connection(self):
+        """Reach the channel and return a human summary; raise OmniError when it fails."""
+        raise UserError(_("The %s channel has no connection test.", self.channel))
+
+    def _omni_webhook_secret(self):
+        """The secret for webhook verification (sudo: the route runs as public)."""
+        self.ensure_one()
+        return self.sudo().webhook_secret or ""
+
+    def _omni_webhook_verify(self, raw_body, headers):
+        """Verify a webhook over the raw body; raise SignatureError to reject (fail closed)."""
+        raise SignatureError(f"channel {self.channel!r} does not accept webhooks")
+
+    def _omni_webhook_events(self, raw_body, headers):
+        """Split a verified webhook into event values: dicts with at least ``topic`` and
+        ``idempotency_key``, optionally ``external_id`` and ``channel_updated_at``."""
+        raise SignatureError(f"channel {self.channel!r} does not accept webhooks")
+
+    def _omni_process_event(self, event):
+        """Process one event: parse its payload, hand canonical objects to the importer and
+        return the values linking the event to what it created (``omni_order_id`` ...)."""
+        raise OmniError(f"channel {self.channel!r} cannot process topic {event.topic!r}")
+
+    def _omni_job_channel(self):
+        """queue_job channel of this backend's work; connectors declare root.omni.<channel>."""
+        return f"root.omni.{self.channel}"
+
+    # ------------------------------------------------------------------------------------
+    # Streams (watermarks)
+    # ------------------------------------------------------------------------------------
+
+    def _stream(self, name):
+        self.ensure_one()
+        stream = self.stream_ids.filtered(lambda s: s.name == name)
+        return stream or self.env["omni.backend.stream"].create(
+            {"backend_id": self.id, "name": name}
+        )
+
+    def _poll_window_start(self, stream_name, overlap=timedelta(minutes=10)):
+        """Start of the next poll: last watermark minus an overlap, so that records updated
+        while the previous poll ran (or whose webhook was lost) are fetched again."""
+        watermark = self._stream(stream_name).watermark
+        return watermark - overlap if watermark else None

@@ -1,0 +1,366 @@
+import hashlib
+import json
+import logging
+import re
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import identity_exact
+
+from ..tools.errors import OmniError, PayloadError
+
+_logger = logging.getLogger(__name__)
+
+# Headers whose value may authenticate a request: never stored, never shown.
+_SENSITIVE_HEADER = re.compile(r"authorization|cookie|token|secret|api[-_]?key|signature|hmac", re.I)
+# Backoff of retryable failures (attempt -> seconds) when the channel gave no Retry-After.
+_BACKOFF = [10, 60, 300, 1800, 7200]
+PROCESS_BATCH_SIZE = 50
+
+
+def payload_digest(raw):
+    if isinstance(raw, str):
+        raw = raw.encode()
+    return hashlib.sha256(raw or b"").hexdigest()
+
+
+def sanitize_headers(headers):
+    return {
+        key: value
+        for key, value in (headers or {}).items()
+        if not _SENSITIVE_HEADER.search(key)
+    }
+
+
+class OmniEvent(models.Model):
+    """The inbox: every inbound unit of work (webhook, polled record, file row) is stored here
+    first, with its raw payload and a unique idempotency key, then processed by a job.
+
+    Processing the same event any number of times changes nothing after the first success.
+    """
+
+    _name = "omni.event"
+    _description = "Omnichannel Event"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _rec_name = "display_name"
+
+    backend_id = fields.Many2one(
+        "omni.backend", required=True, ondelete="restrict", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    channel = fields.Selection(related="backend_id.channel", store=True)
+    topic = fields.Char(required=True, index=True, readonly=True)
+    external_id = fields.Char(index=True, readonly=True, help="Channel id of the record.")
+    idempotency_key = fields.Char(required=True, readonly=True, copy=False)
+    source = fields.Selection(
+        [("webhook", "Webhook"), ("poll", "Scheduled pull"), ("file", "File import"),
+         ("manual", "Manual")],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    payload = fields.Text(readonly=True, help="Raw payload exactly as received.")
+    payload_digest = fields.Char(readonly=True, index=True)
+    headers = fields.Json(readonly=True, help="Request headers, without credentials.")
+    state = fields.Selection(
+        [
+            ("received", "Received"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("dead", "Dead-lettered"),
+            ("ignored", "Ignored"),
+        ],
+        default="received",
+        required=True,
+        index=True,
+        readonly=True,
+        tracking=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    error_class = fields.Selection(
+        [
+            ("payload", "Malformed payload"),
+            ("mapping", "Mapping"),
+            ("currency", "Currency"),
+            ("validation", "Validation"),
+            ("retryable", "Temporary (will retry)"),
+            ("internal", "Internal error"),
+        ],
+        readonly=True,
+    )
+    error_message = fields.Text(readonly=True)
+    result_note = fields.Char(readonly=True, help="What processing did, e.g. skipped as stale.")
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
+    processed_at = fields.Datetime(readonly=True)
+    latency_ms = fields.Integer(
+        readonly=True, string="Latency (ms)", help="From reception to successful processing."
+    )
+    next_retry_at = fields.Datetime(readonly=True)
+    channel_updated_at = fields.Datetime(
+        readonly=True, help="The channel's last update time of the record, to refuse stale events."
+    )
+    ignore_reason = fields.Text(readonly=True)
+    omni_order_id = fields.Many2one("omni.order", readonly=True, index="btree_not_null")
+    omni_payment_id = fields.Many2one("omni.payment", readonly=True, index="btree_not_null")
+    omni_payout_id = fields.Many2one("omni.payout", readonly=True, index="btree_not_null")
+    sale_order_id = fields.Many2one(related="omni_order_id.sale_order_id")
+
+    _sql_constraints = [
+        ("idempotency_key_uniq", "UNIQUE(idempotency_key)", "This event was already received."),
+    ]
+
+    @api.depends("topic", "external_id")
+    def _compute_display_name(self):
+        for event in self:
+            event.display_name = f"{event.topic} {event.external_id or ''}".strip()
+
+    # ------------------------------------------------------------------------------------
+    # Reception
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _idempotency_key(self, backend, topic, channel_event_id=None, payload=None):
+        """backend + topic + the channel's event id, or the payload digest when it has none."""
+        return f"{backend.id}:{topic}:{channel_event_id or payload_digest(payload)}"
+
+    @api.model
+    def _receive(self, backend, vals_list, source):
+        """Store new events, skip the ones already received. Returns (new, duplicates)."""
+        keys = [vals["idempotency_key"] for vals in vals_list]
+        known = self.sudo().search([("idempotency_key", "in", keys)])
+        known_keys = set(known.mapped("idempotency_key"))
+        created = self.browse()
+        for vals in vals_list:
+            if vals["idempotency_key"] in known_keys:
+                continue
+            known_keys.add(vals["idempotency_key"])
+            vals = {
+                "backend_id": backend.id,
+                "source": source,
+                "payload_digest": payload_digest(vals.get("payload")),
+                **vals,
+            }
+            # A concurrent delivery of the same event may win the race: the unique key
+            # makes the loser a duplicate, not an error.
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    created |= self.sudo().create(vals)
+            except psycopg2.IntegrityError:
+                known |= self.sudo().search([("idempotency_key", "=", vals["idempotency_key"])])
+        return created, known
+
+    @api.model
+    def _unreadable_webhook_vals(self, backend, raw_body, headers, error):
+        return {
+            "topic": "unreadable",
+            "idempotency_key": self._idempotency_key(backend, "unreadable", payload=raw_body),
+            "payload": raw_body.decode("utf-8", errors="replace"),
+            "headers": sanitize_headers(headers),
+            "state": "failed",
+            "attempts": 1,
+            "error_class": error.error_class,
+            "error_message": str(error),
+        }
+
+    def _enqueue(self, batch_size=PROCESS_BATCH_SIZE, eta=None):
+        """One job per batch of events of the same backend; crons and webhooks only do this."""
+        for backend in self.backend_id:
+            events = self.filtered(lambda e, b=backend: e.backend_id == b)
+            for start in range(0, len(events), batch_size):
+                batch = events[start:start + batch_size]
+                batch.with_delay(
+                    channel=backend._omni_job_channel(),
+                    identity_key=identity_exact,
+                    description=_("Process %(count)s %(channel)s event(s)",
+                                  count=len(batch), channel=backend.channel),
+                    eta=eta,
+                )._process_job()
+
+    # ------------------------------------------------------------------------------------
+    # Processing (queue_job)
+    # ------------------------------------------------------------------------------------
+
+    def _process_job(self):
+        """Job: process each event in its own savepoint, so one bad event never blocks or
+        rolls back the others of its batch."""
+        done = 0
+        for event in self:
+            event._process_one()
+            done += event.state == "done"
+        return _("%(done)s of %(total)s event(s) done", done=done, total=len(self))
+
+    def _process_one(self):
+        self.ensure_one()
+        if self.state in ("done", "ignored"):
+            return
+        backend = self.backend_id
+        try:
+            with self.env.cr.savepoint():
+                links = backend._omni_process_event(self) or {}
+                self.env.flush_all()
+        except RetryableJobError as err:
+            self._schedule_retry(err)
+        except OmniError as err:
+            self._fail(err.error_class, str(err))
+        except (UserError, ValidationError) as err:
+            self._fail("validation", str(err.args[0] if err.args else err))
+        except psycopg2.OperationalError:
+            raise  # locks / serialization: queue_job retries the whole job
+        except Exception as err:  # a bug must fail the event visibly, never silently
+            _logger.exception("omni.event %s failed unexpectedly", self.id)
+            self._fail("internal", f"{type(err).__name__}: {err}")
+        else:
+            now = fields.Datetime.now()
+            note = links.pop("result_note", False)
+            self.write(
+                {
+                    **links,
+                    "state": "done",
+                    "attempts": self.attempts + 1,
+                    "processed_at": now,
+                    "latency_ms": int((now - self.received_at).total_seconds() * 1000),
+                    "error_class": False,
+                    "error_message": False,
+                    "next_retry_at": False,
+                    "result_note": note,
+                }
+            )
+
+    def _fail(self, error_class, message):
+        attempts = self.attempts + 1
+        dead = attempts >= self.backend_id.max_attempts
+        self.write(
+            {
+                "state": "dead" if dead else "failed",
+                "attempts": attempts,
+                "error_class": error_class,
+                "error_message": message,
+                "next_retry_at": False,
+            }
+        )
+        if dead:
+            self._dead_letter()
+
+    def _schedule_retry(self, err):
+        """Retryable failure: record it on the event and enqueue a new job after the delay the
+        channel asked for (Retry-After / throttle) or the backoff. Recording it here rather than
+        re-raising keeps the attempt count across retries (a raised error rolls it back)."""
+        attempts = self.attempts + 1
+        if attempts >= self.backend_id.max_attempts:
+            self._fail("retryable", str(err))
+            return
+        delay = err.seconds or _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
+        self.write(
+            {
+                "state": "failed",
+                "attempts": attempts,
+                "error_class": "retryable",
+                "error_message": str(err),
+                "next_retry_at": fields.Datetime.now() + timedelta(seconds=delay),
+            }
+        )
+        self._enqueue(eta=delay)
+
+    def _dead_letter(self):
+        backend = self.backend_id
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(backend.responsible_user_id or self.env.ref("base.user_admin")).id,
+            summary=_("Dead-lettered %s event", backend.channel),
+            note=_("Event %(event)s failed %(attempts)s times: %(error)s",
+                   event=self.display_name, attempts=self.attempts, error=self.error_message),
+        )
+
+    # ------------------------------------------------------------------------------------
+    # User actions (audited in the chatter)
+    # ------------------------------------------------------------------------------------
+
+    def _check_manager(self):
+        if not self.env.user.has_group("omni_connector_base.group_omni_manager"):
+            raise UserError(_("Only Omni managers can retry, replay or ignore events."))
+
+    def action_retry(self):
+        """Process failed / dead events again."""
+        self._check_manager()
+        events = self.filtered(lambda e: e.state in ("failed", "dead", "received"))
+        for event in events:
+            event.message_post(body=_("Retried by %s.", self.env.user.name))
+        events.sudo().write({"state": "received", "next_retry_at": False})
+        events.sudo()._enqueue()
+        return True
+
+    def action_replay(self):
+        """Process events again whatever their state: the importer is idempotent, so a replay
+        of an applied event changes nothing."""
+        self._check_manager()
+        for event in self:
+            event.message_post(body=_("Replayed by %s.", self.env.user.name))
+        self.sudo().write({"state": "received", "next_retry_at": False})
+        self.sudo()._enqueue()
+        return True
+
+    def action_ignore(self, reason=None):
+        self._check_manager()
+        if not reason:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "omni.event.ignore.wizard",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"active_ids": self.ids, "active_model": self._name},
+            }
+        for event in self:
+            event.message_post(body=_("Ignored by %(user)s: %(reason)s",
+                                      user=self.env.user.name, reason=reason))
+        self.sudo().write({"state": "ignored", "ignore_reason": reason, "next_retry_at": False})
+        return True
+
+    def action_process_now(self):
+        """Process in the user's transaction (debugging aid for managers)."""
+        self._check_manager()
+        self.sudo()._process_job()
+        return True
+
+    # ------------------------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _cron_enqueue_received(self):
+        """Heal lost enqueues: received events with no pending job get one."""
+        stale = fields.Datetime.now() - timedelta(minutes=15)
+        events = self.search([("state", "=", "received"), ("write_date", "<", stale)], limit=5000)
+        events._enqueue()
+
+    @api.model
+    def _cron_purge(self):
+        """Delete processed events past their backend's retention; failed, dead and ignored
+        events are kept until someone deals with them."""
+        self.env.cr.execute(
+            """
+            SELECT e.id
+              FROM omni_event e
+              JOIN omni_backend b ON b.id = e.backend_id
+             WHERE e.state = 'done'
+               AND b.event_retention_days > 0
+               AND e.processed_at < (now() at time zone 'utc')
+                                    - make_interval(days => b.event_retention_days)
+            """
+        )
+        expired = self.browse([row[0] for row in self.env.cr.fetchall()])
+        expired.unlink()  # through the ORM: their chatter goes with them
+        _logger.info("omni.event retention: %s processed event(s) purged", len(expired))
+
+    def _payload_json(self):
+        """The payload as JSON, or a PayloadError a user can read."""
+        try:
+            return json.loads(self.payload or "")
+        except ValueError as err:
+            raise PayloadError(f"payload is not valid JSON: {err}") from None

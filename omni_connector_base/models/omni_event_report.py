@@ -1,0 +1,41 @@
+from odoo import fields, models, tools
+
+
+class OmniEventReport(models.Model):
+    """Event analysis (pivot / graph): volume, failures and latency per backend, topic, day."""
+
+    _name = "omni.event.report"
+    _description = "Omnichannel Event Analysis"
+    _auto = False
+    _order = "received_at desc"
+
+    backend_id = fields.Many2one("omni.backend", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    channel = fields.Char(readonly=True)
+    topic = fields.Char(readonly=True)
+    source = fields.Char(readonly=True)
+    state = fields.Selection(
+        [("received", "Received"), ("done", "Done"), ("failed", "Failed"),
+         ("dead", "Dead-lettered"), ("ignored", "Ignored")],
+        readonly=True,
+    )
+    error_class = fields.Char(readonly=True)
+    received_at = fields.Datetime(readonly=True)
+    latency_ms = fields.Integer(string="Latency (ms)", readonly=True, group_operator="avg")
+    attempts = fields.Integer(readonly=True, group_operator="avg")
+    failed_count = fields.Integer(string="# Failed", readonly=True)
+    event_count = fields.Integer(string="# Events", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            f"""
+            CREATE OR REPLACE VIEW {self._table} AS (
+                SELECT e.id, e.backend_id, e.company_id, e.channel, e.topic, e.source,
+                       e.state, e.error_class, e.received_at, e.latency_ms, e.attempts,
+                       CASE WHEN e.state IN ('failed', 'dead') THEN 1 ELSE 0 END AS failed_count,
+                       1 AS event_count
+                  FROM omni_event e
+            )
+            """
+        )

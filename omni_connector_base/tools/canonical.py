@@ -1,0 +1,153 @@
+"""Canonical business objects, channel-independent.
+
+Parsers turn a channel's JSON into these frozen dataclasses; the shared importer turns them
+into Odoo documents. No Odoo import here: parsers and these objects are testable without a
+database. Amounts are ``Decimal`` (never float) and every money-carrying object names its
+currency (ISO 4217 code).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str = ""
+    company: str = ""
+    street: str = ""
+    street2: str = ""
+    city: str = ""
+    zip: str = ""
+    state_code: str = ""
+    country_code: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Customer:
+    external_id: str
+    email: str = ""
+    phone: str = ""
+    name: str = ""
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """A tax applied on a line, as the channel computed it."""
+
+    title: str
+    rate: Decimal  # 0.2 for 20 %
+    amount: Decimal  # shop currency
+    amount_presentment: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    external_id: str
+    name: str
+    quantity: Decimal
+    price_unit: Decimal  # shop currency, before discount, as the channel shows it
+    price_unit_presentment: Decimal | None = None
+    discount_amount: Decimal = ZERO  # total discount on the line, shop currency
+    sku: str = ""
+    barcode: str = ""
+    product_external_id: str = ""
+    line_type: str = "product"  # product | shipping | tip | duty | adjustment
+    taxes: tuple[TaxLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One money movement: charge, refund, fee, dispute, adjustment, payout leg..."""
+
+    external_id: str
+    payment_type: str
+    amount: Decimal  # gross, signed as seen from the merchant
+    currency: str
+    fee: Decimal = ZERO
+    net: Decimal | None = None
+    status: str = ""
+    processor: str = ""
+    processor_reference: str = ""  # e.g. the Stripe charge id a Shopify transaction carries
+    order_external_id: str = ""
+    payout_external_id: str = ""
+    created_at: datetime | None = None
+    available_on: datetime | None = None
+    exchange_rate: Decimal | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    order_line_external_id: str
+    quantity: Decimal
+    amount: Decimal = ZERO
+    restock: bool = False
+
+
+@dataclass(frozen=True)
+class Refund:
+    external_id: str
+    order_external_id: str
+    currency: str
+    amount: Decimal  # total refunded to the customer, shop currency
+    lines: tuple[RefundLine, ...] = ()
+    shipping_amount: Decimal = ZERO
+    adjustment_amount: Decimal = ZERO
+    created_at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Order:
+    external_id: str
+    name: str
+    currency: str  # shop currency
+    updated_at: datetime
+    created_at: datetime | None = None
+    presentment_currency: str = ""
+    customer: Customer | None = None
+    lines: tuple[OrderLine, ...] = ()
+    taxes_included: bool = False
+    amount_total: Decimal = ZERO
+    amount_total_presentment: Decimal | None = None
+    amount_tax: Decimal = ZERO
+    amount_discount: Decimal = ZERO
+    financial_status: str = ""  # channel's own words; the status map translates them
+    fulfillment_status: str = ""
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+    payments: tuple[Payment, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    location_external_id: str = ""  # store / register / fulfilment location
+    note: str = ""
+
+    @property
+    def presentment(self):
+        return self.presentment_currency or self.currency
+
+
+@dataclass(frozen=True)
+class Payout:
+    external_id: str
+    amount: Decimal
+    currency: str
+    status: str
+    created_at: datetime | None = None
+    arrival_date: datetime | None = None
+    fee: Decimal = ZERO
+    trace: str = ""
+    payments: tuple[Payment, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    sku: str
+    location_external_id: str
+    available: Decimal
+    updated_at: datetime | None = None

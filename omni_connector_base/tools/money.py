@@ -1,0 +1,46 @@
+"""Exact money helpers: Decimal from strings, minor units with the currency's exponent."""
+
+from decimal import Decimal, InvalidOperation
+
+from .errors import PayloadError
+
+# ISO 4217 exponents that differ from 2 (and what Stripe treats as zero-decimal).
+_EXPONENTS = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+}
+
+
+def currency_exponent(code):
+    return _EXPONENTS.get((code or "").upper(), 2)
+
+
+def to_decimal(value, what="amount"):
+    """Parse a channel amount. Strings and ints only: a float has already lost the cents."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        raise PayloadError(f"{what}: expected a decimal string, got {value!r}")
+    try:
+        result = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise PayloadError(f"{what}: {value!r} is not a number") from None
+    if not result.is_finite():
+        raise PayloadError(f"{what}: {value!r} is not a finite number")
+    return result
+
+
+def from_minor_units(value, currency):
+    """Stripe-style integer minor units -> Decimal in major units (JPY 500 -> 500, USD 500 -> 5.00)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError(f"minor-unit amount must be an integer, got {value!r}")
+    return Decimal(value).scaleb(-currency_exponent(currency))
+
+
+def to_minor_units(amount, currency):
+    scaled = to_decimal(amount).scaleb(currency_exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise PayloadError(f"{amount} {currency} has more decimals than the currency allows")
+    return int(scaled)
