@@ -6,14 +6,8 @@
 #   - Chromium for the UI tours, a PostgreSQL role for Odoo
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/common.sh"
 cd "$here"
-
-ODOO_SRC=${ODOO_SRC:-/opt/odoo17}
-VENV=${VENV:-$here/.venv}
-PGHOST=${PGHOST:-127.0.0.1}
-PGPORT=${PGPORT:-5432}
-PGUSER=${PGUSER:-$(id -un)}
 stamp_dir="$VENV/.omni-setup"
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -63,21 +57,25 @@ if changed odoo-requirements "$ODOO_SRC/requirements.txt"; then
   pip install -U "pip>=23" "setuptools<71" wheel
   # python-ldap only serves the optional auth_ldap addon; it needs libldap headers to build.
   grep -v -i '^python-ldap' "$ODOO_SRC/requirements.txt" > "$stamp_dir/odoo-requirements.txt"
-  pip install -r "$stamp_dir/odoo-requirements.txt"
-  pip install 'python-ldap' 2>/dev/null || log "python-ldap did not build (only auth_ldap needs it); skipped"
+  pip install -r "$stamp_dir/odoo-requirements.txt" 2>&1 | grep -v "^WARNING: Location" || true
+  "$VENV/bin/python" -c "import psycopg2, lxml, werkzeug" || { echo "error: Odoo's requirements did not install" >&2; exit 1; }
+  pip install 'python-ldap' >/dev/null 2>&1 || log "python-ldap did not build (only auth_ldap needs it); skipped"
   done_step odoo-requirements
 fi
 
 if ! "$VENV/bin/python" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.series == "17.0" else 1)' 2>/dev/null \
    || changed odoo-src "$ODOO_SRC/setup.py"; then
   log "installing Odoo from $ODOO_SRC (editable, compat mode)"
-  pip install --no-deps --no-build-isolation --config-settings editable_mode=compat -e "$ODOO_SRC"
+  pip install --no-deps --no-build-isolation --config-settings editable_mode=compat \
+    -e "$ODOO_SRC" > "$here/var/log/setup-odoo.log" 2>&1 || { tail -20 "$here/var/log/setup-odoo.log"; exit 1; }
   [ -f "$stamp_dir/odoo-src.new" ] && done_step odoo-src
 fi
 
 if changed requirements requirements.txt; then
   log "installing requirements.txt"
-  pip install -r requirements.txt
+  pip install -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+  "$VENV/bin/python" -c "import stripe, shopify, pytest_odoo, graphql, odoo.addons.queue_job" \
+    || { echo "error: requirements.txt did not install" >&2; exit 1; }
   done_step requirements
 fi
 
@@ -103,10 +101,10 @@ if ! pg_isready -h "$PGHOST" -p "$PGPORT" -q 2>/dev/null; then
 fi
 pg_isready -h "$PGHOST" -p "$PGPORT" -q || { echo "error: PostgreSQL does not answer on $PGHOST:$PGPORT (set PGHOST/PGPORT)" >&2; exit 1; }
 if ! psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -tAc "select 1" >/dev/null 2>&1; then
-  log "creating PostgreSQL role $PGUSER"
-  admin=${PGADMIN:-postgres}
-  psql -h "$PGHOST" -p "$PGPORT" -U "$admin" -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE \"$PGUSER\" LOGIN SUPERUSER" >/dev/null
+  # Odoo refuses to run as the postgres superuser: it gets a role of its own.
+  log "creating PostgreSQL role $PGUSER (CREATEDB) as ${PGADMIN:-postgres}"
+  psql -h "$PGHOST" -p "$PGPORT" -U "${PGADMIN:-postgres}" -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE \"$PGUSER\" LOGIN CREATEDB" >/dev/null
 fi
 
 log "ready: $("$VENV/bin/python" --version), Odoo $("$VENV/bin/python" -c 'import odoo.release as r; print(r.version)')"

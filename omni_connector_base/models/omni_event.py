@@ -47,7 +47,7 @@ class OmniEvent(models.Model):
 
     _name = "omni.event"
     _description = "Omnichannel Event"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _rec_name = "display_name"
 

@@ -1,0 +1,72 @@
+import hashlib
+import hmac
+import json
+
+from odoo import fields, models
+
+from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..parser import parse_order, parse_refund
+
+SIGNATURE_HEADER = "X-Omni-Test-Hmac"
+
+
+class OmniBackend(models.Model):
+    _inherit = "omni.backend"
+
+    channel = fields.Selection(
+        selection_add=[("omnitest", "Test Channel")], ondelete={"omnitest": "cascade"}
+    )
+
+    def _omni_test_connection(self):
+        if self.channel != "omnitest":
+            return super()._omni_test_connection()
+        return "test channel reachable"
+
+    def _omni_webhook_verify(self, raw_body, headers):
+        if self.channel != "omnitest":
+            return super()._omni_webhook_verify(raw_body, headers)
+        secret = self._omni_webhook_secret()
+        if not secret:
+            raise SignatureError("no webhook secret configured")
+        given = headers.get(SIGNATURE_HEADER) or ""
+        expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
+        if not given or not hmac.compare_digest(given, expected):
+            raise SignatureError("signature mismatch")
+
+    def _omni_webhook_events(self, raw_body, headers):
+        if self.channel != "omnitest":
+            return super()._omni_webhook_events(raw_body, headers)
+        try:
+            data = json.loads(raw_body)
+        except ValueError as err:
+            raise PayloadError(f"payload is not valid JSON: {err}") from None
+        if not isinstance(data, dict) or not data.get("topic"):
+            raise PayloadError("payload has no topic")
+        record = data.get(data["topic"]) or {}
+        Event = self.env["omni.event"]
+        return [
+            {
+                "topic": data["topic"],
+                "external_id": str(record.get("id") or "") if isinstance(record, dict) else "",
+                "idempotency_key": Event._idempotency_key(
+                    self, data["topic"], data.get("id"), raw_body
+                ),
+                "payload": raw_body.decode(),
+            }
+        ]
+
+    def _omni_process_event(self, event):
+        if self.channel != "omnitest":
+            return super()._omni_process_event(event)
+        data = event._payload_json()
+        importer = self.env["omni.importer"]
+        if event.topic == "order":
+            return importer.import_order(self, parse_order(data.get("order")))
+        if event.topic == "refund":
+            omni_order = importer.import_refund(self, parse_refund(data.get("refund") or {}))
+            return {"omni_order_id": omni_order.id}
+        if event.topic == "flaky":
+            raise RetryableJobError("channel answered 429", seconds=data.get("retry_after"))
+        raise PayloadError(f"unknown topic {event.topic!r}")

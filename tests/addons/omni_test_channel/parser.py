@@ -1,0 +1,101 @@
+"""Pure parser of the test channel's JSON (a deliberately simple, REST-like shape)."""
+
+from datetime import datetime
+
+from odoo.addons.omni_connector_base.tools import canonical
+from odoo.addons.omni_connector_base.tools.errors import PayloadError
+from odoo.addons.omni_connector_base.tools.money import to_decimal
+
+
+def _required(data, key, where):
+    if not isinstance(data, dict) or data.get(key) in (None, ""):
+        raise PayloadError(f"{where}: missing {key!r}")
+    return data[key]
+
+
+def _datetime(value, what):
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 datetime") from None
+
+
+def parse_order(data):
+    where = "order"
+    order_id = str(_required(data, "id", where))
+    lines = []
+    for index, line in enumerate(data.get("lines") or []):
+        line_where = f"order {order_id} line {index + 1}"
+        lines.append(
+            canonical.OrderLine(
+                external_id=str(_required(line, "id", line_where)),
+                name=line.get("name") or "",
+                sku=line.get("sku") or "",
+                barcode=line.get("barcode") or "",
+                product_external_id=str(line.get("product_id") or ""),
+                quantity=to_decimal(_required(line, "quantity", line_where), f"{line_where} quantity"),
+                price_unit=to_decimal(_required(line, "price", line_where), f"{line_where} price"),
+                discount_amount=to_decimal(line.get("discount") or "0", f"{line_where} discount"),
+                taxes=tuple(
+                    canonical.TaxLine(
+                        title=tax.get("title") or "",
+                        rate=to_decimal(_required(tax, "rate", line_where), "tax rate"),
+                        amount=to_decimal(tax.get("amount") or "0", "tax amount"),
+                    )
+                    for tax in line.get("taxes") or []
+                ),
+            )
+        )
+    for shipping in data.get("shipping") or []:
+        lines.append(
+            canonical.OrderLine(
+                external_id=str(_required(shipping, "id", "shipping line")),
+                name=shipping.get("title") or "Shipping",
+                quantity=to_decimal("1"),
+                price_unit=to_decimal(_required(shipping, "price", "shipping line"), "shipping"),
+                line_type="shipping",
+            )
+        )
+    customer = data.get("customer")
+    return canonical.Order(
+        external_id=order_id,
+        name=str(data.get("name") or order_id),
+        currency=str(_required(data, "currency", where)),
+        updated_at=_datetime(_required(data, "updated_at", where), "updated_at"),
+        created_at=_datetime(data.get("created_at"), "created_at"),
+        customer=customer and canonical.Customer(
+            external_id=str(customer.get("id") or ""),
+            email=customer.get("email") or "",
+            phone=customer.get("phone") or "",
+            name=customer.get("name") or "",
+        ),
+        lines=tuple(lines),
+        taxes_included=bool(data.get("taxes_included")),
+        amount_total=to_decimal(data.get("total") or "0", "total"),
+        financial_status=data.get("financial_status") or "",
+        fulfillment_status=data.get("fulfillment_status") or "",
+        cancelled_at=_datetime(data.get("cancelled_at"), "cancelled_at"),
+        refunds=tuple(parse_refund(refund, order_id) for refund in data.get("refunds") or []),
+    )
+
+
+def parse_refund(data, order_id=None):
+    refund_id = str(_required(data, "id", "refund"))
+    return canonical.Refund(
+        external_id=refund_id,
+        order_external_id=str(order_id or _required(data, "order_id", "refund")),
+        currency=data.get("currency") or "",
+        amount=to_decimal(_required(data, "amount", f"refund {refund_id}"), "refund amount"),
+        shipping_amount=to_decimal(data.get("shipping") or "0", "refund shipping"),
+        lines=tuple(
+            canonical.RefundLine(
+                order_line_external_id=str(_required(line, "line_id", f"refund {refund_id}")),
+                quantity=to_decimal(_required(line, "quantity", f"refund {refund_id}"), "quantity"),
+                restock=bool(line.get("restock")),
+            )
+            for line in data.get("lines") or []
+        ),
+        created_at=_datetime(data.get("created_at"), "refund created_at"),
+    )
