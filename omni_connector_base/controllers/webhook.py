@@ -38,9 +38,7 @@ class OmniWebhookController(http.Controller):
             backend._omni_webhook_verify(raw_body, headers)
         except SignatureError as err:
             # The reason never carries the secret nor the signature.
-            _logger.warning(
-                "omni webhook rejected for %s backend %s: %s", channel, backend_id, err
-            )
+            _logger.warning("omni webhook rejected for %s backend %s: %s", channel, backend_id, err)
             return self._reply(401, {"error": "invalid signature"})
         Event = env["omni.event"]
         try:

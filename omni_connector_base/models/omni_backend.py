@@ -80,14 +80,16 @@ class OmniBackend(models.Model):
         domain="[('type', 'in', ('bank', 'cash'))]",
     )
     shipping_product_id = fields.Many2one(
-        "product.product", default=lambda self: self.env.ref(
+        "product.product",
+        default=lambda self: self.env.ref(
             "omni_connector_base.product_omni_shipping", raise_if_not_found=False
-        )
+        ),
     )
     discount_product_id = fields.Many2one(
-        "product.product", default=lambda self: self.env.ref(
+        "product.product",
+        default=lambda self: self.env.ref(
             "omni_connector_base.product_omni_discount", raise_if_not_found=False
-        )
+        ),
     )
     adjustment_product_id = fields.Many2one(
         "product.product",
@@ -145,19 +147,20 @@ class OmniBackend(models.Model):
                    count(*) FILTER (WHERE state = 'done') AS done,
                    count(*) FILTER (WHERE state = 'failed') AS failed,
                    count(*) FILTER (WHERE state = 'dead') AS dead,
-                   count(*) FILTER (WHERE received_at > now() at time zone 'utc' - interval '7 days')
-                       AS recent,
-                   count(*) FILTER (WHERE received_at > now() at time zone 'utc' - interval '7 days'
+                   count(*) FILTER (WHERE state = 'received' OR
+                                    (state = 'failed' AND next_retry_at IS NOT NULL)) AS queued,
+                   count(*) FILTER (WHERE received_at > %(since)s) AS recent,
+                   count(*) FILTER (WHERE received_at > %(since)s
                                       AND state IN ('failed', 'dead')) AS recent_bad,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms)
                        FILTER (WHERE state = 'done') AS p50,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
                        FILTER (WHERE state = 'done') AS p95
               FROM omni_event
-             WHERE backend_id IN %s
+             WHERE backend_id IN %(ids)s
           GROUP BY backend_id
             """,
-            [ids],
+            {"ids": ids, "since": fields.Datetime.now() - timedelta(days=7)},
         )
         stats = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         self.env["omni.backend.stream"].flush_model()
@@ -167,14 +170,14 @@ class OmniBackend(models.Model):
             )
         )
         for backend in self:
-            received, done, failed, dead, recent, recent_bad, p50, p95 = stats.get(
-                backend.id, (0, 0, 0, 0, 0, 0, None, None)
+            received, done, failed, dead, queued, recent, recent_bad, p50, p95 = stats.get(
+                backend.id, (0, 0, 0, 0, 0, 0, 0, None, None)
             )
             backend.event_received_count = received
             backend.event_done_count = done
             backend.event_failed_count = failed
             backend.event_dead_count = dead
-            backend.queue_depth = received
+            backend.queue_depth = queued
             backend.failure_rate = (recent_bad / recent) if recent else 0.0
             backend.latency_p50_ms = int(p50 or 0)
             backend.latency_p95_ms = int(p95 or 0)

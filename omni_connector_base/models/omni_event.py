@@ -18,7 +18,9 @@ from ..tools.errors import OmniError, PayloadError
 _logger = logging.getLogger(__name__)
 
 # Headers whose value may authenticate a request: never stored, never shown.
-_SENSITIVE_HEADER = re.compile(r"authorization|cookie|token|secret|api[-_]?key|signature|hmac", re.I)
+_SENSITIVE_HEADER = re.compile(
+    r"authorization|cookie|token|secret|api[-_]?key|signature|hmac", re.I
+)
 # Backoff of retryable failures (attempt -> seconds) when the channel gave no Retry-After.
 _BACKOFF = [10, 60, 300, 1800, 7200]
 PROCESS_BATCH_SIZE = 50
@@ -32,9 +34,7 @@ def payload_digest(raw):
 
 def sanitize_headers(headers):
     return {
-        key: value
-        for key, value in (headers or {}).items()
-        if not _SENSITIVE_HEADER.search(key)
+        key: value for key, value in (headers or {}).items() if not _SENSITIVE_HEADER.search(key)
     }
 
 
@@ -60,8 +60,12 @@ class OmniEvent(models.Model):
     external_id = fields.Char(index=True, readonly=True, help="Channel id of the record.")
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
     source = fields.Selection(
-        [("webhook", "Webhook"), ("poll", "Scheduled pull"), ("file", "File import"),
-         ("manual", "Manual")],
+        [
+            ("webhook", "Webhook"),
+            ("poll", "Scheduled pull"),
+            ("file", "File import"),
+            ("manual", "Manual"),
+        ],
         required=True,
         default="manual",
         readonly=True,
@@ -97,7 +101,9 @@ class OmniEvent(models.Model):
     )
     error_message = fields.Text(readonly=True)
     result_note = fields.Char(readonly=True, help="What processing did, e.g. skipped as stale.")
-    received_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True, index=True)
+    received_at = fields.Datetime(
+        default=fields.Datetime.now, required=True, readonly=True, index=True
+    )
     processed_at = fields.Datetime(readonly=True)
     latency_ms = fields.Integer(
         readonly=True, string="Latency (ms)", help="From reception to successful processing."
@@ -174,12 +180,15 @@ class OmniEvent(models.Model):
         for backend in self.backend_id:
             events = self.filtered(lambda e, b=backend: e.backend_id == b)
             for start in range(0, len(events), batch_size):
-                batch = events[start:start + batch_size]
+                batch = events[start : start + batch_size]
                 batch.with_delay(
                     channel=backend._omni_job_channel(),
                     identity_key=identity_exact,
-                    description=_("Process %(count)s %(channel)s event(s)",
-                                  count=len(batch), channel=backend.channel),
+                    description=_(
+                        "Process %(count)s %(channel)s event(s)",
+                        count=len(batch),
+                        channel=backend.channel,
+                    ),
                     eta=eta,
                 )._process_job()
 
@@ -274,8 +283,12 @@ class OmniEvent(models.Model):
             "mail.mail_activity_data_todo",
             user_id=(backend.responsible_user_id or self.env.ref("base.user_admin")).id,
             summary=_("Dead-lettered %s event", backend.channel),
-            note=_("Event %(event)s failed %(attempts)s times: %(error)s",
-                   event=self.display_name, attempts=self.attempts, error=self.error_message),
+            note=_(
+                "Event %(event)s failed %(attempts)s times: %(error)s",
+                event=self.display_name,
+                attempts=self.attempts,
+                error=self.error_message,
+            ),
         )
 
     # ------------------------------------------------------------------------------------
@@ -317,8 +330,9 @@ class OmniEvent(models.Model):
                 "context": {"active_ids": self.ids, "active_model": self._name},
             }
         for event in self:
-            event.message_post(body=_("Ignored by %(user)s: %(reason)s",
-                                      user=self.env.user.name, reason=reason))
+            event.message_post(
+                body=_("Ignored by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+            )
         self.sudo().write({"state": "ignored", "ignore_reason": reason, "next_retry_at": False})
         return True
 

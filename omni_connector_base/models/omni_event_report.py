@@ -15,8 +15,13 @@ class OmniEventReport(models.Model):
     topic = fields.Char(readonly=True)
     source = fields.Char(readonly=True)
     state = fields.Selection(
-        [("received", "Received"), ("done", "Done"), ("failed", "Failed"),
-         ("dead", "Dead-lettered"), ("ignored", "Ignored")],
+        [
+            ("received", "Received"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("dead", "Dead-lettered"),
+            ("ignored", "Ignored"),
+        ],
         readonly=True,
     )
     error_class = fields.Char(readonly=True)

@@ -49,7 +49,11 @@ class OmniExternalId(models.Model):
     def _lookup(self, backend, kind, external_ids):
         """{external_id: record} for the mapped ones, in one query."""
         mappings = self.search(
-            [("backend_id", "=", backend.id), ("kind", "=", kind), ("external_id", "in", list(external_ids))]
+            [
+                ("backend_id", "=", backend.id),
+                ("kind", "=", kind),
+                ("external_id", "in", list(external_ids)),
+            ]
         )
         return {m.external_id: self.env[m.res_model].browse(m.res_id) for m in mappings}
 
@@ -58,7 +62,11 @@ class OmniExternalId(models.Model):
         if not external_id:
             return
         existing = self.search(
-            [("backend_id", "=", backend.id), ("kind", "=", kind), ("external_id", "=", external_id)]
+            [
+                ("backend_id", "=", backend.id),
+                ("kind", "=", kind),
+                ("external_id", "=", external_id),
+            ]
         )
         vals = {"res_model": record._name, "res_id": record.id}
         if existing:

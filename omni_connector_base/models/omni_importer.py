@@ -66,7 +66,10 @@ class OmniImporter(models.AbstractModel):
             [("backend_id", "=", backend.id), ("external_id", "=", order.external_id)]
         )
         links = {"omni_order_id": omni_order.id}
-        if omni_order.channel_updated_at and _naive(order.updated_at) < omni_order.channel_updated_at:
+        if (
+            omni_order.channel_updated_at
+            and _naive(order.updated_at) < omni_order.channel_updated_at
+        ):
             links["result_note"] = _(
                 "Stale: the channel sent version %(old)s, version %(new)s is already stored.",
                 old=order.updated_at,
@@ -137,8 +140,7 @@ class OmniImporter(models.AbstractModel):
                     "team_id": backend.team_id.id or False,
                     "client_order_ref": order.name,
                     "origin": f"{backend.channel} {order.name}",
-                    "date_order": _naive(order.created_at)
-                    or fields.Datetime.now(),
+                    "date_order": _naive(order.created_at) or fields.Datetime.now(),
                     "omni_backend_id": backend.id,
                     "omni_external_ref": order.external_id,
                     "note": order.note or False,
@@ -180,7 +182,8 @@ class OmniImporter(models.AbstractModel):
             "amount_tax": float(order.amount_tax),
             "amount_discount": float(order.amount_discount),
             "amount_total_presentment": float(
-                order.amount_total if order.amount_total_presentment is None
+                order.amount_total
+                if order.amount_total_presentment is None
                 else order.amount_total_presentment
             ),
             "taxes_included": order.taxes_included,
@@ -202,8 +205,12 @@ class OmniImporter(models.AbstractModel):
         if gross:
             pct = round(line.discount_amount / gross * 100, 2)
             net = float(gross) * (1 - float(pct) / 100)
-            if float_compare(net, float(gross - line.discount_amount),
-                             precision_rounding=currency.rounding) == 0:
+            if (
+                float_compare(
+                    net, float(gross - line.discount_amount), precision_rounding=currency.rounding
+                )
+                == 0
+            ):
                 line_vals["discount"] = float(pct)
                 return None
         if not backend.discount_product_id:
@@ -233,9 +240,13 @@ class OmniImporter(models.AbstractModel):
             row = status_map._resolve(backend, kind, state)
             if not row:
                 raise MappingError(
-                    _("The %(kind)s status %(state)r of %(channel)s has no status mapping; add "
-                      "it to the backend's status map.", kind=kind, state=state,
-                      channel=backend.channel),
+                    _(
+                        "The %(kind)s status %(state)r of %(channel)s has no status mapping; add "
+                        "it to the backend's status map.",
+                        kind=kind,
+                        state=state,
+                        channel=backend.channel,
+                    ),
                     "status",
                     state,
                 )
@@ -296,8 +307,11 @@ class OmniImporter(models.AbstractModel):
         )
         if not omni_order:
             raise MappingError(
-                _("Refund %(refund)s is for order %(order)s, which was never imported.",
-                  refund=refund.external_id, order=refund.order_external_id),
+                _(
+                    "Refund %(refund)s is for order %(order)s, which was never imported.",
+                    refund=refund.external_id,
+                    order=refund.order_external_id,
+                ),
                 "order",
                 refund.order_external_id,
             )
@@ -307,9 +321,13 @@ class OmniImporter(models.AbstractModel):
         sale_order = omni_order.sale_order_id
         if refund.currency and refund.currency != omni_order.currency_id.name:
             raise CurrencyError(
-                _("Refund %(refund)s is in %(refund_cur)s but order %(order)s is in %(cur)s.",
-                  refund=refund.external_id, refund_cur=refund.currency,
-                  order=omni_order.name, cur=omni_order.currency_id.name)
+                _(
+                    "Refund %(refund)s is in %(refund_cur)s but order %(order)s is in %(cur)s.",
+                    refund=refund.external_id,
+                    refund_cur=refund.currency,
+                    order=omni_order.name,
+                    cur=omni_order.currency_id.name,
+                )
             )
         lines_by_ext = {line.external_id: line for line in omni_order.line_ids}
         invoice_lines, restock = [], []
@@ -317,9 +335,12 @@ class OmniImporter(models.AbstractModel):
             omni_line = lines_by_ext.get(refund_line.order_line_external_id)
             if not omni_line or not omni_line.sale_line_id:
                 raise MappingError(
-                    _("Refund %(refund)s names line %(line)s, which order %(order)s does not have.",
-                      refund=refund.external_id, line=refund_line.order_line_external_id,
-                      order=omni_order.name),
+                    _(
+                        "Refund %(refund)s names line %(line)s, not in order %(order)s.",
+                        refund=refund.external_id,
+                        line=refund_line.order_line_external_id,
+                        order=omni_order.name,
+                    ),
                     "order_line",
                 )
             sale_line = omni_line.sale_line_id
@@ -343,23 +364,35 @@ class OmniImporter(models.AbstractModel):
         ):
             if amount:
                 invoice_lines.append(
-                    {"product_id": product.id, "name": label, "quantity": 1.0,
-                     "price_unit": float(amount), "tax_ids": [fields.Command.clear()]}
+                    {
+                        "product_id": product.id,
+                        "name": label,
+                        "quantity": 1.0,
+                        "price_unit": float(amount),
+                        "tax_ids": [fields.Command.clear()],
+                    }
                 )
         if invoice_lines:
-            credit_note = self.env["account.move"].with_company(backend.company_id).create(
-                {
-                    "move_type": "out_refund",
-                    "partner_id": sale_order.partner_invoice_id.id,
-                    "currency_id": omni_order.currency_id.id,
-                    "invoice_origin": sale_order.name,
-                    "ref": _("%(channel)s refund %(refund)s", channel=backend.channel,
-                             refund=refund.external_id),
-                    "invoice_date": (refund.created_at or fields.Datetime.now()).date(),
-                    "omni_backend_id": backend.id,
-                    "omni_external_ref": refund.external_id,
-                    "invoice_line_ids": [fields.Command.create(vals) for vals in invoice_lines],
-                }
+            credit_note = (
+                self.env["account.move"]
+                .with_company(backend.company_id)
+                .create(
+                    {
+                        "move_type": "out_refund",
+                        "partner_id": sale_order.partner_invoice_id.id,
+                        "currency_id": omni_order.currency_id.id,
+                        "invoice_origin": sale_order.name,
+                        "ref": _(
+                            "%(channel)s refund %(refund)s",
+                            channel=backend.channel,
+                            refund=refund.external_id,
+                        ),
+                        "invoice_date": (refund.created_at or fields.Datetime.now()).date(),
+                        "omni_backend_id": backend.id,
+                        "omni_external_ref": refund.external_id,
+                        "invoice_line_ids": [fields.Command.create(vals) for vals in invoice_lines],
+                    }
+                )
             )
             credit_note.action_post()
             omni_order.credit_note_ids = [fields.Command.link(credit_note.id)]
@@ -399,8 +432,9 @@ class OmniImporter(models.AbstractModel):
             move.picked = True
             move.omni_backend_id = sale_order.omni_backend_id
             move.omni_external_ref = refund_ref
-        return_picking.move_ids.filtered(lambda m: float_is_zero(
-            m.product_uom_qty, precision_rounding=m.product_uom.rounding)).unlink()
+        return_picking.move_ids.filtered(
+            lambda m: float_is_zero(m.product_uom_qty, precision_rounding=m.product_uom.rounding)
+        ).unlink()
         return_picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
 
     # ------------------------------------------------------------------------------------
@@ -415,15 +449,20 @@ class OmniImporter(models.AbstractModel):
         existing = {
             p.external_id: p
             for p in Payment.search(
-                [("backend_id", "=", backend.id),
-                 ("external_id", "in", [p.external_id for p in payments])]
+                [
+                    ("backend_id", "=", backend.id),
+                    ("external_id", "in", [p.external_id for p in payments]),
+                ]
             )
         }
         order_refs = {p.order_external_id for p in payments if p.order_external_id}
         orders = {
             o.external_id: o
             for o in self.env["omni.order"].search(
-                [("company_id", "=", backend.company_id.id), ("external_id", "in", list(order_refs))]
+                [
+                    ("company_id", "=", backend.company_id.id),
+                    ("external_id", "in", list(order_refs)),
+                ]
             )
         }
         result = Payment.browse()
@@ -451,7 +490,8 @@ class OmniImporter(models.AbstractModel):
                 "processor_reference": payment.processor_reference,
                 "order_external_ref": payment.order_external_id,
                 "order_id": orders.get(payment.order_external_id, Payment.order_id).id,
-                "payout_external_ref": payment.payout_external_id or (payout and payout.external_id),
+                "payout_external_ref": payment.payout_external_id
+                or (payout and payout.external_id),
                 "payout_id": payout.id if payout else False,
                 "channel_created_at": _naive(payment.created_at),
                 "available_on": _naive(payment.available_on),
@@ -501,8 +541,10 @@ class OmniImporter(models.AbstractModel):
             if backend.default_partner_id:
                 return backend.default_partner_id
             raise MappingError(
-                _("The order has no customer and backend %s has no walk-in customer.",
-                  backend.name),
+                _(
+                    "The order has no customer and backend %s has no walk-in customer.",
+                    backend.name,
+                ),
                 "customer",
             )
         Binding = self.env["omni.external.id"]
@@ -539,9 +581,13 @@ class OmniImporter(models.AbstractModel):
         if not partner:
             if not backend.create_customers:
                 raise MappingError(
-                    _("Customer %(ref)s (%(email)s) matches no contact and backend %(backend)s "
-                      "may not create customers.", ref=customer.external_id,
-                      email=customer.email or customer.phone or "-", backend=backend.name),
+                    _(
+                        "Customer %(ref)s (%(email)s) matches no contact and backend %(backend)s "
+                        "may not create customers.",
+                        ref=customer.external_id,
+                        email=customer.email or customer.phone or "-",
+                        backend=backend.name,
+                    ),
                     "customer",
                     customer.external_id,
                 )
@@ -562,12 +608,20 @@ class OmniImporter(models.AbstractModel):
         return vals
 
     def _address_vals(self, address):
-        country = self.env["res.country"].search(
-            [("code", "=", (address.country_code or "").upper())], limit=1
-        ) if address.country_code else self.env["res.country"]
-        state = self.env["res.country.state"].search(
-            [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1
-        ) if country and address.state_code else self.env["res.country.state"]
+        country = (
+            self.env["res.country"].search(
+                [("code", "=", (address.country_code or "").upper())], limit=1
+            )
+            if address.country_code
+            else self.env["res.country"]
+        )
+        state = (
+            self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1
+            )
+            if country and address.state_code
+            else self.env["res.country.state"]
+        )
         return {
             "street": address.street or False,
             "street2": address.street2 or False,
@@ -583,13 +637,20 @@ class OmniImporter(models.AbstractModel):
             return partner
         vals = self._address_vals(address)
         existing = partner.child_ids.filtered(
-            lambda c: c.type == "delivery"
-            and (c.street or False, c.zip or False, c.city or False)
-            == (vals["street"], vals["zip"], vals["city"])
+            lambda c: (
+                c.type == "delivery"
+                and (c.street or False, c.zip or False, c.city or False)
+                == (vals["street"], vals["zip"], vals["city"])
+            )
         )[:1]
         return existing or self.env["res.partner"].create(
-            {**vals, "parent_id": partner.id, "type": "delivery",
-             "name": address.name or partner.name, "phone": address.phone or False}
+            {
+                **vals,
+                "parent_id": partner.id,
+                "type": "delivery",
+                "name": address.name or partner.name,
+                "phone": address.phone or False,
+            }
         )
 
     def _match_products(self, backend, lines):
@@ -604,8 +665,9 @@ class OmniImporter(models.AbstractModel):
         product_lines = [line for line in lines if line.line_type == "product"]
         Binding = self.env["omni.external.id"]
         bound = Binding._lookup(
-            backend, "product", {line.product_external_id for line in product_lines
-                                 if line.product_external_id}
+            backend,
+            "product",
+            {line.product_external_id for line in product_lines if line.product_external_id},
         )
         Product = self.env["product.product"].with_context(active_test=False)
         company_domain = [("company_id", "in", [False, backend.company_id.id])]
@@ -640,8 +702,12 @@ class OmniImporter(models.AbstractModel):
                 to_create.append(line)
             else:
                 problems.append(
-                    _("unknown product %(name)r (SKU %(sku)s, barcode %(barcode)s)",
-                      name=line.name, sku=line.sku or "-", barcode=line.barcode or "-")
+                    _(
+                        "unknown product %(name)r (SKU %(sku)s, barcode %(barcode)s)",
+                        name=line.name,
+                        sku=line.sku or "-",
+                        barcode=line.barcode or "-",
+                    )
                 )
         if problems:
             raise MappingError(
@@ -671,18 +737,27 @@ class OmniImporter(models.AbstractModel):
             mapping = self.env["omni.tax.map"]._find(backend, tax_line.title, tax_line.rate)
             if not mapping:
                 raise MappingError(
-                    _("Tax %(title)s at %(rate)s%% has no tax mapping on backend %(backend)s.",
-                      title=tax_line.title, rate=tax_line.rate * 100, backend=backend.name),
+                    _(
+                        "Tax %(title)s at %(rate)s%% has no tax mapping on backend %(backend)s.",
+                        title=tax_line.title,
+                        rate=tax_line.rate * 100,
+                        backend=backend.name,
+                    ),
                     "tax",
                     tax_line.title,
                 )
             if mapping.tax_id.price_include != taxes_included:
                 raise MappingError(
-                    _("Tax %(title)s is mapped to %(tax)s, which is %(incl)s, but the order's "
-                      "prices are %(order_incl)s.", title=tax_line.title,
-                      tax=mapping.tax_id.display_name,
-                      incl=_("tax-included") if mapping.tax_id.price_include else _("tax-excluded"),
-                      order_incl=_("tax-included") if taxes_included else _("tax-excluded")),
+                    _(
+                        "Tax %(title)s is mapped to %(tax)s, which is %(incl)s, but the order's "
+                        "prices are %(order_incl)s.",
+                        title=tax_line.title,
+                        tax=mapping.tax_id.display_name,
+                        incl=_("tax-included")
+                        if mapping.tax_id.price_include
+                        else _("tax-excluded"),
+                        order_incl=_("tax-included") if taxes_included else _("tax-excluded"),
+                    ),
                     "tax",
                     tax_line.title,
                 )
@@ -694,8 +769,10 @@ class OmniImporter(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     def _currency(self, code):
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", (code or "").upper())], limit=1
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", (code or "").upper())], limit=1)
         )
         if not currency:
             raise CurrencyError(_("Unknown currency %r.", code))
@@ -707,22 +784,31 @@ class OmniImporter(models.AbstractModel):
         if backend.pricelist_id.currency_id == currency:
             return backend.pricelist_id
         pricelist = self.env["product.pricelist"].search(
-            [("currency_id", "=", currency.id),
-             ("company_id", "in", [False, backend.company_id.id])],
+            [
+                ("currency_id", "=", currency.id),
+                ("company_id", "in", [False, backend.company_id.id]),
+            ],
             limit=1,
         )
         if not pricelist:
             raise CurrencyError(
-                _("No pricelist in %(currency)s for backend %(backend)s: create one or map the "
-                  "backend's pricelist.", currency=currency.name, backend=backend.name)
+                _(
+                    "No pricelist in %(currency)s for backend %(backend)s: create one or map the "
+                    "backend's pricelist.",
+                    currency=currency.name,
+                    backend=backend.name,
+                )
             )
         return pricelist
 
     def _check_currency(self, sale_order, currency):
         if sale_order.currency_id != currency:
             raise CurrencyError(
-                _("Sale order currency %(so)s does not match the channel currency %(ch)s.",
-                  so=sale_order.currency_id.name, ch=currency.name)
+                _(
+                    "Sale order currency %(so)s does not match the channel currency %(ch)s.",
+                    so=sale_order.currency_id.name,
+                    ch=currency.name,
+                )
             )
 
     def _lock(self, backend, kind, external_id):

@@ -77,8 +77,13 @@ class OmniOrderLine(models.Model):
     external_id = fields.Char()
     name = fields.Char()
     line_type = fields.Selection(
-        [("product", "Product"), ("shipping", "Shipping"), ("tip", "Tip"), ("duty", "Duty"),
-         ("adjustment", "Adjustment")],
+        [
+            ("product", "Product"),
+            ("shipping", "Shipping"),
+            ("tip", "Tip"),
+            ("duty", "Duty"),
+            ("adjustment", "Adjustment"),
+        ],
         default="product",
         required=True,
     )

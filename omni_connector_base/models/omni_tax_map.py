@@ -32,5 +32,7 @@ class OmniTaxMap(models.Model):
     def _find(self, backend, title, rate):
         key = (title or "").strip().lower()
         return backend.tax_map_ids.filtered(
-            lambda row: row.channel_tax.strip().lower() == key and abs(row.rate - float(rate)) < 1e-6
+            lambda row: (
+                row.channel_tax.strip().lower() == key and abs(row.rate - float(rate)) < 1e-6
+            )
         )[:1]

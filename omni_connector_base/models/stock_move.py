@@ -14,9 +14,7 @@ class StockMove(models.Model):
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    omni_channel = fields.Selection(
-        related="sale_id.omni_channel", string="Channel", store=True
-    )
+    omni_channel = fields.Selection(related="sale_id.omni_channel", string="Channel", store=True)
     omni_external_ref = fields.Char(
         related="sale_id.omni_external_ref", string="Channel Reference", store=True
     )

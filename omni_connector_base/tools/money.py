@@ -33,7 +33,7 @@ def to_decimal(value, what="amount"):
 
 
 def from_minor_units(value, currency):
-    """Stripe-style integer minor units -> Decimal in major units (JPY 500 -> 500, USD 500 -> 5.00)."""
+    """Integer minor units (Stripe) -> Decimal major units: JPY 500 -> 500, USD 500 -> 5.00."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise PayloadError(f"minor-unit amount must be an integer, got {value!r}")
     return Decimal(value).scaleb(-currency_exponent(currency))

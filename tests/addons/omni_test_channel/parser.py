@@ -35,7 +35,9 @@ def parse_order(data):
                 sku=line.get("sku") or "",
                 barcode=line.get("barcode") or "",
                 product_external_id=str(line.get("product_id") or ""),
-                quantity=to_decimal(_required(line, "quantity", line_where), f"{line_where} quantity"),
+                quantity=to_decimal(
+                    _required(line, "quantity", line_where), f"{line_where} quantity"
+                ),
                 price_unit=to_decimal(_required(line, "price", line_where), f"{line_where} price"),
                 discount_amount=to_decimal(line.get("discount") or "0", f"{line_where} discount"),
                 taxes=tuple(
@@ -65,7 +67,8 @@ def parse_order(data):
         currency=str(_required(data, "currency", where)),
         updated_at=_datetime(_required(data, "updated_at", where), "updated_at"),
         created_at=_datetime(data.get("created_at"), "created_at"),
-        customer=customer and canonical.Customer(
+        customer=customer
+        and canonical.Customer(
             external_id=str(customer.get("id") or ""),
             email=customer.get("email") or "",
             phone=customer.get("phone") or "",

@@ -4,8 +4,9 @@ import json
 
 from odoo import fields, models
 
-from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
 from odoo.addons.queue_job.exception import RetryableJobError
+
+from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
 
 from ..parser import parse_order, parse_refund
 

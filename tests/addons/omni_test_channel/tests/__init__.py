@@ -1,1 +1,1 @@
-from . import test_pipeline, test_webhook, test_tour
+from . import test_pipeline, test_tour, test_webhook

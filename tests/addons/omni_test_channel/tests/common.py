@@ -16,13 +16,30 @@ ORDER = {
     "taxes_included": False,
     "financial_status": "pending",
     "fulfillment_status": "",
-    "customer": {"id": "C-1", "email": "Jane.Doe@Example.com", "name": "Jane Doe",
-                 "phone": "+33 6 12 34 56 78"},
+    "customer": {
+        "id": "C-1",
+        "email": "Jane.Doe@Example.com",
+        "name": "Jane Doe",
+        "phone": "+33 6 12 34 56 78",
+    },
     "lines": [
-        {"id": "L1", "sku": "OMNI-A", "name": "Widget A", "quantity": "2", "price": "10.00",
-         "taxes": [{"title": "VAT", "rate": "0.2", "amount": "4.00"}]},
-        {"id": "L2", "sku": "OMNI-B", "name": "Widget B", "quantity": "1", "price": "7.35",
-         "discount": "1.00", "taxes": [{"title": "VAT", "rate": "0.2", "amount": "1.27"}]},
+        {
+            "id": "L1",
+            "sku": "OMNI-A",
+            "name": "Widget A",
+            "quantity": "2",
+            "price": "10.00",
+            "taxes": [{"title": "VAT", "rate": "0.2", "amount": "4.00"}],
+        },
+        {
+            "id": "L2",
+            "sku": "OMNI-B",
+            "name": "Widget B",
+            "quantity": "1",
+            "price": "7.35",
+            "discount": "1.00",
+            "taxes": [{"title": "VAT", "rate": "0.2", "amount": "1.27"}],
+        },
     ],
     "shipping": [{"id": "S1", "title": "Standard", "price": "4.90"}],
     "total": "36.52",
@@ -51,16 +68,29 @@ class OmniTestChannelCase(TransactionCase):
             {"name": "EUR", "currency_id": cls.eur.id, "company_id": cls.company.id}
         )
         cls.vat20 = cls.env["account.tax"].create(
-            {"name": "VAT 20% (omni test)", "amount": 20.0, "type_tax_use": "sale",
-             "company_id": cls.company.id}
+            {
+                "name": "VAT 20% (omni test)",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
         )
         cls.product_a = cls.env["product.product"].create(
-            {"name": "Widget A", "default_code": "OMNI-A", "detailed_type": "product",
-             "list_price": 10.0}
+            {
+                "name": "Widget A",
+                "default_code": "OMNI-A",
+                "detailed_type": "product",
+                "list_price": 10.0,
+            }
         )
         cls.product_b = cls.env["product.product"].create(
-            {"name": "Widget B", "default_code": "OMNI-B", "barcode": "4006381333931",
-             "detailed_type": "product", "list_price": 7.35}
+            {
+                "name": "Widget B",
+                "default_code": "OMNI-B",
+                "barcode": "4006381333931",
+                "detailed_type": "product",
+                "list_price": 7.35,
+            }
         )
         cls.backend = cls.env["omni.backend"].create(
             {
@@ -68,11 +98,12 @@ class OmniTestChannelCase(TransactionCase):
                 "channel": "omnitest",
                 "webhook_secret": SECRET,
                 "pricelist_id": cls.pricelist_eur.id,
-                "warehouse_id": cls.env["stock.warehouse"].search(
-                    [("company_id", "=", cls.company.id)], limit=1
-                ).id,
-                "tax_map_ids": [(0, 0, {"channel_tax": "VAT", "rate": 0.2,
-                                        "tax_id": cls.vat20.id})],
+                "warehouse_id": cls.env["stock.warehouse"]
+                .search([("company_id", "=", cls.company.id)], limit=1)
+                .id,
+                "tax_map_ids": [
+                    (0, 0, {"channel_tax": "VAT", "rate": 0.2, "tax_id": cls.vat20.id})
+                ],
             }
         )
 

@@ -2,7 +2,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -154,12 +154,24 @@ class TestPipeline(OmniTestChannelCase):
         event = self.deliver(payload)
         self.assertEqual(event.sale_order_id.partner_id, joe)
         # An unknown customer is created once, then found through the mapping.
-        first = self.deliver(order_payload("evt-2", id="2002", customer={"id": "C-9",
-                                           "email": "new@example.com", "name": "New"}))
-        second = self.deliver(order_payload("evt-3", id="2003", customer={"id": "C-9",
-                                            "email": "new@example.com", "name": "New"}))
+        first = self.deliver(
+            order_payload(
+                "evt-2",
+                id="2002",
+                customer={"id": "C-9", "email": "new@example.com", "name": "New"},
+            )
+        )
+        second = self.deliver(
+            order_payload(
+                "evt-3",
+                id="2003",
+                customer={"id": "C-9", "email": "new@example.com", "name": "New"},
+            )
+        )
         self.assertEqual(first.sale_order_id.partner_id, second.sale_order_id.partner_id)
-        self.assertEqual(self.env["res.partner"].search_count([("email", "=", "new@example.com")]), 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email", "=", "new@example.com")]), 1
+        )
 
     def test_customer_creation_forbidden(self):
         self.backend.create_customers = False
@@ -171,32 +183,48 @@ class TestPipeline(OmniTestChannelCase):
         event = self.deliver(order_payload())
         sale_order = event.sale_order_id
         self.assertEqual(sale_order.state, "draft")  # pending -> nothing
-        self.deliver(order_payload("evt-2", updated_at="2026-11-01T11:00:00Z",
-                                   financial_status="paid"))
+        self.deliver(
+            order_payload("evt-2", updated_at="2026-11-01T11:00:00Z", financial_status="paid")
+        )
         self.assertEqual(sale_order.state, "sale")
         self.assertTrue(sale_order.order_line.move_ids)
         self.assertEqual(set(sale_order.order_line.move_ids.mapped("omni_external_ref")), {"1001"})
-        self.deliver(order_payload("evt-3", updated_at="2026-11-01T12:00:00Z",
-                                   financial_status="paid", fulfillment_status="fulfilled"))
+        self.deliver(
+            order_payload(
+                "evt-3",
+                updated_at="2026-11-01T12:00:00Z",
+                financial_status="paid",
+                fulfillment_status="fulfilled",
+            )
+        )
         self.assertEqual(set(sale_order.picking_ids.mapped("state")), {"done"})
         self.assertEqual(sale_order.omni_order_ids.fulfillment_state, "delivered")
         # An unmapped channel status is a visible mapping gap, not a silent no-op.
-        event = self.deliver(order_payload("evt-4", updated_at="2026-11-01T13:00:00Z",
-                                           financial_status="teleported"))
+        event = self.deliver(
+            order_payload("evt-4", updated_at="2026-11-01T13:00:00Z", financial_status="teleported")
+        )
         self.assertEqual(event.error_class, "mapping")
         self.assertIn("teleported", event.error_message)
 
     def test_cancellation(self):
         event = self.deliver(order_payload(financial_status="paid"))
-        self.deliver(order_payload("evt-2", updated_at="2026-11-02T10:00:00Z",
-                                   financial_status="voided", cancelled_at="2026-11-02T10:00:00Z"))
+        self.deliver(
+            order_payload(
+                "evt-2",
+                updated_at="2026-11-02T10:00:00Z",
+                financial_status="voided",
+                cancelled_at="2026-11-02T10:00:00Z",
+            )
+        )
         self.assertEqual(event.sale_order_id.state, "cancel")
 
     def test_stale_event_never_overwrites_newer_state(self):
-        newer = order_payload("evt-new", updated_at="2026-11-03T10:00:00Z", financial_status="paid",
-                              total="36.52")
-        older = order_payload("evt-old", updated_at="2026-11-01T10:00:00Z",
-                              financial_status="pending", total="1.00")
+        newer = order_payload(
+            "evt-new", updated_at="2026-11-03T10:00:00Z", financial_status="paid", total="36.52"
+        )
+        older = order_payload(
+            "evt-old", updated_at="2026-11-01T10:00:00Z", financial_status="pending", total="1.00"
+        )
         self.deliver(newer)
         stale = self.deliver(older)
         self.assertEqual(stale.state, "done")
@@ -204,17 +232,26 @@ class TestPipeline(OmniTestChannelCase):
         omni_order = self.omni_order()
         self.assertEqual(omni_order.financial_status, "paid")
         self.assertEqual(omni_order.amount_total, 36.52)
-        self.assertEqual(omni_order.channel_updated_at, fields.Datetime.to_datetime("2026-11-03 10:00:00"))
+        self.assertEqual(
+            omni_order.channel_updated_at, fields.Datetime.to_datetime("2026-11-03 10:00:00")
+        )
 
     def test_refund_gives_credit_note_and_return(self):
         event = self.deliver(order_payload(financial_status="paid", fulfillment_status="fulfilled"))
         sale_order = event.sale_order_id
         stock_before = self.product_a.qty_available
-        refund = {"id": "evt-r1", "topic": "refund", "refund": {
-            "id": "R-1", "order_id": "1001", "currency": "EUR", "amount": "16.90",
-            "shipping": "4.90",
-            "lines": [{"line_id": "L1", "quantity": "1", "restock": True}],
-        }}
+        refund = {
+            "id": "evt-r1",
+            "topic": "refund",
+            "refund": {
+                "id": "R-1",
+                "order_id": "1001",
+                "currency": "EUR",
+                "amount": "16.90",
+                "shipping": "4.90",
+                "lines": [{"line_id": "L1", "quantity": "1", "restock": True}],
+            },
+        }
         refund_event = self.deliver(refund)
         self.assertEqual(refund_event.state, "done", refund_event.error_message)
         omni_order = self.omni_order()
@@ -228,21 +265,32 @@ class TestPipeline(OmniTestChannelCase):
         self.assertEqual(returns.state, "done")
         self.assertEqual(returns.move_ids.quantity, 1)
         self.assertEqual(self.product_a.qty_available, stock_before + 1)
-        self.assertEqual(omni_order.line_ids.filtered(lambda l: l.external_id == "L1")
-                         .quantity_refunded, 1)
+        self.assertEqual(
+            omni_order.line_ids.filtered(lambda line: line.external_id == "L1").quantity_refunded, 1
+        )
         # The same refund again (replay, or embedded in a later order update) books nothing.
         refund_event.action_replay()
         refund_event._process_job()
-        self.deliver(order_payload("evt-9", updated_at="2026-11-05T10:00:00Z",
-                                   financial_status="partially_refunded",
-                                   fulfillment_status="fulfilled",
-                                   refunds=[refund["refund"]]))
+        self.deliver(
+            order_payload(
+                "evt-9",
+                updated_at="2026-11-05T10:00:00Z",
+                financial_status="partially_refunded",
+                fulfillment_status="fulfilled",
+                refunds=[refund["refund"]],
+            )
+        )
         self.assertEqual(len(omni_order.credit_note_ids), 1)
         self.assertEqual(omni_order.amount_refunded, 16.90)
 
     def test_refund_for_unknown_order(self):
-        event = self.deliver({"id": "evt-r", "topic": "refund", "refund": {
-            "id": "R-9", "order_id": "404", "amount": "1.00"}})
+        event = self.deliver(
+            {
+                "id": "evt-r",
+                "topic": "refund",
+                "refund": {"id": "R-9", "order_id": "404", "amount": "1.00"},
+            }
+        )
         self.assertEqual(event.error_class, "mapping")
         self.assertIn("404", event.error_message)
 
@@ -275,8 +323,9 @@ class TestJobsAndFailures(OmniTestChannelCase):
             delay = (new.next_retry_at - fields.Datetime.now()).total_seconds()
             self.assertTrue(30 < delay <= 42, delay)
             trap.assert_jobs_count(1)
-            self.assertEqual(trap.enqueued_jobs[0].eta.replace(microsecond=0) > fields.Datetime.now(),
-                             True)
+            self.assertEqual(
+                trap.enqueued_jobs[0].eta.replace(microsecond=0) > fields.Datetime.now(), True
+            )
             new._process_job()
             self.assertEqual(new.attempts, 2)
             new._process_job()
@@ -303,8 +352,11 @@ class TestJobsAndFailures(OmniTestChannelCase):
         payload = order_payload()
         payload["order"]["lines"][0]["sku"] = "MISSING"
         event = self.deliver(payload)
-        wizard = self.env["omni.event.ignore.wizard"].with_context(active_ids=event.ids).create(
-            {"reason": "test order from the shop owner"})
+        wizard = (
+            self.env["omni.event.ignore.wizard"]
+            .with_context(active_ids=event.ids)
+            .create({"reason": "test order from the shop owner"})
+        )
         wizard.action_confirm()
         self.assertEqual(event.state, "ignored")
         self.assertIn("test order from the shop owner", event.message_ids[0].body)
@@ -314,7 +366,7 @@ class TestJobsAndFailures(OmniTestChannelCase):
     def test_user_cannot_retry(self):
         user = new_test_user(self.env, "omni_user", groups="omni_connector_base.group_omni_user")
         event = self.deliver(order_payload(currency="XXQ"))
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             event.with_user(user).action_retry()
         self.assertEqual(event.state, "failed")
 
@@ -349,8 +401,14 @@ class TestJobsAndFailures(OmniTestChannelCase):
     def test_sanitized_headers(self):
         from odoo.addons.omni_connector_base.models.omni_event import sanitize_headers
 
-        headers = sanitize_headers({"X-Omni-Test-Hmac": "abc", "Authorization": "Bearer x",
-                                    "X-Shopify-Topic": "orders/create", "Cookie": "s=1"})
+        headers = sanitize_headers(
+            {
+                "X-Omni-Test-Hmac": "abc",
+                "Authorization": "Bearer x",
+                "X-Shopify-Topic": "orders/create",
+                "Cookie": "s=1",
+            }
+        )
         self.assertEqual(headers, {"X-Shopify-Topic": "orders/create"})
 
 
@@ -372,7 +430,9 @@ class TestSecurity(OmniTestChannelCase):
 
     def test_users_without_omni_group_see_nothing(self):
         self.deliver(order_payload())
-        plain = new_test_user(self.env, "plain", groups="base.group_user,sales_team.group_sale_salesman")
+        plain = new_test_user(
+            self.env, "plain", groups="base.group_user,sales_team.group_sale_salesman"
+        )
         for model in ("omni.backend", "omni.event", "omni.order", "omni.payment", "omni.payout"):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(plain).search([])
@@ -383,14 +443,25 @@ class TestSecurity(OmniTestChannelCase):
             {"name": "B channel", "channel": "omnitest", "company_id": company_b.id}
         )
         self.env["omni.event"]._receive(
-            backend_b, backend_b._omni_webhook_events(json.dumps(order_payload("evt-b")).encode(), {}),
+            backend_b,
+            backend_b._omni_webhook_events(json.dumps(order_payload("evt-b")).encode(), {}),
             "webhook",
         )
         self.deliver(order_payload())
-        user_a = new_test_user(self.env, "user_a", groups="omni_connector_base.group_omni_manager",
-                               company_id=self.company.id, company_ids=[self.company.id])
-        user_b = new_test_user(self.env, "user_b", groups="omni_connector_base.group_omni_manager",
-                               company_id=company_b.id, company_ids=[company_b.id])
+        user_a = new_test_user(
+            self.env,
+            "user_a",
+            groups="omni_connector_base.group_omni_manager",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        user_b = new_test_user(
+            self.env,
+            "user_b",
+            groups="omni_connector_base.group_omni_manager",
+            company_id=company_b.id,
+            company_ids=[company_b.id],
+        )
         Event = self.env["omni.event"]
         self.assertEqual(Event.with_user(user_a).search([]).backend_id, self.backend)
         self.assertEqual(Event.with_user(user_b).search([]).backend_id, backend_b)
@@ -398,3 +469,67 @@ class TestSecurity(OmniTestChannelCase):
         self.assertFalse(self.env["omni.order"].with_user(user_b).search([]))
         with self.assertRaises(AccessError):
             self.backend.with_user(user_b).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentsAndPayouts(OmniTestChannelCase):
+    def _payout(self, status="paid"):
+        from decimal import Decimal
+
+        from odoo.addons.omni_connector_base.tools import canonical
+
+        return canonical.Payout(
+            external_id="po_1",
+            amount=Decimal("35.19"),
+            currency="EUR",
+            status=status,
+            payments=(
+                canonical.Payment(
+                    external_id="txn_1",
+                    payment_type="charge",
+                    amount=Decimal("36.52"),
+                    fee=Decimal("1.33"),
+                    currency="EUR",
+                    order_external_id="1001",
+                    processor="omnitest",
+                    processor_reference="ch_1",
+                ),
+                canonical.Payment(
+                    external_id="txn_2",
+                    payment_type="charge",
+                    amount=Decimal("9.99"),
+                    fee=Decimal("0.59"),
+                    currency="EUR",
+                    processor="omnitest",
+                    order_external_id="404",
+                ),
+            ),
+        )
+
+    def test_payout_with_payments_is_idempotent(self):
+        self.deliver(order_payload())
+        importer = self.env["omni.importer"]
+        payout = importer.import_payout(self.backend, self._payout())
+        payments = payout.payment_ids
+        self.assertEqual(len(payments), 2)
+        charge = payments.filtered(lambda p: p.external_id == "txn_1")
+        self.assertEqual(charge.order_id, self.omni_order())
+        self.assertEqual(
+            (charge.amount, charge.fee_amount, charge.net_amount), (36.52, 1.33, 35.19)
+        )
+        orphan = payments - charge
+        self.assertFalse(orphan.order_id, "an unmatched payment stays visible, unlinked")
+        self.assertEqual(orphan.order_external_ref, "404")
+        self.env.flush_all()
+        stamps = payments.mapped("write_date")
+        importer.import_payout(self.backend, self._payout())
+        self.env.flush_all()
+        self.assertEqual(payments.mapped("write_date"), stamps, "re-import writes nothing")
+        self.assertEqual(
+            self.env["omni.payment"].search_count([("backend_id", "=", self.backend.id)]), 2
+        )
+        importer.import_payout(self.backend, self._payout(status="failed"))
+        self.assertEqual(payout.status, "failed")
+        self.assertEqual(
+            len(self.env["omni.payout"].search([("backend_id", "=", self.backend.id)])), 1
+        )

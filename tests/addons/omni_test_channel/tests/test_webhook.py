@@ -27,11 +27,14 @@ class TestWebhook(OmniTestChannelCase, HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"received": 1, "duplicates": 0})
         event = self.events()
-        self.assertEqual((event.topic, event.external_id, event.source), ("order", "1001", "webhook"))
+        self.assertEqual(
+            (event.topic, event.external_id, event.source), ("order", "1001", "webhook")
+        )
         self.assertEqual(event.payload.encode(), body, "the raw body is kept byte for byte")
         self.assertNotIn("X-Omni-Test-Hmac", event.headers)
-        jobs = self.env["queue.job"].search([("model_name", "=", "omni.event"),
-                                             ("method_name", "=", "_process_job")])
+        jobs = self.env["queue.job"].search(
+            [("model_name", "=", "omni.event"), ("method_name", "=", "_process_job")]
+        )
         self.assertEqual(len(jobs), 1)
         self.assertEqual(jobs.channel, "root.omni.omnitest")
         self.assertEqual(jobs.records, event)
@@ -46,7 +49,9 @@ class TestWebhook(OmniTestChannelCase, HttpCase):
 
     def test_bad_missing_or_unconfigured_signature_is_rejected(self):
         body = json.dumps(order_payload()).encode()
-        with self.assertLogs("odoo.addons.omni_connector_base.controllers.webhook", "WARNING") as logs:
+        with self.assertLogs(
+            "odoo.addons.omni_connector_base.controllers.webhook", "WARNING"
+        ) as logs:
             self.assertEqual(self.post(body, sign(body, "wrong-secret")).status_code, 401)
             self.assertEqual(self.post(body).status_code, 401)
             self.assertEqual(self.post(body, "").status_code, 401)
@@ -65,8 +70,11 @@ class TestWebhook(OmniTestChannelCase, HttpCase):
         self.assertEqual(self.post(body, sign(body), channel="shopifyx").status_code, 404)
         self.backend.active = False
         self.assertEqual(self.post(body, sign(body)).status_code, 404)
-        self.assertFalse(self.env["omni.event"].with_context(active_test=False).search(
-            [("backend_id", "=", self.backend.id)]))
+        self.assertFalse(
+            self.env["omni.event"]
+            .with_context(active_test=False)
+            .search([("backend_id", "=", self.backend.id)])
+        )
 
     def test_get_is_not_allowed(self):
         response = self.url_open(f"/omni/webhook/omnitest/{self.backend.id}", timeout=20)
