@@ -11,6 +11,7 @@ write_conf "$conf" "$db" "$here/tests/addons" "http_interface = 127.0.0.1"
 echo "[test] fresh database $db: installing the suite and the test-only channel"
 dropdb --if-exists "$db"
 start=$(date +%s)
+: > "$here/var/log/test-install.log"
 if ! odoo -c "$conf" -d "$db" -i "$OMNI_ADDONS,omni_test_channel" --without-demo=all \
      --stop-after-init --log-level=warn --logfile="$here/var/log/test-install.log"; then
   tail -50 "$here/var/log/test-install.log"; exit 1
