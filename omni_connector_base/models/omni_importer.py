@@ -455,22 +455,22 @@ class OmniImporter(models.AbstractModel):
                 ]
             )
         }
-        order_refs = {p.order_external_id for p in payments if p.order_external_id}
-        orders = {
-            o.external_id: o
-            for o in self.env["omni.order"].search(
-                [
-                    ("company_id", "=", backend.company_id.id),
-                    ("external_id", "in", list(order_refs)),
-                ]
-            )
-        }
+        order_of = self._payment_order_matcher(backend, payments)
         result = Payment.browse()
         create_vals = []
         for payment in payments:
-            digest = canonical_digest((payment, payout and payout.external_id))
+            digest = canonical_digest(payment)
             record = existing.get(payment.external_id)
             if record and record.content_digest == digest:
+                # Unchanged at the processor; only links may be new (its order or its payout
+                # arrived since).
+                links = {}
+                if not record.order_id and order_of(payment):
+                    links["order_id"] = order_of(payment).id
+                if payout and record.payout_id != payout:
+                    links.update(payout_id=payout.id, payout_external_ref=payout.external_id)
+                if links:
+                    record.write(links)
                 result |= record
                 continue
             currency = self._currency(payment.currency)
@@ -489,7 +489,7 @@ class OmniImporter(models.AbstractModel):
                 "processor": payment.processor,
                 "processor_reference": payment.processor_reference,
                 "order_external_ref": payment.order_external_id,
-                "order_id": orders.get(payment.order_external_id, Payment.order_id).id,
+                "order_id": order_of(payment).id,
                 "payout_external_ref": payment.payout_external_id
                 or (payout and payout.external_id),
                 "payout_id": payout.id if payout else False,
@@ -498,12 +498,49 @@ class OmniImporter(models.AbstractModel):
                 "description": payment.description,
                 "content_digest": digest,
             }
+            if not payout:  # seen outside a payout: never unlink the payout it belongs to
+                vals.pop("payout_id")
+                if not payment.payout_external_id:
+                    vals.pop("payout_external_ref")
             if record:
                 record.write(vals)
                 result |= record
             else:
                 create_vals.append(vals)
         return result | Payment.create(create_vals)
+
+    def _payment_order_matcher(self, backend, payments):
+        """How a processor movement finds its channel order, in one query each:
+        the order id or name it carries (metadata), else another channel's record of the same
+        processor transaction (a Shopify transaction carrying the Stripe charge id)."""
+        Order = self.env["omni.order"]
+        refs = list({p.order_external_id for p in payments if p.order_external_id})
+        by_ref = {}
+        if refs:
+            for order in Order.search(
+                [("company_id", "=", backend.company_id.id), "|",
+                 ("external_id", "in", refs), ("name", "in", refs)],
+                order="id",
+            ):
+                by_ref.setdefault(order.external_id, order)
+                by_ref.setdefault(order.name, order)
+        processor_refs = list({p.processor_reference for p in payments if p.processor_reference})
+        by_processor_ref = {}
+        if processor_refs:
+            for known in self.env["omni.payment"].search(
+                [("company_id", "=", backend.company_id.id),
+                 ("processor_reference", "in", processor_refs), ("order_id", "!=", False)]
+            ):
+                by_processor_ref.setdefault(known.processor_reference, known.order_id)
+
+        def order_of(payment):
+            return (
+                by_ref.get(payment.order_external_id)
+                or by_processor_ref.get(payment.processor_reference)
+                or Order
+            )
+
+        return order_of
 
     @api.model
     def import_payout(self, backend, payout):
