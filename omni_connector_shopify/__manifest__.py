@@ -1,0 +1,19 @@
+{
+    "name": "Omni Connector Shopify",
+    "summary": "Shopify channel of the Omni suite: Shopify backends, their job channel and "
+    "configuration menu (order sync, webhooks and stock push come in later releases)",
+    "version": "17.0.1.0.0",
+    "category": "Sales/Omnichannel",
+    "author": "Omni",
+    "website": "https://github.com/omni-suite/omni",
+    "license": "LGPL-3",
+    "depends": ["omni_connector_base"],
+    "external_dependencies": {"python": ["ShopifyAPI"]},
+    "data": [
+        "data/queue_job_data.xml",
+        "views/omni_backend_views.xml",
+        "views/omni_menus.xml",
+    ],
+    "demo": ["demo/omni_backend_demo.xml"],
+    "installable": True,
+}
