@@ -1,7 +1,7 @@
 {
     "name": "Omni Connector Stripe",
-    "summary": "Stripe channel of the Omni suite: Stripe backends, their job channel and "
-    "configuration menu (balance transactions, payouts and webhooks come in later releases)",
+    "summary": "Stripe into Odoo accounting, payout by payout: charges, refunds, fees, "
+    "disputes and payouts, signed webhooks",
     "version": "17.0.1.0.0",
     "category": "Sales/Omnichannel",
     "author": "Omni",
@@ -11,6 +11,7 @@
     "external_dependencies": {"python": ["stripe"]},
     "data": [
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "views/omni_backend_views.xml",
         "views/omni_menus.xml",
     ],

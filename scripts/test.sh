@@ -5,19 +5,19 @@ source "$(dirname "$0")/common.sh"
 cd "$here"
 
 db=${OMNI_TEST_DB:-omni_test}
-conf="$here/var/odoo-test.conf"
+conf="$here/var/odoo-test-$db.conf"
 write_conf "$conf" "$db" "$here/tests/addons" "http_interface = 127.0.0.1"
 
 echo "[test] fresh database $db: installing the suite and the test-only channel"
 dropdb --if-exists "$db"
 start=$(date +%s)
-: > "$here/var/log/test-install.log"
+: > "$here/var/log/test-install-$db.log"
 if ! odoo -c "$conf" -d "$db" -i "$OMNI_ADDONS,omni_test_channel" --without-demo=all \
-     --stop-after-init --log-level=warn --logfile="$here/var/log/test-install.log"; then
-  tail -50 "$here/var/log/test-install.log"; exit 1
+     --stop-after-init --log-level=warn --logfile="$here/var/log/test-install-$db.log"; then
+  tail -50 "$here/var/log/test-install-$db.log"; exit 1
 fi
-if grep -E " (ERROR|CRITICAL) " "$here/var/log/test-install.log"; then
-  echo "[test] the install logged errors (var/log/test-install.log)"; exit 1
+if grep -E " (ERROR|CRITICAL) " "$here/var/log/test-install-$db.log"; then
+  echo "[test] the install logged errors (var/log/test-install-$db.log)"; exit 1
 fi
 echo "[test] installed in $(( $(date +%s) - start ))s"
 

@@ -94,6 +94,7 @@ class OmniEvent(models.Model):
             ("mapping", "Mapping"),
             ("currency", "Currency"),
             ("validation", "Validation"),
+            ("connection", "Channel refused"),
             ("retryable", "Temporary (will retry)"),
             ("internal", "Internal error"),
         ],

@@ -1,1 +1,1 @@
-from . import test_stripe_backend
+from . import test_stripe_backend, test_stripe_import, test_stripe_parser, test_stripe_webhook

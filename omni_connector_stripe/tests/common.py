@@ -1,0 +1,135 @@
+import sys
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from odoo.tests import TransactionCase
+
+from odoo.addons.omni_connector_base.tools.money import from_minor_units
+
+# The channel sandboxes live in the repository's tests/ folder (never shipped with the addon).
+_SANDBOXES = Path(__file__).resolve().parents[2] / "tests"
+if str(_SANDBOXES) not in sys.path:
+    sys.path.insert(0, str(_SANDBOXES))
+
+from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month  # noqa: E402
+
+API_KEY = "sk_test_omni"
+WEBHOOK_SECRET = "whsec_omni_test"
+
+
+class StripeCase(TransactionCase):
+    """A Stripe backend wired to a sandbox serving a generated month."""
+
+    world_kwargs = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.world = generate_month(**cls.world_kwargs)
+        cls.sandbox = StripeSandbox(cls.world, api_key=API_KEY).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        company = cls.env.company
+        cls.company = company
+        for code, rate in (("EUR", 0.92), ("JPY", 150.0)):
+            currency = cls.env.ref(f"base.{code}")
+            currency.active = True
+            cls.env["res.currency.rate"].create(
+                {
+                    "currency_id": currency.id,
+                    "rate": rate,
+                    "name": "2026-01-01",
+                    "company_id": company.id,
+                }
+            )
+        Account = cls.env["account.account"]
+        cls.fee_account = Account.create(
+            {"name": "Stripe fees", "code": "627100", "account_type": "expense"}
+        )
+        cls.dispute_account = Account.create(
+            {"name": "Dispute losses", "code": "658100", "account_type": "expense"}
+        )
+        cls.adjustment_account = Account.create(
+            {"name": "Stripe adjustments", "code": "658200", "account_type": "expense"}
+        )
+        cls.stripe_journal = cls.env["account.journal"].create(
+            {"name": "Stripe", "code": "STRP", "type": "bank", "company_id": company.id}
+        )
+        cls.backend = cls.env["omni.backend"].create(
+            {
+                "name": "Stripe test account",
+                "channel": "stripe",
+                "stripe_secret_key": API_KEY,
+                "stripe_api_base": cls.sandbox.url,
+                "webhook_secret": WEBHOOK_SECRET,
+                "stripe_journal_id": cls.stripe_journal.id,
+                "stripe_fee_account_id": cls.fee_account.id,
+                "stripe_dispute_account_id": cls.dispute_account.id,
+                "stripe_adjustment_account_id": cls.adjustment_account.id,
+            }
+        )
+        # Channel orders some charges point at through metadata.order_ref ("#1001", ...).
+        cls.shop = cls.env["omni.backend"].create({"name": "Shop", "channel": "stripe"})
+        cls.customer = cls.env["res.partner"].create({"name": "Stripe customer"})
+        usd = cls.env.ref("base.USD")
+        cls.orders = cls.env["omni.order"].create(
+            [
+                {
+                    "backend_id": cls.shop.id,
+                    "name": f"#{1001 + n}",
+                    "external_id": str(9000 + n),
+                    "currency_id": usd.id,
+                    "partner_id": cls.customer.id,
+                }
+                for n in range(5)
+            ]
+        )
+
+    def pull_and_process(self, backend=None):
+        """What the cron and the job runner do, synchronously."""
+        backend = backend or self.backend
+        backend._stripe_pull()
+        events = self.env["omni.event"].search(
+            [("backend_id", "=", backend.id), ("state", "=", "received")], order="id"
+        )
+        events._process_job()
+        return events
+
+    def journal_balance(self, journal=None):
+        """{currency code: Decimal} of the Stripe journal's account, in each currency, summed
+        by PostgreSQL over the stored numeric amounts (no float in between)."""
+        journal = journal or self.stripe_journal
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT c.name, SUM(l.amount_currency)::text
+              FROM account_move_line l
+              JOIN res_currency c ON c.id = l.currency_id
+             WHERE l.account_id = %s AND l.parent_state = 'posted'
+          GROUP BY c.name
+            """,
+            [journal.default_account_id.id],
+        )
+        totals = {code: Decimal(total) for code, total in self.env.cr.fetchall()}
+        return {code: total.normalize() for code, total in totals.items() if total}
+
+    def stored_amounts(self, model, field_names):
+        """{external_id: (Decimal, ...)} as stored in PostgreSQL."""
+        self.env.flush_all()
+        table = self.env[model]._table
+        self.env.cr.execute(
+            f"SELECT external_id, {', '.join(f'{f}::text' for f in field_names)} "
+            f"FROM {table} WHERE backend_id = %s",
+            [self.backend.id],
+        )
+        return {row[0]: tuple(Decimal(v) for v in row[1:]) for row in self.env.cr.fetchall()}
+
+    def sandbox_balance(self):
+        balance = self.world.balance()
+        totals = defaultdict(Decimal)
+        for kind in ("available", "pending"):
+            for entry in balance[kind]:
+                code = entry["currency"].upper()
+                totals[code] += from_minor_units(entry["amount"], code)
+        return {code: total.normalize() for code, total in totals.items() if total}

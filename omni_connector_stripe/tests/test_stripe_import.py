@@ -1,0 +1,229 @@
+from collections import Counter
+from decimal import Decimal
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from odoo.addons.omni_connector_base.tools.money import from_minor_units
+
+from .common import StripeCase
+
+
+@tagged("post_install", "-at_install")
+class TestStripeMonth(StripeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.events = cls.pull_and_process(cls)
+
+    def payments(self):
+        return self.env["omni.payment"].search([("backend_id", "=", self.backend.id)])
+
+    def test_every_balance_transaction_once(self):
+        self.assertEqual(
+            set(self.events.mapped("state")),
+            {"done"},
+            self.events.filtered(lambda e: e.state != "done").mapped("error_message"),
+        )
+        payments = self.payments()
+        self.assertEqual(
+            sorted(payments.mapped("external_id")),
+            sorted(t["id"] for t in self.world.balance_transactions),
+        )
+        expected_types = Counter()
+        for txn in self.world.balance_transactions:
+            kind = {
+                "charge": "charge",
+                "refund": "refund",
+                "payout": "payout",
+                "payout_failure": "payout",
+            }.get(txn["type"], "adjustment")
+            kind = {"dispute": "dispute", "dispute_reversal": "dispute_reversal"}.get(
+                txn.get("reporting_category"), kind
+            )
+            expected_types[kind] += 1
+        self.assertEqual(Counter(payments.mapped("payment_type")), expected_types)
+        self.assertTrue(all(payments.mapped("move_id")), "every movement is booked")
+        self.assertEqual(set(payments.move_id.mapped("state")), {"posted"})
+
+    def test_amounts_exact_in_minor_units(self):
+        stored = self.stored_amounts("omni.payment", ["amount", "fee_amount", "net_amount"])
+        currencies = {p.external_id: p.currency_id.name for p in self.payments()}
+        for txn in self.world.balance_transactions:
+            code = txn["currency"].upper()
+            self.assertEqual(currencies[txn["id"]], code)
+            self.assertEqual(
+                stored[txn["id"]],
+                tuple(from_minor_units(txn[k], code) for k in ("amount", "fee", "net")),
+            )
+        jpy = self.payments().filtered(lambda p: p.currency_id.name == "JPY")
+        self.assertTrue(jpy)
+        self.assertTrue(all(p.amount == int(p.amount) for p in jpy), "JPY has no minor unit")
+
+    def test_payouts(self):
+        payouts = self.env["omni.payout"].search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(
+            sorted(payouts.mapped("external_id")), sorted(p["id"] for p in self.world.payouts)
+        )
+        failed = payouts.filtered(lambda p: p.external_id == self.world.failed_payout_id)
+        self.assertEqual(failed.status, "failed")
+        for payout in payouts:
+            source = next(p for p in self.world.payouts if p["id"] == payout.external_id)
+            code = source["currency"].upper()
+            self.assertEqual(Decimal(str(payout.amount)), from_minor_units(source["amount"], code))
+            expected = {t["id"] for t in self.world.transactions_of_payout(payout.external_id)}
+            self.assertEqual(set(payout.payment_ids.mapped("external_id")), expected)
+            # Net of what it pays out (its own transaction excluded) equals its amount.
+            own_txn = source["balance_transaction"]
+            paid = payout.payment_ids.filtered(lambda p, own=own_txn: p.external_id != own)
+            self.assertAlmostEqual(
+                sum(paid.mapped("net_amount")),
+                payout.amount,
+                places=payout.currency_id.decimal_places,
+            )
+            self.assertTrue(payout.move_id)
+
+    def test_journal_balance_equals_stripe_balance_in_every_currency(self):
+        self.assertEqual(self.journal_balance(), self.sandbox_balance())
+
+    def test_fees_summarised_per_payout(self):
+        payout = self.env["omni.payout"].search(
+            [("backend_id", "=", self.backend.id), ("payment_ids.fee_amount", "!=", 0)], limit=1
+        )
+        fee_lines = payout.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.fee_account
+        )
+        self.assertEqual(len(fee_lines), 1)
+        self.assertAlmostEqual(
+            fee_lines.amount_currency, sum(payout.payment_ids.mapped("fee_amount")), places=2
+        )
+        transfer = payout.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.company.transfer_account_id
+        )
+        self.assertTrue(
+            transfer, "the payout moves money towards the bank through the transfer account"
+        )
+
+    def test_dispute_lost_and_won(self):
+        lost = self.world.get(self.world.lost_dispute_id)
+        won = self.world.get(self.world.won_dispute_id)
+        disputes = self.payments().filtered(lambda p: p.payment_type == "dispute")
+        reversals = self.payments().filtered(lambda p: p.payment_type == "dispute_reversal")
+        self.assertEqual(
+            set(disputes.mapped("processor_reference")), {lost["charge"], won["charge"]}
+        )
+        self.assertEqual(reversals.processor_reference, won["charge"])
+        lines = (disputes | reversals).move_id.line_ids.filtered(
+            lambda line: line.account_id == self.dispute_account
+        )
+        lost_code = lost["currency"].upper()
+        lost_total = sum(
+            line.amount_currency for line in lines if line.currency_id.name == lost_code
+        )
+        self.assertAlmostEqual(lost_total, float(from_minor_units(lost["amount"], lost_code)), 2)
+
+    def test_charges_matched_to_orders_or_left_visible(self):
+        charges = self.payments().filtered(lambda p: p.payment_type == "charge")
+        names = set(self.orders.mapped("name"))
+        matched = charges.filtered("order_id")
+        self.assertTrue(matched)
+        self.assertTrue(all(p.order_id.name in names for p in matched))
+        for charge in matched:
+            receivable = charge.move_id.line_ids.filtered(
+                lambda line, c=charge: (
+                    line.partner_id == self.customer and line.name == c.external_id
+                )
+            )
+            self.assertTrue(receivable, "a matched receipt is booked on the customer's account")
+        unmatched = charges - matched
+        self.assertTrue(unmatched, "charges of unknown orders stay visible, unmatched")
+        self.assertTrue(all(p.order_external_ref not in names for p in unmatched))
+
+    def test_reimport_changes_nothing(self):
+        moves_before = self.env["account.move"].search_count(
+            [("journal_id", "=", self.stripe_journal.id)]
+        )
+        payments_before = self.payments()
+        events = self.pull_and_process()
+        self.assertFalse(events, "the same month pulled again yields no new event")
+        self.assertEqual(self.payments(), payments_before)
+        self.assertEqual(
+            self.env["account.move"].search_count([("journal_id", "=", self.stripe_journal.id)]),
+            moves_before,
+        )
+        self.assertEqual(self.journal_balance(), self.sandbox_balance())
+        self.assertTrue(self.backend.stream_ids.filtered(lambda s: s.name == "payouts").watermark)
+
+
+@tagged("post_install", "-at_install")
+class TestStripeFaults(StripeCase):
+    world_kwargs = {"days": 8, "charges_per_day": 3}
+
+    def test_faults_converge_to_the_same_result(self):
+        for kind in ("429", "500", "drop"):
+            self.sandbox.add_fault(kind, "/v1/balance_transactions", times=1, retry_after=7)
+        self.sandbox.add_fault("429", "/v1/payouts", times=1, retry_after=7)
+        failures = []
+        for __ in range(10):
+            try:
+                with self.env.cr.savepoint():
+                    self.pull_and_process()
+                break
+            except RetryableJobError as err:  # what queue_job retries later
+                failures.append(err)
+        self.assertEqual(len(failures), 4)
+        self.assertEqual(failures[0].seconds, 7, "Retry-After is honoured")
+        self.assertEqual(self.journal_balance(), self.sandbox_balance())
+        self.assertEqual(
+            self.env["omni.payment"].search_count([("backend_id", "=", self.backend.id)]),
+            len(self.world.balance_transactions),
+        )
+
+    def test_wrong_key_is_a_permanent_connection_error(self):
+        self.backend.stripe_secret_key = "sk_test_wrong"
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "error")
+        self.assertIn("AuthenticationError", self.backend.connection_message)
+        self.assertNotIn("sk_test_wrong", self.backend.connection_message)
+
+    def test_connection_ok(self):
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "connected", self.backend.connection_message)
+
+    def test_secret_key_for_managers_only(self):
+        user = new_test_user(self.env, "stripe_user", groups="omni_connector_base.group_omni_user")
+        with self.assertRaises(AccessError):
+            self.backend.with_user(user).read(["stripe_secret_key"])
+
+    def test_per_transaction_fees(self):
+        self.backend.stripe_fee_booking = "per_transaction"
+        self.pull_and_process()
+        payout = self.env["omni.payout"].search(
+            [("backend_id", "=", self.backend.id), ("payment_ids.fee_amount", "!=", 0)], limit=1
+        )
+        fee_lines = payout.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.fee_account
+        )
+        self.assertEqual(len(fee_lines), len(payout.payment_ids.filtered("fee_amount")))
+        self.assertEqual(self.journal_balance(), self.sandbox_balance())
+
+    def test_missing_account_fails_visibly_without_half_booking(self):
+        self.backend.stripe_fee_account_id = False
+        events = self.pull_and_process()
+        failed = events.filtered(lambda e: e.state == "failed")
+        self.assertTrue(failed)
+        self.assertEqual(set(failed.mapped("error_class")), {"mapping"})
+        self.assertIn("Fee Account", failed[0].error_message)
+        # Nothing of a failed event is half-written: no payout, no movement, no entry.
+        failed_payouts = failed.filtered(lambda e: e.topic == "stripe.payout").mapped("external_id")
+        self.assertTrue(failed_payouts)
+        self.assertFalse(self.env["omni.payout"].search([("external_id", "in", failed_payouts)]))
+        self.assertFalse(self.env["account.move"].search([("ref", "in", failed_payouts)]))
+        # Configure it and retry: everything books, the invariant holds.
+        self.backend.stripe_fee_account_id = self.fee_account
+        failed.action_retry()
+        failed._process_job()
+        self.assertEqual(set(failed.mapped("state")), {"done"})
+        self.assertEqual(self.journal_balance(), self.sandbox_balance())

@@ -1,0 +1,104 @@
+"""I/O only: the Stripe API through the official SDK, with timeouts and error classes.
+
+Throttling, 5xx, timeouts and dropped connections become queue_job's RetryableJobError
+(honouring Retry-After); authentication and request errors are permanent. The SDK's own
+retries are off: retrying is the job's business, never a sleep inside a worker.
+"""
+
+import stripe
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from odoo.addons.omni_connector_base.tools.errors import OmniError
+
+API_BASE = "https://api.stripe.com"
+TIMEOUT_SECONDS = 30
+PAGE_SIZE = 100
+
+
+class StripeConnectionError(OmniError):
+    """The account refused us (key revoked, missing permission, bad request)."""
+
+    error_class = "connection"
+
+
+def _retry_after(err):
+    headers = getattr(err, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(1, int(float(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+class StripeAdapter:
+    def __init__(self, api_key, api_base=None, timeout=TIMEOUT_SECONDS):
+        if not api_key:
+            raise StripeConnectionError("no Stripe secret key configured on the backend")
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base or API_BASE},
+            max_network_retries=0,
+            http_client=stripe.RequestsClient(timeout=timeout),
+        )
+
+    def _call(self, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except stripe.RateLimitError as err:
+            raise RetryableJobError(
+                f"Stripe throttled the request: {err.user_message or err}",
+                seconds=_retry_after(err) or 30,
+            ) from None
+        except stripe.APIConnectionError as err:
+            raise RetryableJobError(f"Stripe unreachable: {err.user_message or err}") from None
+        except stripe.APIError as err:
+            if (err.http_status or 500) >= 500:
+                raise RetryableJobError(
+                    f"Stripe server error {err.http_status}", seconds=_retry_after(err)
+                ) from None
+            raise StripeConnectionError(f"Stripe error {err.http_status}: {err}") from None
+        except stripe.StripeError as err:  # auth, permission, invalid request: permanent
+            raise StripeConnectionError(
+                f"Stripe refused the request ({type(err).__name__}): {err.user_message or err}"
+            ) from None
+
+    def _list(self, service, params):
+        page = self._call(service.list, params={"limit": PAGE_SIZE, **params})
+        while True:
+            yield from (obj.to_dict(for_json=True) for obj in page.data)
+            if not page.has_more or not page.data:
+                return
+            page = self._call(
+                service.list,
+                params={"limit": PAGE_SIZE, **params, "starting_after": page.data[-1].id},
+            )
+
+    def balance(self):
+        return self._call(self.client.balance.retrieve).to_dict(for_json=True)
+
+    def payouts(self, created_gte=None):
+        params = {"created": {"gte": created_gte}} if created_gte else {}
+        return self._list(self.client.payouts, params)
+
+    def payout(self, payout_id):
+        return self._call(self.client.payouts.retrieve, payout_id).to_dict(for_json=True)
+
+    def balance_transactions(self, payout=None, created_gte=None):
+        params = {"expand": ["data.source"]}
+        if payout:
+            params["payout"] = payout
+        if created_gte:
+            params["created"] = {"gte": created_gte}
+        return self._list(self.client.balance_transactions, params)
+
+    def refunds(self, charge_id):
+        return self._list(self.client.refunds, {"charge": charge_id})
+
+    def charge(self, charge_id):
+        return self._call(self.client.charges.retrieve, charge_id).to_dict(for_json=True)
+
+    def balance_transaction(self, txn_id):
+        return self._call(
+            self.client.balance_transactions.retrieve, txn_id, params={"expand": ["source"]}
+        ).to_dict(for_json=True)
