@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup lint test demo install-check
+.PHONY: help setup lint test demo install-check bench-stripe
 
 help:
 	@echo "make demo   - set up and serve the demo database omni_demo at http://localhost:8069 (admin/admin)"
 	@echo "make test   - set up and run every test (lint included) on a fresh database"
 	@echo "make lint   - ruff and the mandatory pylint-odoo checks"
 	@echo "make install-check - install/uninstall each addon alone and together, with and without demo data"
+	@echo "make bench-stripe [ARGS=\"--n 20000\"] - Stripe import benchmark vs one-transaction-per-txn baseline"
 
 setup:
 	@scripts/setup.sh
@@ -24,3 +25,6 @@ demo: setup
 
 install-check: setup
 	@scripts/install_check.sh
+
+bench-stripe: setup
+	@scripts/bench.sh stripe $(ARGS)

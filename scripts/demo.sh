@@ -14,7 +14,7 @@ write_conf "$conf" "$db" "" \
   "workers = 0" \
   "" \
   "[queue_job]" \
-  "channels = root:2,root.omni:2"
+  "channels = root:2,root.omni:2,root.omni.stripe:1"
 
 modules="sale_management,stock,account,point_of_sale,$OMNI_ADDONS"
 installed=$(psql -d "$db" -tAc \
@@ -28,5 +28,16 @@ else
   dropdb --if-exists "$db"
   odoo -c "$conf" -d "$db" -i "$modules" --stop-after-init --log-level=warn
 fi
+
+# Channel sandboxes (Stripe) on 127.0.0.1, stopped with the server.
+stripe_port=${OMNI_STRIPE_SANDBOX_PORT:-8071}
+OMNI_STRIPE_SANDBOX_PORT=$stripe_port "$PY" "$here/tests/omni_sandboxes/serve.py" \
+  > "$here/var/log/sandboxes.log" 2>&1 &
+sandboxes=$!
+trap 'kill $sandboxes 2>/dev/null' EXIT
+for _ in $(seq 1 50); do grep -q "sandbox on" "$here/var/log/sandboxes.log" && break; sleep 0.2; done
+OMNI_STRIPE_SANDBOX_URL="http://127.0.0.1:$stripe_port" \
+  odoo shell -c "$conf" -d "$db" --log-level=warn < "$here/scripts/demo_setup.py"
+
 echo "[demo] serving http://localhost:$port  (login admin / password admin), Ctrl-C to stop"
-exec "$PY" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$db"
+"$PY" "$ODOO_SRC/odoo-bin" -c "$conf" -d "$db"

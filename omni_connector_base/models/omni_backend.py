@@ -239,7 +239,8 @@ class OmniBackend(models.Model):
             "omni_connector_base.omni_event_action"
         )
         action["domain"] = [("backend_id", "=", self.id)]
-        action["context"] = {"default_backend_id": self.id, "search_default_filter_open": 1}
+        search_filter = self.env.context.get("omni_event_filter", "filter_open")
+        action["context"] = {"default_backend_id": self.id, f"search_default_{search_filter}": 1}
         return action
 
     # ------------------------------------------------------------------------------------

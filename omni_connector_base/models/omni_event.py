@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import psycopg2
+from psycopg2 import errorcodes
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -49,7 +50,8 @@ class OmniEvent(models.Model):
     _description = "Omnichannel Event"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
-    _rec_name = "display_name"
+    _rec_name = "topic"
+    _rec_names_search = ["topic", "external_id", "idempotency_key"]
 
     backend_id = fields.Many2one(
         "omni.backend", required=True, ondelete="restrict", index=True, readonly=True
@@ -223,6 +225,15 @@ class OmniEvent(models.Model):
             self._fail("validation", str(err.args[0] if err.args else err))
         except psycopg2.OperationalError:
             raise  # locks / serialization: queue_job retries the whole job
+        except psycopg2.IntegrityError as err:
+            if err.pgcode != errorcodes.UNIQUE_VIOLATION:
+                self._fail("internal", f"{type(err).__name__}: {err}")
+            else:
+                # A concurrent job took the same unique value (e.g. the next entry number of
+                # a journal, which REPEATABLE READ does not let us see): retry afresh.
+                self._schedule_retry(
+                    RetryableJobError(f"concurrent update, retrying: {err.diag.message_primary}")
+                )
         except Exception as err:  # a bug must fail the event visibly, never silently
             _logger.exception("omni.event %s failed unexpectedly", self.id)
             self._fail("internal", f"{type(err).__name__}: {err}")

@@ -42,6 +42,9 @@ class OmniExternalId(models.Model):
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for mapping in self:
+            if mapping.res_model not in self.env:
+                mapping.record_name = False
+                continue
             record = self.env[mapping.res_model].browse(mapping.res_id).exists()
             mapping.record_name = record.display_name if record else False
 

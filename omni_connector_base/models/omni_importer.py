@@ -518,8 +518,12 @@ class OmniImporter(models.AbstractModel):
         by_ref = {}
         if refs:
             for order in Order.search(
-                [("company_id", "=", backend.company_id.id), "|",
-                 ("external_id", "in", refs), ("name", "in", refs)],
+                [
+                    ("company_id", "=", backend.company_id.id),
+                    "|",
+                    ("external_id", "in", refs),
+                    ("name", "in", refs),
+                ],
                 order="id",
             ):
                 by_ref.setdefault(order.external_id, order)
@@ -528,8 +532,11 @@ class OmniImporter(models.AbstractModel):
         by_processor_ref = {}
         if processor_refs:
             for known in self.env["omni.payment"].search(
-                [("company_id", "=", backend.company_id.id),
-                 ("processor_reference", "in", processor_refs), ("order_id", "!=", False)]
+                [
+                    ("company_id", "=", backend.company_id.id),
+                    ("processor_reference", "in", processor_refs),
+                    ("order_id", "!=", False),
+                ]
             ):
                 by_processor_ref.setdefault(known.processor_reference, known.order_id)
 

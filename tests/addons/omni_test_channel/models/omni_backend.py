@@ -68,6 +68,17 @@ class OmniBackend(models.Model):
         if event.topic == "refund":
             omni_order = importer.import_refund(self, parse_refund(data.get("refund") or {}))
             return {"omni_order_id": omni_order.id}
+        if event.topic == "clash":  # what two jobs racing for one unique value look like
+            for __ in range(2):
+                self.env["omni.external.id"].create(
+                    {
+                        "backend_id": self.id,
+                        "kind": "order",
+                        "external_id": "clash",
+                        "res_model": "res.partner",
+                        "res_id": self.env.user.partner_id.id,
+                    }
+                )
         if event.topic == "flaky":
             raise RetryableJobError("channel answered 429", seconds=data.get("retry_after"))
         raise PayloadError(f"unknown topic {event.topic!r}")
