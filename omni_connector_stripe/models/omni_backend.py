@@ -291,26 +291,54 @@ class OmniBackend(models.Model):
             return
         Move = self.env["account.move"].with_company(self.company_id)
         if payout:
-            move = Move.create(
+            moves = Move.create(
                 self._stripe_move_vals(
                     to_book, payout.external_id, payout.arrival_date, summarise_fees=True
                 )
             )
-            move.action_post()
-            to_book.write({"move_id": move.id})
-            payout.move_id = move
+            moves.action_post()
+            to_book.write({"move_id": moves.id})
+            payout.move_id = moves
+        else:
+            moves = Move.create(
+                [
+                    self._stripe_move_vals(
+                        payment,
+                        payment.external_id,
+                        payment.channel_created_at,
+                        summarise_fees=False,
+                    )
+                    for payment in to_book
+                ]
+            )
+            moves.action_post()
+            for payment, move in zip(to_book, moves, strict=True):
+                payment.move_id = move
+        self._stripe_reconcile_invoices(to_book, moves)
+
+    def _stripe_reconcile_invoices(self, payments, moves):
+        """Receipts and refunds settle the open invoices / credit notes of their order."""
+        orders_by_ref = {
+            p.external_id: p.order_id.sale_order_id
+            for p in payments
+            if p.payment_type in ("charge", "refund") and p.order_id.sale_order_id
+        }
+        if not orders_by_ref:
             return
-        moves = Move.create(
-            [
-                self._stripe_move_vals(
-                    payment, payment.external_id, payment.channel_created_at, summarise_fees=False
+        for line in moves.line_ids:
+            sale_order = orders_by_ref.get(line.name)
+            if not sale_order or line.account_id.account_type != "asset_receivable":
+                continue
+            open_lines = sale_order.invoice_ids.filtered(lambda m: m.state == "posted").line_ids
+            open_lines = open_lines.filtered(
+                lambda invoice_line, account=line.account_id: (
+                    invoice_line.account_id == account
+                    and not invoice_line.reconciled
+                    and (invoice_line.balance > 0) != (line.balance > 0)
                 )
-                for payment in to_book
-            ]
-        )
-        moves.action_post()
-        for payment, move in zip(to_book, moves, strict=True):
-            payment.move_id = move
+            )
+            if open_lines:
+                (line | open_lines).reconcile()
 
     def _stripe_move_vals(self, payments, ref, date, summarise_fees):
         journal = self.stripe_journal_id

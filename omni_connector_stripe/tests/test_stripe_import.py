@@ -181,6 +181,87 @@ class TestStripeFaults(StripeCase):
             len(self.world.balance_transactions),
         )
 
+    def test_charge_matched_through_another_channels_record(self):
+        """A charge without order metadata finds its order through the Shopify transaction
+        (another backend) that carries the same Stripe charge id."""
+        charge = next(c for c in self.world.charges if not c["metadata"])
+        order = self.orders[0]
+        self.env["omni.payment"].create(
+            {
+                "backend_id": self.shop.id,
+                "external_id": "gid://shopify/OrderTransaction/1",
+                "payment_type": "charge",
+                "currency_id": order.currency_id.id,
+                "processor_reference": charge["id"],
+                "order_id": order.id,
+            }
+        )
+        self.pull_and_process()
+        payment = self.env["omni.payment"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_id", "=", charge["balance_transaction"]),
+            ]
+        )
+        self.assertEqual(payment.order_id, order)
+        self.assertEqual(payment.order_external_ref, "")
+
+    def test_receipt_settles_the_orders_invoice(self):
+        charge = next(
+            c
+            for c in self.world.charges
+            if c["currency"] == "usd" and c["metadata"].get("order_ref")
+        )
+        order = self.orders.filtered(lambda o: o.name == charge["metadata"]["order_ref"])
+        order = order or self.env["omni.order"].create(
+            {
+                "backend_id": self.shop.id,
+                "name": charge["metadata"]["order_ref"],
+                "external_id": "inv-test",
+                "currency_id": self.env.ref("base.USD").id,
+                "partner_id": self.customer.id,
+            }
+        )
+        product = self.env["product.product"].create(
+            {"name": "Service", "detailed_type": "service", "invoice_policy": "order"}
+        )
+        sale_order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "tax_id": [(5,)],
+                            "price_unit": charge["amount"] / 100,
+                        },
+                    )
+                ],
+            }
+        )
+        sale_order.action_confirm()
+        invoice = sale_order._create_invoices()
+        invoice.action_post()
+        order.sale_order_id = sale_order
+        self.pull_and_process()
+        payment = self.env["omni.payment"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_id", "=", charge["balance_transaction"]),
+            ]
+        )
+        self.assertEqual(payment.order_id, order)
+        receivable = payment.move_id.line_ids.filtered(
+            lambda line: line.name == payment.external_id and line.partner_id
+        )
+        self.assertEqual(receivable.account_id.account_type, "asset_receivable", receivable.read())
+        self.assertEqual(
+            invoice.payment_state, "paid", receivable.read(["matched_debit_ids", "amount_residual"])
+        )
+
     def test_wrong_key_is_a_permanent_connection_error(self):
         self.backend.stripe_secret_key = "sk_test_wrong"
         self.backend.action_test_connection()
