@@ -330,11 +330,12 @@ class OmniBackend(models.Model):
             if not sale_order or line.account_id.account_type != "asset_receivable":
                 continue
             open_lines = sale_order.invoice_ids.filtered(lambda m: m.state == "posted").line_ids
+            incoming = line.balance < 0
             open_lines = open_lines.filtered(
-                lambda invoice_line, account=line.account_id: (
+                lambda invoice_line, account=line.account_id, incoming=incoming: (
                     invoice_line.account_id == account
                     and not invoice_line.reconciled
-                    and (invoice_line.balance > 0) != (line.balance > 0)
+                    and (invoice_line.balance > 0) == incoming
                 )
             )
             if open_lines:
