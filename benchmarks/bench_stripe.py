@@ -7,6 +7,7 @@ are rates, so they compare. The last line printed is one JSON object with the fi
 """
 
 import argparse
+import itertools
 import json
 import logging
 import math
@@ -86,9 +87,8 @@ def run_baseline(registry, url, limit):
     start = time.perf_counter()
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        txns = list(
-            env["omni.backend"].browse(backend_id)._stripe_adapter().balance_transactions()
-        )[:limit]
+        adapter = env["omni.backend"].browse(backend_id)._stripe_adapter()
+        txns = list(itertools.islice(adapter.balance_transactions(), limit))  # only its pages
     for txn in txns:  # one database transaction per balance transaction
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -20,6 +20,7 @@ from ..tools.parser import parse_balance_transaction, parse_payout, timestamp
 
 SIGNATURE_TOLERANCE = 300  # seconds, as Stripe's own libraries
 POLL_OVERLAP = timedelta(days=3)  # payouts change status for days after creation
+PULL_CHUNK = 20  # events stored per chunk while pulling
 # Webhook event types that point at balance transactions / payouts to (re)import.
 PAYOUT_EVENTS = (
     "payout.paid",
@@ -235,6 +236,18 @@ class OmniBackend(models.Model):
         Event = self.env["omni.event"]
         payout_stream, txn_stream = self._stream("payouts"), self._stream("balance_transactions")
         vals_list, paid_out, newest_payout, newest_txn = [], set(), None, None
+        new_events = Event.browse()
+
+        def receive(force=False):
+            # Store in chunks: a long history never sits whole in memory.
+            nonlocal new_events
+            if vals_list and (force or len(vals_list) >= PULL_CHUNK):
+                received, __ = Event._receive(self, vals_list, source="poll")
+                received._enqueue()
+                new_events |= received
+                vals_list.clear()
+                self.env.invalidate_all()
+
         since = self._poll_window_start("payouts", POLL_OVERLAP)
         for payout in adapter.payouts(created_gte=since and int(since.timestamp())):
             txns = list(adapter.balance_transactions(payout=payout["id"]))
@@ -242,6 +255,7 @@ class OmniBackend(models.Model):
             payload = json.dumps({"payout": payout, "balance_transactions": txns}, sort_keys=True)
             vals_list.append(self._stripe_event_vals("stripe.payout", payout["id"], payload))
             newest_payout = max(newest_payout or 0, payout["created"])
+            receive()
         since = self._poll_window_start("balance_transactions", POLL_OVERLAP)
         settled = set(
             self.env["omni.payment"]
@@ -256,8 +270,8 @@ class OmniBackend(models.Model):
             vals_list.append(
                 self._stripe_event_vals("stripe.balance_transaction", txn["id"], payload)
             )
-        new_events, __ = Event._receive(self, vals_list, source="poll")
-        new_events._enqueue()
+            receive()
+        receive(force=True)
         payout_stream._mark_success(_utc(newest_payout))
         txn_stream._mark_success(_utc(newest_txn))
         return _("%s new event(s)", len(new_events))

@@ -75,14 +75,14 @@ class StripeAdapter:
             )
 
     def balance(self):
-        return self._call(self.client.balance.retrieve).to_dict(for_json=True)
+        return self._call(self.client.v1.balance.retrieve).to_dict(for_json=True)
 
     def payouts(self, created_gte=None):
         params = {"created": {"gte": created_gte}} if created_gte else {}
-        return self._list(self.client.payouts, params)
+        return self._list(self.client.v1.payouts, params)
 
     def payout(self, payout_id):
-        return self._call(self.client.payouts.retrieve, payout_id).to_dict(for_json=True)
+        return self._call(self.client.v1.payouts.retrieve, payout_id).to_dict(for_json=True)
 
     def balance_transactions(self, payout=None, created_gte=None):
         params = {"expand": ["data.source"]}
@@ -90,15 +90,15 @@ class StripeAdapter:
             params["payout"] = payout
         if created_gte:
             params["created"] = {"gte": created_gte}
-        return self._list(self.client.balance_transactions, params)
+        return self._list(self.client.v1.balance_transactions, params)
 
     def refunds(self, charge_id):
-        return self._list(self.client.refunds, {"charge": charge_id})
+        return self._list(self.client.v1.refunds, {"charge": charge_id})
 
     def charge(self, charge_id):
-        return self._call(self.client.charges.retrieve, charge_id).to_dict(for_json=True)
+        return self._call(self.client.v1.charges.retrieve, charge_id).to_dict(for_json=True)
 
     def balance_transaction(self, txn_id):
         return self._call(
-            self.client.balance_transactions.retrieve, txn_id, params={"expand": ["source"]}
+            self.client.v1.balance_transactions.retrieve, txn_id, params={"expand": ["source"]}
         ).to_dict(for_json=True)
