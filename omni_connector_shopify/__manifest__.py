@@ -1,8 +1,8 @@
 {
     "name": "Omni Connector Shopify",
-    "summary": "Shopify channel of the Omni suite: Shopify backends, their job channel and "
-    "configuration menu (order sync, webhooks and stock push come in later releases)",
-    "version": "17.0.1.0.0",
+    "summary": "Shopify channel of the Omni suite: orders pulled over the GraphQL Admin API "
+    "and received by HMAC-verified webhooks, refunds and transactions",
+    "version": "17.0.1.1.0",
     "category": "Sales/Omnichannel",
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
@@ -11,6 +11,7 @@
     "external_dependencies": {"python": ["ShopifyAPI"]},
     "data": [
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "views/omni_backend_views.xml",
         "views/omni_menus.xml",
     ],

@@ -1,1 +1,1 @@
-from . import test_shopify_backend
+from . import test_parser, test_pull, test_queries, test_shopify_backend, test_webhook

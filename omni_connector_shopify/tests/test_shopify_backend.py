@@ -1,5 +1,5 @@
-"""What the Shopify skeleton provides: the channel, its job channel, its menu, and webhooks
-that fail closed while no verifier exists."""
+"""The Shopify backend: the channel, its job channel, its menu, its secrets, and webhooks that
+fail closed."""
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -46,17 +46,25 @@ class TestShopifyBackend(TransactionCase):
         )
 
     def test_webhooks_fail_closed(self):
-        """No verifier yet: rejected even when a secret is configured."""
-        self.backend.webhook_secret = "shpss_not_used_yet"
+        """No secret configured: every webhook is rejected, even a well-formed one."""
+        self.backend.webhook_secret = False
+        headers = {"X-Shopify-Hmac-Sha256": "", "X-Shopify-Topic": "orders/create"}
         with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_verify(b"{}", {})
+            self.backend._omni_webhook_verify(b"{}", headers)
+        self.backend.webhook_secret = "shpss_configured"
         with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_events(b"{}", {})
+            self.backend._omni_webhook_verify(b"{}", headers)
 
-    def test_connection_test_not_available_yet(self):
+    def test_connection_test_without_shop_fails_cleanly(self):
         self.backend.action_test_connection()
         self.assertEqual(self.backend.state, "error")
         self.assertTrue(self.backend.connection_message)
+
+    def test_defaults_and_secret_fields(self):
+        self.assertEqual(self.backend.shopify_api_version, "2026-07")
+        field = self.env["omni.backend"]._fields["shopify_access_token"]
+        self.assertEqual(field.groups, "omni_connector_base.group_omni_manager")
+        self.assertFalse(field.copy)
 
     def test_configuration_menu(self):
         action = self.env.ref(f"{MODULE}.omni_backend_action_{CHANNEL}")

@@ -1,0 +1,146 @@
+"""The same order gives the same canonical order through a webhook (REST JSON) and through the
+GraphQL pull; Shopify's documented webhook samples parse to what they say."""
+
+import json
+import unittest
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from odoo.tests import tagged
+
+from odoo.addons.omni_connector_base.tools.errors import PayloadError
+
+from ..tools import queries
+from ..tools.parser import (
+    parse_order_graphql,
+    parse_order_rest,
+    parse_refund_rest,
+    parse_transaction_graphql,
+    parse_transaction_rest,
+)
+from .common import REFDATA_HINT, ShopifyCase, refdata_path
+
+SAMPLES = ("shopify", "webhook-samples-2025-10")
+
+
+def load_sample(topic):
+    path = refdata_path(*SAMPLES, f"{topic.replace('/', '__')}.json")
+    if not path.is_file():
+        raise unittest.SkipTest(f"{path.name} absent. {REFDATA_HINT}")
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@tagged("post_install", "-at_install")
+class TestParserEquivalence(ShopifyCase):
+    def pull_nodes(self):
+        adapter = self.backend._shopify_adapter()
+        nodes, cursor = [], None
+        while True:
+            page = adapter.execute(queries.ORDERS_QUERY, {"first": 2, "after": cursor})["orders"]
+            nodes += page["nodes"]
+            if not page["pageInfo"]["hasNextPage"]:
+                return nodes
+            cursor = page["pageInfo"]["endCursor"]
+
+    def test_webhook_and_graphql_give_the_same_canonical_order(self):
+        nodes = self.pull_nodes()
+        self.assertEqual(len(nodes), len(self.world.orders))
+        for node in nodes:
+            rest = self.world.order_rest(self.world.order_by_gid[node["id"]])
+            from_graphql, from_rest = parse_order_graphql(node), parse_order_rest(rest)
+            self.assertEqual(from_graphql, from_rest, node["name"])
+        refunded = [parse_order_graphql(n) for n in nodes if n["refunds"]]
+        self.assertTrue(refunded)
+        self.assertTrue(all(o.refunds[0].lines for o in refunded))
+        multi = [parse_order_graphql(n) for n in nodes if n["presentmentCurrencyCode"] != "EUR"]
+        self.assertTrue(multi)
+        for order in multi:
+            self.assertNotEqual(order.presentment_currency, order.currency)
+            self.assertIsInstance(order.amount_total_presentment, Decimal)
+
+    def test_truncated_connections_are_refused(self):
+        node = self.pull_nodes()[0]
+        node["lineItems"]["pageInfo"]["hasNextPage"] = True
+        with self.assertRaisesRegex(PayloadError, "line items: more items than one page"):
+            parse_order_graphql(node)
+
+    def test_transactions_both_ways(self):
+        order = self.world.orders[4]  # refunded: a sale and a refund
+        for index, txn in enumerate(order["transactions"]):
+            rest = self.world.transaction_rest(order, index)
+            a = parse_transaction_rest(rest)
+            b = parse_transaction_graphql(txn, str(rest["order_id"]))
+            self.assertEqual(a, b)
+            self.assertTrue(a.processor_reference.startswith("ch_"), a.processor_reference)
+        sale, refund = (parse_transaction_graphql(t, "1") for t in order["transactions"])
+        self.assertEqual((sale.payment_type, refund.payment_type), ("charge", "refund"))
+        self.assertGreater(sale.amount, 0)
+        self.assertLess(refund.amount, 0)
+        self.assertEqual(sale.processor, "stripe")
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentedSamples(ShopifyCase):
+    def test_orders_samples(self):
+        for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled",
+                      "orders/fulfilled", "orders/partially_fulfilled"):
+            data = load_sample(topic)
+            order = parse_order_rest(data)
+            self.assertEqual(order.external_id, "820982911946154508", topic)
+            self.assertEqual(order.name, "#9999")
+            self.assertEqual(order.currency, "USD")
+            self.assertEqual(order.amount_total, Decimal("359.97"))
+            self.assertEqual(order.amount_discount, Decimal("20.00"))
+            self.assertEqual(order.updated_at, datetime(2022, 1, 1, 0, 0, tzinfo=timezone.utc))
+            self.assertEqual(order.financial_status, data["financial_status"])
+            self.assertEqual(order.fulfillment_status, data["fulfillment_status"] or "unfulfilled")
+            self.assertEqual(order.cancel_reason, "customer")
+            self.assertEqual(order.customer.external_id, "115310627314723954")
+            self.assertEqual(order.customer.email, "john@example.com")
+            items = [line for line in order.lines if line.line_type == "product"]
+            self.assertEqual(len(items), len(data["line_items"]))
+            self.assertEqual(items[0].external_id, "487817672276298554")
+            self.assertEqual(items[0].price_unit, Decimal("89.99"))
+            self.assertEqual(items[0].sku, "SKU2006-001")
+            for line in order.lines:
+                self.assertIsInstance(line.price_unit, Decimal)
+            shipping = [line for line in order.lines if line.line_type == "shipping"]
+            self.assertEqual(len(shipping), len(data["shipping_lines"]))
+
+    def test_refund_sample(self):
+        data = load_sample("refunds/create")
+        refund = parse_refund_rest(data)
+        self.assertEqual(refund.external_id, "890088186047892319")
+        self.assertEqual(refund.currency, "USD")
+        self.assertEqual(refund.lines[0].order_line_external_id, "487817672276298554")
+        self.assertEqual(refund.lines[0].quantity, Decimal(1))
+        self.assertFalse(refund.lines[0].restock)
+        expected = sum(
+            Decimal(item["subtotal_set"]["shop_money"]["amount"])
+            + Decimal(item["total_tax_set"]["shop_money"]["amount"])
+            for item in data["refund_line_items"]
+        )
+        self.assertEqual(refund.amount, expected + refund.shipping_amount
+                         + refund.adjustment_amount)
+        self.assertEqual(refund.note, "Things were damaged")
+
+    def test_transaction_sample(self):
+        data = load_sample("order_transactions/create")
+        payment = parse_transaction_rest(data)
+        self.assertEqual(payment.external_id, "120560818172775265")
+        self.assertEqual((payment.amount, payment.currency), (Decimal("374.97"), "USD"))
+        self.assertEqual((payment.processor, payment.status), ("visa", "success"))
+        self.assertEqual(payment.payment_type, "other")  # an authorization moves no money
+        stripe = dict(data, kind="sale", gateway="stripe", authorization="ch_3Nomni",
+                      receipt={})
+        self.assertEqual(parse_transaction_rest(stripe).processor_reference, "ch_3Nomni")
+        stripe["receipt"] = {"charge": {"id": "ch_fromreceipt"}}
+        self.assertEqual(parse_transaction_rest(stripe).processor_reference, "ch_fromreceipt")
+
+    def test_money_must_be_strings(self):
+        data = load_sample("orders/create")
+        data = dict(data, total_price_set={"shop_money": {"amount": 359.97,
+                                                          "currency_code": "USD"}})
+        with self.assertRaises(PayloadError):
+            parse_order_rest(data)

@@ -1,0 +1,557 @@
+"""Pure parsers of Shopify JSON into the canonical objects of ``omni_connector_base``.
+
+Two shapes carry the same order: the REST JSON of webhooks (``orders/*``, ``refunds/create``,
+``order_transactions/create``) and the GraphQL ``Order`` node the pull fetches with
+:data:`..queries.ORDERS_QUERY`. Both give the same :class:`canonical.Order` for the same order:
+
+- ids are the numeric tail of the GraphQL id (``gid://shopify/Order/123`` -> ``"123"``); REST
+  records carry it in ``admin_graphql_api_id`` (their numeric ``id`` is used only when that is
+  absent); shipping lines are ``"shipping:<id>"`` so they never collide with line items;
+- money is ``Decimal`` from the decimal strings of the ``shop_money`` / ``shopMoney`` half of
+  every money set, with the ``presentment`` half kept beside it;
+- statuses are the REST words, lower case (``PARTIALLY_FULFILLED`` -> ``partial``, no
+  fulfilment -> ``unfulfilled``);
+- times are aware UTC datetimes;
+- transaction amounts are the presentment money (what the customer paid and what a payment
+  processor such as Stripe charged); the Stripe charge id found in the receipt (or, REST only,
+  in ``authorization``) goes into ``processor_reference``.
+"""
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from odoo.addons.omni_connector_base.tools import canonical
+from odoo.addons.omni_connector_base.tools.errors import PayloadError
+from odoo.addons.omni_connector_base.tools.money import to_decimal
+
+ZERO = Decimal("0")
+_FULFILLMENT = {
+    "FULFILLED": "fulfilled",
+    "PARTIALLY_FULFILLED": "partial",
+    "UNFULFILLED": "unfulfilled",
+    "RESTOCKED": "restocked",
+}
+_PAYMENT_TYPE = {"sale": "charge", "capture": "charge", "refund": "refund"}
+_PROCESSOR_REF_PREFIXES = ("ch_", "py_", "pi_")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _required(data, key, where):
+    if not isinstance(data, dict) or data.get(key) in (None, ""):
+        raise PayloadError(f"{where}: missing {key!r}")
+    return data[key]
+
+
+def gid_tail(value):
+    """``gid://shopify/Order/123`` -> ``"123"``; a plain id is returned as a string."""
+    return str(value).rsplit("/", 1)[-1] if value not in (None, "") else ""
+
+
+def rest_id(data, where="record"):
+    """The exact id of a REST record: from ``admin_graphql_api_id`` when present."""
+    if isinstance(data, dict) and data.get("admin_graphql_api_id"):
+        return gid_tail(data["admin_graphql_api_id"])
+    return str(_required(data, "id", where))
+
+
+def parse_datetime(value, what="datetime"):
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 datetime") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _rate(value, what):
+    """Tax rates are JSON numbers (not money): read them through their shortest repr."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        value = repr(value)
+    return to_decimal(value, what).normalize()
+
+
+def _rest_money(money_set, what, fallback=None):
+    """(shop amount, presentment amount, shop currency, presentment currency) of a REST set."""
+    if isinstance(money_set, dict) and money_set.get("shop_money"):
+        shop = money_set["shop_money"]
+        pres = money_set.get("presentment_money") or shop
+        return (
+            to_decimal(shop.get("amount"), what),
+            to_decimal(pres.get("amount"), what),
+            shop.get("currency_code") or shop.get("currency") or "",
+            pres.get("currency_code") or pres.get("currency") or "",
+        )
+    if fallback is not None:
+        amount = to_decimal(fallback, what)
+        return amount, amount, "", ""
+    return ZERO, ZERO, "", ""
+
+
+def _gql_money(bag, what):
+    if not isinstance(bag, dict) or not bag.get("shopMoney"):
+        return ZERO, ZERO, "", ""
+    shop = bag["shopMoney"]
+    pres = bag.get("presentmentMoney") or shop
+    return (
+        to_decimal(shop.get("amount"), what),
+        to_decimal(pres.get("amount"), what),
+        shop.get("currencyCode") or "",
+        pres.get("currencyCode") or "",
+    )
+
+
+def _nodes(connection, where=""):
+    """Items of a GraphQL connection (``nodes`` or ``edges``) or of a plain list. A connection
+    with more pages than fetched is refused: a truncated order must never be imported."""
+    if connection is None:
+        return []
+    if isinstance(connection, list):
+        return connection
+    if (connection.get("pageInfo") or {}).get("hasNextPage"):
+        raise PayloadError(f"{where or 'connection'}: more items than one page holds")
+    if "nodes" in connection:
+        return connection["nodes"] or []
+    return [edge["node"] for edge in connection.get("edges") or []]
+
+
+def _name(first, last):
+    return " ".join(part for part in (first or "", last or "") if part).strip()
+
+
+def _lower(value):
+    return str(value).lower() if value else ""
+
+
+# ------------------------------------------------------------------------------ REST
+
+
+def _rest_taxes(tax_lines, where):
+    taxes = []
+    for tax in tax_lines or []:
+        shop, pres, __, __ = _rest_money(tax.get("price_set"), f"{where} tax", tax.get("price"))
+        taxes.append(
+            canonical.TaxLine(
+                title=tax.get("title") or "",
+                rate=_rate(tax.get("rate"), f"{where} tax rate"),
+                amount=shop,
+                amount_presentment=pres,
+            )
+        )
+    return tuple(taxes)
+
+
+def _rest_discount(allocations, where):
+    return sum(
+        (_rest_money(a.get("amount_set"), f"{where} discount", a.get("amount"))[0]
+         for a in allocations or []),
+        ZERO,
+    )
+
+
+def _rest_address(data):
+    if not data:
+        return None
+    return canonical.Address(
+        name=data.get("name") or _name(data.get("first_name"), data.get("last_name")),
+        company=data.get("company") or "",
+        street=data.get("address1") or "",
+        street2=data.get("address2") or "",
+        city=data.get("city") or "",
+        zip=data.get("zip") or "",
+        state_code=data.get("province_code") or "",
+        country_code=data.get("country_code") or "",
+        phone=data.get("phone") or "",
+    )
+
+
+def parse_order_rest(data):
+    """REST order JSON (webhooks ``orders/*``) -> :class:`canonical.Order`."""
+    if not isinstance(data, dict):
+        raise PayloadError("order: expected a JSON object")
+    order_id = rest_id(data, "order")
+    where = f"order {order_id}"
+    lines = []
+    for item in data.get("line_items") or []:
+        line_id = rest_id(item, f"{where} line item")
+        lw = f"{where} line {line_id}"
+        price, price_pres, __, __ = _rest_money(item.get("price_set"), f"{lw} price",
+                                                item.get("price"))
+        lines.append(
+            canonical.OrderLine(
+                external_id=line_id,
+                name=item.get("name") or item.get("title") or "",
+                quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
+                price_unit=price,
+                price_unit_presentment=price_pres,
+                discount_amount=_rest_discount(item.get("discount_allocations"), lw),
+                sku=item.get("sku") or "",
+                product_external_id=str(item.get("variant_id") or ""),
+                taxes=_rest_taxes(item.get("tax_lines"), lw),
+            )
+        )
+    for ship in data.get("shipping_lines") or []:
+        sw = f"{where} shipping line"
+        price, price_pres, __, __ = _rest_money(ship.get("price_set"), sw, ship.get("price"))
+        lines.append(
+            canonical.OrderLine(
+                external_id=f"shipping:{rest_id(ship, sw)}",
+                name=ship.get("title") or "Shipping",
+                quantity=Decimal(1),
+                price_unit=price,
+                price_unit_presentment=price_pres,
+                discount_amount=_rest_discount(ship.get("discount_allocations"), sw),
+                line_type="shipping",
+                taxes=_rest_taxes(ship.get("tax_lines"), sw),
+            )
+        )
+    total, total_pres, __, __ = _rest_money(data.get("total_price_set"), f"{where} total",
+                                            data.get("total_price"))
+    customer = data.get("customer")
+    taxes_included = bool(data.get("taxes_included"))
+    return canonical.Order(
+        external_id=order_id,
+        name=str(data.get("name") or order_id),
+        currency=str(_required(data, "currency", where)),
+        presentment_currency=data.get("presentment_currency") or "",
+        updated_at=parse_datetime(_required(data, "updated_at", where), "updated_at"),
+        created_at=parse_datetime(data.get("created_at"), "created_at"),
+        customer=customer
+        and canonical.Customer(
+            external_id=rest_id(customer, f"{where} customer"),
+            email=customer.get("email") or data.get("email") or "",
+            phone=customer.get("phone") or "",
+            name=_name(customer.get("first_name"), customer.get("last_name")),
+            billing_address=_rest_address(data.get("billing_address")),
+            shipping_address=_rest_address(data.get("shipping_address")),
+        )
+        or None,
+        lines=tuple(lines),
+        taxes_included=taxes_included,
+        amount_total=total,
+        amount_total_presentment=total_pres,
+        amount_tax=_rest_money(data.get("total_tax_set"), "total tax", data.get("total_tax"))[0],
+        amount_discount=_rest_money(
+            data.get("total_discounts_set"), "total discounts", data.get("total_discounts")
+        )[0],
+        financial_status=_lower(data.get("financial_status")),
+        fulfillment_status=_lower(data.get("fulfillment_status")) or "unfulfilled",
+        cancelled_at=parse_datetime(data.get("cancelled_at"), "cancelled_at"),
+        cancel_reason=_lower(data.get("cancel_reason")),
+        refunds=tuple(
+            parse_refund_rest(refund, order_id, taxes_included)
+            for refund in data.get("refunds") or []
+        ),
+        note=data.get("note") or "",
+    )
+
+
+def parse_refund_rest(data, order_id=None, taxes_included=False):
+    """REST refund JSON (``refunds/create`` or an order's ``refunds``) -> canonical.Refund.
+
+    ``amount`` is what the refunded lines, shipping and adjustments add up to in shop money
+    (line subtotals, plus their tax when prices exclude tax)."""
+    refund_id = rest_id(data, "refund")
+    where = f"refund {refund_id}"
+    lines, amount, currency = [], ZERO, ""
+    for item in data.get("refund_line_items") or []:
+        line_item = item.get("line_item") or {}
+        line_id = (
+            gid_tail(line_item["admin_graphql_api_id"])
+            if line_item.get("admin_graphql_api_id")
+            else str(_required(item, "line_item_id", where))
+        )
+        subtotal, __, cur, __ = _rest_money(item.get("subtotal_set"), f"{where} subtotal")
+        tax = _rest_money(item.get("total_tax_set"), f"{where} tax")[0]
+        currency = currency or cur
+        line_amount = subtotal + (ZERO if taxes_included else tax)
+        amount += line_amount
+        lines.append(
+            canonical.RefundLine(
+                order_line_external_id=line_id,
+                quantity=to_decimal(_required(item, "quantity", where), f"{where} quantity"),
+                amount=line_amount,
+                restock=_lower(item.get("restock_type")) not in ("", "no_restock"),
+            )
+        )
+    shipping = ZERO
+    for ship in data.get("refund_shipping_lines") or []:
+        sub, __, cur, __ = _rest_money(ship.get("subtotal_amount_set"), f"{where} shipping")
+        tax = _rest_money(ship.get("tax_amount_set"), f"{where} shipping tax")[0]
+        currency = currency or cur
+        shipping += sub + (ZERO if taxes_included else tax)
+    adjustment = ZERO
+    for adj in data.get("order_adjustments") or []:
+        value, __, cur, __ = _rest_money(adj.get("amount_set"), f"{where} adjustment",
+                                         adj.get("amount"))
+        currency = currency or cur
+        # Shopify records what the merchant gives back as a negative adjustment.
+        adjustment -= value
+    return canonical.Refund(
+        external_id=refund_id,
+        order_external_id=str(order_id or _required(data, "order_id", where)),
+        currency=currency,
+        amount=amount + shipping + adjustment,
+        lines=tuple(lines),
+        shipping_amount=shipping,
+        adjustment_amount=adjustment,
+        created_at=parse_datetime(data.get("created_at"), f"{where} created_at"),
+        note=data.get("note") or "",
+    )
+
+
+def _processor_reference(receipt, authorization=""):
+    if isinstance(receipt, str):
+        try:
+            receipt = json.loads(receipt or "{}")
+        except ValueError:
+            receipt = {}
+    receipt = receipt if isinstance(receipt, dict) else {}
+    candidates = [
+        receipt.get("id"),
+        receipt.get("charge") if isinstance(receipt.get("charge"), str) else
+        (receipt.get("charge") or {}).get("id"),
+        (receipt.get("latest_charge") if isinstance(receipt.get("latest_charge"), str) else None),
+        receipt.get("payment_intent") if isinstance(receipt.get("payment_intent"), str) else
+        (receipt.get("payment_intent") or {}).get("id"),
+        authorization,
+    ]
+    # Charges first: a Stripe refund receipt names its charge, which reconciliation matches.
+    for prefixes in (("ch_", "py_"), ("pi_",)):
+        for value in candidates:
+            if isinstance(value, str) and value.startswith(prefixes):
+                return value
+    return ""
+
+
+def _payment(external_id, kind, status, gateway, amount, currency, created_at, reference,
+             order_id):
+    kind = _lower(kind)
+    gateway = gateway or ""
+    payment_type = _PAYMENT_TYPE.get(kind, "other")
+    if gateway == "gift_card" and payment_type == "charge":
+        payment_type = "gift_card"
+    elif gateway == "cash" and payment_type == "charge":
+        payment_type = "cash"
+    return canonical.Payment(
+        external_id=external_id,
+        payment_type=payment_type,
+        amount=-amount if kind == "refund" else amount,
+        currency=currency,
+        status=_lower(status),
+        processor=gateway,
+        processor_reference=reference,
+        order_external_id=order_id,
+        created_at=created_at,
+        description=kind,
+    )
+
+
+def parse_transaction_rest(data, order_id=None):
+    """REST transaction (``order_transactions/create``) -> canonical.Payment."""
+    txn_id = rest_id(data, "transaction")
+    where = f"transaction {txn_id}"
+    return _payment(
+        txn_id,
+        _required(data, "kind", where),
+        data.get("status"),
+        data.get("gateway"),
+        to_decimal(_required(data, "amount", where), f"{where} amount"),
+        str(_required(data, "currency", where)),
+        parse_datetime(data.get("processed_at") or data.get("created_at"), f"{where} time"),
+        _processor_reference(data.get("receipt"), data.get("authorization") or ""),
+        str(order_id or data.get("order_id") or ""),
+    )
+
+
+# ------------------------------------------------------------------------------ GraphQL
+
+
+def _gql_taxes(tax_lines, where):
+    taxes = []
+    for tax in tax_lines or []:
+        shop, pres, __, __ = _gql_money(tax.get("priceSet"), f"{where} tax")
+        taxes.append(
+            canonical.TaxLine(
+                title=tax.get("title") or "",
+                rate=_rate(tax.get("rate"), f"{where} tax rate"),
+                amount=shop,
+                amount_presentment=pres,
+            )
+        )
+    return tuple(taxes)
+
+
+def _gql_discount(allocations, where):
+    return sum(
+        (_gql_money(a.get("allocatedAmountSet"), f"{where} discount")[0]
+         for a in allocations or []),
+        ZERO,
+    )
+
+
+def _gql_address(data):
+    if not data:
+        return None
+    return canonical.Address(
+        name=data.get("name") or "",
+        company=data.get("company") or "",
+        street=data.get("address1") or "",
+        street2=data.get("address2") or "",
+        city=data.get("city") or "",
+        zip=data.get("zip") or "",
+        state_code=data.get("provinceCode") or "",
+        country_code=data.get("countryCodeV2") or "",
+        phone=data.get("phone") or "",
+    )
+
+
+def parse_order_graphql(node):
+    """GraphQL ``Order`` node (as selected by ``ORDERS_QUERY``) -> :class:`canonical.Order`."""
+    if not isinstance(node, dict):
+        raise PayloadError("order: expected a JSON object")
+    order_id = gid_tail(_required(node, "id", "order"))
+    where = f"order {order_id}"
+    lines = []
+    for item in _nodes(node.get("lineItems"), f"{where} line items"):
+        line_id = gid_tail(_required(item, "id", f"{where} line item"))
+        lw = f"{where} line {line_id}"
+        price, price_pres, __, __ = _gql_money(item.get("originalUnitPriceSet"), f"{lw} price")
+        lines.append(
+            canonical.OrderLine(
+                external_id=line_id,
+                name=item.get("name") or "",
+                quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
+                price_unit=price,
+                price_unit_presentment=price_pres,
+                discount_amount=_gql_discount(item.get("discountAllocations"), lw),
+                sku=item.get("sku") or "",
+                product_external_id=gid_tail((item.get("variant") or {}).get("id")),
+                taxes=_gql_taxes(item.get("taxLines"), lw),
+            )
+        )
+    for ship in _nodes(node.get("shippingLines"), f"{where} shipping lines"):
+        sw = f"{where} shipping line"
+        price, price_pres, __, __ = _gql_money(ship.get("originalPriceSet"), sw)
+        lines.append(
+            canonical.OrderLine(
+                external_id=f"shipping:{gid_tail(_required(ship, 'id', sw))}",
+                name=ship.get("title") or "Shipping",
+                quantity=Decimal(1),
+                price_unit=price,
+                price_unit_presentment=price_pres,
+                discount_amount=_gql_discount(ship.get("discountAllocations"), sw),
+                line_type="shipping",
+                taxes=_gql_taxes(ship.get("taxLines"), sw),
+            )
+        )
+    total, total_pres, __, __ = _gql_money(node.get("totalPriceSet"), f"{where} total")
+    customer = node.get("customer")
+    taxes_included = bool(node.get("taxesIncluded"))
+    return canonical.Order(
+        external_id=order_id,
+        name=str(node.get("name") or order_id),
+        currency=str(_required(node, "currencyCode", where)),
+        presentment_currency=node.get("presentmentCurrencyCode") or "",
+        updated_at=parse_datetime(_required(node, "updatedAt", where), "updatedAt"),
+        created_at=parse_datetime(node.get("createdAt"), "createdAt"),
+        customer=customer
+        and canonical.Customer(
+            external_id=gid_tail(_required(customer, "id", f"{where} customer")),
+            email=(customer.get("defaultEmailAddress") or {}).get("emailAddress")
+            or node.get("email")
+            or "",
+            phone=(customer.get("defaultPhoneNumber") or {}).get("phoneNumber") or "",
+            name=_name(customer.get("firstName"), customer.get("lastName")),
+            billing_address=_gql_address(node.get("billingAddress")),
+            shipping_address=_gql_address(node.get("shippingAddress")),
+        )
+        or None,
+        lines=tuple(lines),
+        taxes_included=taxes_included,
+        amount_total=total,
+        amount_total_presentment=total_pres,
+        amount_tax=_gql_money(node.get("totalTaxSet"), "total tax")[0],
+        amount_discount=_gql_money(node.get("totalDiscountsSet"), "total discounts")[0],
+        financial_status=_lower(node.get("displayFinancialStatus")),
+        fulfillment_status=_FULFILLMENT.get(
+            node.get("displayFulfillmentStatus") or "UNFULFILLED",
+            _lower(node.get("displayFulfillmentStatus")),
+        ),
+        cancelled_at=parse_datetime(node.get("cancelledAt"), "cancelledAt"),
+        cancel_reason=_lower(node.get("cancelReason")),
+        refunds=tuple(
+            parse_refund_graphql(refund, order_id, taxes_included)
+            for refund in _nodes(node.get("refunds"))
+        ),
+        note=node.get("note") or "",
+    )
+
+
+def parse_refund_graphql(node, order_id, taxes_included=False):
+    """GraphQL ``Refund`` node -> canonical.Refund (same amounts as :func:`parse_refund_rest`)."""
+    refund_id = gid_tail(_required(node, "id", "refund"))
+    where = f"refund {refund_id}"
+    lines, amount, currency = [], ZERO, ""
+    for item in _nodes(node.get("refundLineItems"), f"{where} lines"):
+        line_item = _required(item, "lineItem", where)
+        subtotal, __, cur, __ = _gql_money(item.get("subtotalSet"), f"{where} subtotal")
+        tax = _gql_money(item.get("totalTaxSet"), f"{where} tax")[0]
+        currency = currency or cur
+        line_amount = subtotal + (ZERO if taxes_included else tax)
+        amount += line_amount
+        lines.append(
+            canonical.RefundLine(
+                order_line_external_id=gid_tail(_required(line_item, "id", where)),
+                quantity=to_decimal(_required(item, "quantity", where), f"{where} quantity"),
+                amount=line_amount,
+                restock=_lower(item.get("restockType")) not in ("", "no_restock"),
+            )
+        )
+    shipping = ZERO
+    for ship in _nodes(node.get("refundShippingLines")):
+        sub, __, cur, __ = _gql_money(ship.get("subtotalAmountSet"), f"{where} shipping")
+        tax = _gql_money(ship.get("taxAmountSet"), f"{where} shipping tax")[0]
+        currency = currency or cur
+        shipping += sub + (ZERO if taxes_included else tax)
+    adjustment = ZERO
+    for adj in _nodes(node.get("orderAdjustments")):
+        value, __, cur, __ = _gql_money(adj.get("amountSet"), f"{where} adjustment")
+        currency = currency or cur
+        adjustment -= value
+    return canonical.Refund(
+        external_id=refund_id,
+        order_external_id=str(order_id),
+        currency=currency,
+        amount=amount + shipping + adjustment,
+        lines=tuple(lines),
+        shipping_amount=shipping,
+        adjustment_amount=adjustment,
+        created_at=parse_datetime(node.get("createdAt"), f"{where} createdAt"),
+        note=node.get("note") or "",
+    )
+
+
+def parse_transaction_graphql(node, order_id):
+    """GraphQL ``OrderTransaction`` node -> canonical.Payment (presentment money)."""
+    txn_id = gid_tail(_required(node, "id", "transaction"))
+    where = f"transaction {txn_id}"
+    __, amount, __, currency = _gql_money(_required(node, "amountSet", where), f"{where} amount")
+    return _payment(
+        txn_id,
+        _required(node, "kind", where),
+        node.get("status"),
+        node.get("gateway"),
+        amount,
+        currency,
+        parse_datetime(node.get("processedAt") or node.get("createdAt"), f"{where} time"),
+        _processor_reference(node.get("receiptJson")),
+        str(order_id),
+    )

@@ -1,0 +1,240 @@
+"""The Shopify sandbox validates against the real Admin schema, paginates, throttles, faults
+and signs webhooks like Shopify. Plain pytest (no Odoo):
+``.venv/bin/pytest -q tests/test_shopify_sandbox.py``. Skips when the schema is absent."""
+
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+
+import pytest
+import requests
+import shopify
+from omni_sandboxes.shopify_sandbox import (
+    API_VERSION,
+    SHOPIFY_HINT,
+    ShopifySandbox,
+    generate_shop,
+    has_shopify_schema,
+    send_webhook,
+    sign_webhook,
+)
+
+TOKEN = "shpat_omni_sandbox"
+pytestmark = pytest.mark.skipif(not has_shopify_schema(), reason=SHOPIFY_HINT)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_registry():
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def load_http():
+    yield
+
+
+ORDERS = """
+query($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name updatedAt displayFinancialStatus displayFulfillmentStatus
+      totalPriceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }
+      lineItems(first: 10) { nodes { id sku quantity
+        taxLines { title rate priceSet { shopMoney { amount } } } } }
+      refunds(first: 2) { id refundLineItems(first: 5) { nodes { quantity lineItem { id } } } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_shop()
+
+
+@pytest.fixture()
+def sandbox(world):
+    with ShopifySandbox(world, access_token=TOKEN, restore_rate=1e6) as box:
+        yield box
+
+
+def post(box, query, variables=None, token=TOKEN, timeout=5):
+    return requests.post(
+        box.graphql_url,
+        json={"query": query, "variables": variables or {}},
+        headers={"X-Shopify-Access-Token": token},
+        timeout=timeout,
+    )
+
+
+def test_generator_is_deterministic():
+    one, two = generate_shop(seed=3), generate_shop(seed=3)
+    assert [o["totalPriceSet"] for o in one.orders] == [o["totalPriceSet"] for o in two.orders]
+    assert [o["totalPriceSet"] for o in one.orders] != [
+        o["totalPriceSet"] for o in generate_shop(seed=4).orders
+    ]
+
+
+def test_generated_orders_add_up(world):
+    currencies = {o["presentmentCurrencyCode"] for o in world.orders}
+    assert currencies == {"EUR", "USD", "GBP"}
+    assert {o["displayFulfillmentStatus"] for o in world.orders} == {
+        "UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED"}
+    assert any(o["refunds"] for o in world.orders)
+    assert any(o["totalDiscountsSet"]["shopMoney"]["amount"] != "0.00" for o in world.orders)
+    for order in world.orders:
+        from decimal import Decimal
+
+        def shop(bag):
+            return Decimal(bag["shopMoney"]["amount"])
+
+        lines = sum(shop(li["originalUnitPriceSet"]) * li["quantity"]
+                    - sum(shop(a["allocatedAmountSet"]) for a in li["discountAllocations"])
+                    for li in order["lineItems"])
+        taxes = sum(shop(t["priceSet"]) for li in order["lineItems"] for t in li["taxLines"])
+        taxes += sum(shop(t["priceSet"]) for s in order["shippingLines"] for t in s["taxLines"])
+        shipping = sum(shop(s["originalPriceSet"]) for s in order["shippingLines"])
+        assert lines + taxes + shipping == shop(order["totalPriceSet"])
+        assert taxes == shop(order["totalTaxSet"])
+
+
+def test_auth_required(sandbox):
+    response = post(sandbox, "{ shop { name } }", token="wrong")
+    assert response.status_code == 401
+    assert "errors" in response.json()
+
+
+def test_shop_and_cost_extensions(sandbox):
+    body = post(sandbox, "{ shop { name currencyCode plan { publicDisplayName } } }").json()
+    assert body["data"]["shop"] == {"name": "Omni Sandbox Shop", "currencyCode": "EUR",
+                                    "plan": {"publicDisplayName": "Advanced"}}
+    status = body["extensions"]["cost"]["throttleStatus"]
+    assert set(status) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
+
+
+def test_invalid_and_deprecated_documents_refused(sandbox):
+    body = post(sandbox, "{ shop { nope } }").json()
+    assert "data" not in body and body["errors"][0]["extensions"]["code"] == (
+        "GRAPHQL_VALIDATION_FAILED")
+    body = post(sandbox, "{ shop { plan { displayName } } }").json()
+    assert body["errors"][0]["extensions"]["code"] == "DEPRECATED_FIELD"
+    body = post(sandbox, "{ orders(first: 1) { nodes { customer { email } } } }").json()
+    assert "deprecated" in body["errors"][0]["message"]
+
+
+def test_pagination_and_updated_at_filter(sandbox, world):
+    since = world.orders[5]["updatedAt"]
+    seen, after = [], None
+    while True:
+        body = post(sandbox, ORDERS, {"first": 4, "after": after,
+                                      "query": f"updated_at:>={since}"}).json()
+        assert "errors" not in body, body
+        page = body["data"]["orders"]
+        seen += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    expected = sorted((o for o in world.orders if o["updatedAt"] >= since),
+                      key=lambda o: (o["updatedAt"], o["id"]))
+    assert [o["id"] for o in seen] == [o["id"] for o in expected]
+    node = seen[0]
+    assert set(node["totalPriceSet"]) == {"shopMoney", "presentmentMoney"}
+    assert isinstance(node["totalPriceSet"]["shopMoney"]["amount"], str)
+    assert node["displayFinancialStatus"] in ("PAID", "PARTIALLY_REFUNDED")
+
+
+def test_max_cost_and_throttle(world):
+    with ShopifySandbox(world, access_token=TOKEN, maximum_available=20, restore_rate=1,
+                        max_query_cost=1000) as box:
+        body = post(box, ORDERS, {"first": 50}).json()
+        assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+        body = post(box, ORDERS, {"first": 1}).json()
+        assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
+        status = body["extensions"]["cost"]["throttleStatus"]
+        assert status["currentlyAvailable"] < body["extensions"]["cost"]["requestedQueryCost"]
+        box.set_bucket(20)
+        body = post(box, "{ shop { name } }").json()
+        assert body["data"]["shop"]["name"]
+        box.add_fault("throttled")
+        body = post(box, "{ shop { name } }").json()
+        assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
+
+
+def test_faults(sandbox):
+    sandbox.add_fault("429", retry_after=7)
+    response = post(sandbox, "{ shop { name } }")
+    assert response.status_code == 429 and response.headers["Retry-After"] == "7"
+    sandbox.add_fault("503")
+    assert post(sandbox, "{ shop { name } }").status_code == 503
+    sandbox.add_fault("drop")
+    with pytest.raises(requests.ConnectionError):
+        post(sandbox, "{ shop { name } }")
+    sandbox.timeout_seconds = 1.0
+    sandbox.add_fault("timeout")
+    with pytest.raises(requests.Timeout):
+        post(sandbox, "{ shop { name } }", timeout=0.3)
+    assert post(sandbox, "{ shop { name } }").status_code == 200
+
+
+def test_shopify_sdk_talks_to_sandbox(sandbox):
+    session = shopify.Session("omni-sandbox.myshopify.com", API_VERSION, TOKEN)
+    shopify.ShopifyResource.activate_session(session)
+    try:
+        shopify.ShopifyResource.set_site(f"{sandbox.url}/admin/api/{API_VERSION}")
+        body = json.loads(shopify.GraphQL().execute("{ shop { name } }"))
+    finally:
+        shopify.ShopifyResource.clear_session()
+    assert body["data"]["shop"]["name"] == "Omni Sandbox Shop"
+    request = sandbox.graphql_requests()[-1]
+    assert request.path == f"/admin/api/{API_VERSION}/graphql.json"
+
+
+def test_signed_webhook_delivery(world):
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers.items()), body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        payload = world.order_rest(world.orders[0])
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        responses = send_webhook(url, "orders/create", payload, "s3cret", webhook_id="wh-1",
+                                 duplicate=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [r.status_code for r in responses] == [200, 200]
+    headers, body = received[0]
+    expected = base64.b64encode(hmac.new(b"s3cret", body, hashlib.sha256).digest()).decode()
+    assert headers["X-Shopify-Hmac-Sha256"] == expected == sign_webhook(body, "s3cret")
+    assert headers["X-Shopify-Topic"] == "orders/create"
+    assert headers["X-Shopify-Webhook-Id"] == "wh-1" == received[1][0]["X-Shopify-Webhook-Id"]
+    assert headers["X-Shopify-Shop-Domain"] == "omni-sandbox.myshopify.com"
+    assert json.loads(body)["admin_graphql_api_id"] == world.orders[0]["id"]
+
+
+def test_webhook_deliveries_duplicates_and_order(world):
+    plain = world.webhooks_for_delivery()
+    assert len(plain) == len(world.orders)
+    assert [p["updated_at"] for __, p, __ in plain] == sorted(o["updatedAt"] for o in world.orders)
+    shuffled = world.webhooks_for_delivery(shuffle_seed=1, duplicates=3)
+    assert len(shuffled) == len(world.orders) + 3
+    assert len({wid for __, __, wid in shuffled}) == len(world.orders)
+    assert shuffled == world.webhooks_for_delivery(shuffle_seed=1, duplicates=3)
+    assert [w for __, __, w in shuffled] != [w for __, __, w in plain][: len(shuffled)]
