@@ -74,7 +74,11 @@ class OmniBackend(models.Model):
         "account.account", string="Adjustment Account", check_company=True
     )
     stripe_fx_account_id = fields.Many2one(
-        "account.account", string="FX Account", check_company=True
+        "account.account",
+        string="FX Account",
+        check_company=True,
+        help="Where the reconciliation books FX variances of converted charges. Balance "
+        "transactions themselves are booked in their settlement currency.",
     )
     stripe_fee_booking = fields.Selection(
         [("per_payout", "Summarised per payout"), ("per_transaction", "Per transaction")],
