@@ -1,19 +1,28 @@
 {
     "name": "Omni Reconciliation",
-    "summary": "Reconciliation exceptions of the Omni suite inside Accounting: typed, assigned "
-    "and worked by finance (the variance engine that raises them comes in a later release)",
-    "version": "17.0.1.0.0",
+    "summary": "Omnichannel reconciliation inside Accounting: a set-based SQL variance engine "
+    "(order, payment, payout, invoice, stock, bank), typed exceptions worked by finance, "
+    "variance analysis and dashboard",
+    "version": "17.0.1.1.0",
     "category": "Accounting/Omnichannel",
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
     "license": "LGPL-3",
-    "depends": ["omni_connector_base", "account"],
+    "depends": ["omni_connector_base", "account", "sale_stock", "queue_job"],
     "external_dependencies": {"python": []},
     "data": [
         "security/omni_reconciliation_security.xml",
         "security/ir.model.access.csv",
+        "data/omni_recon_data.xml",
         "views/omni_recon_exception_views.xml",
+        "views/omni_recon_run_views.xml",
+        "views/omni_recon_variance_report_views.xml",
         "views/omni_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "omni_reconciliation/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

@@ -1,1 +1,1 @@
-from . import omni_recon_exception
+from . import omni_recon_exception, omni_recon_run, omni_recon_variance_report

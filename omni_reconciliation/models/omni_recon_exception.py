@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 # The variance types the reconciliation reports (fixed list: reports and tests rely on it).
@@ -117,11 +117,51 @@ class OmniReconException(models.Model):
             ("groups_id", "in", self.env.ref("omni_connector_base.group_omni_user").ids)
         ],
     )
+    key = fields.Char(
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Stable identity given by the engine (type and ids involved): re-runs update the "
+        "same exception instead of raising a new one.",
+    )
+    run_id = fields.Many2one(
+        "omni.recon.run", string="Last Run", readonly=True, ondelete="set null", copy=False
+    )
+    auto_closed = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Closed by the engine because the variance no longer held; reopened if it holds "
+        "again.",
+    )
+    omni_event_id = fields.Many2one(
+        "omni.event",
+        string="Event",
+        check_company=True,
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    age_days = fields.Integer(
+        string="Age (days)", compute="_compute_age_days", help="Days since the business date."
+    )
     resolution_note = fields.Text(
         tracking=True,
         copy=False,
         help="How the exception was resolved, why the gap is legitimate, or why it is ignored.",
     )
+
+    _sql_constraints = [
+        (
+            "company_key_uniq",
+            "UNIQUE(company_id, key)",
+            "An exception with this key already exists in this company.",
+        ),
+    ]
+
+    @api.depends("date")
+    def _compute_age_days(self):
+        today = fields.Date.context_today(self)
+        for exc in self:
+            exc.age_days = (today - exc.date).days if exc.date else 0
 
     def _check_open(self):
         closed = self.filtered(lambda exc: exc.state != "open")
@@ -165,5 +205,34 @@ class OmniReconException(models.Model):
         return True
 
     def action_reopen(self):
-        self.filtered(lambda exc: exc.state != "open").write({"state": "open"})
+        self.filtered(lambda exc: exc.state != "open").write(
+            {"state": "open", "auto_closed": False}
+        )
         return True
+
+    def action_assign_to_me(self):
+        self.write({"user_id": self.env.uid})
+        return True
+
+    def _open_record(self, record):
+        return record.get_formview_action() if record else False
+
+    def action_open_omni_order(self):
+        self.ensure_one()
+        return self._open_record(self.omni_order_id)
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return self._open_record(self.sale_order_id)
+
+    def action_open_move(self):
+        self.ensure_one()
+        return self._open_record(self.move_id)
+
+    def action_open_payout(self):
+        self.ensure_one()
+        return self._open_record(self.omni_payout_id)
+
+    def action_open_payment(self):
+        self.ensure_one()
+        return self._open_record(self.omni_payment_id)

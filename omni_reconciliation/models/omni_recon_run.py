@@ -1,0 +1,240 @@
+import logging
+import time
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+from odoo.addons.queue_job.job import identity_exact
+
+from . import omni_recon_sql as rsql
+
+_logger = logging.getLogger(__name__)
+
+LOCK_NAMESPACE = 72_617  # pg advisory lock namespace of the reconciliation (one run per company)
+
+
+class OmniReconRun(models.Model):
+    """One reconciliation run: a company, a period, optionally one backend.
+
+    ``action_run`` computes every candidate exception with set-based SQL (see
+    ``omni_recon_sql``) and merges them into ``omni.recon.exception`` idempotently.
+    """
+
+    _name = "omni.recon.run"
+    _description = "Reconciliation Run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    backend_id = fields.Many2one(
+        "omni.backend", check_company=True, help="Leave empty to reconcile every backend."
+    )
+    date_from = fields.Date(
+        required=True, default=lambda self: fields.Date.context_today(self) - timedelta(days=90)
+    )
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done"), ("failed", "Failed")],
+        default="draft",
+        required=True,
+        readonly=True,
+    )
+    # Settings (defaults suit a typical online shop; the wizard and the cron may override)
+    tolerance = fields.Float(
+        digits=(16, 4),
+        default=0.0,
+        help="Amount gaps up to this (in the order currency) are not reported; the currency "
+        "rounding is always tolerated.",
+    )
+    delivery_sla_days = fields.Integer(default=3)
+    invoice_sla_days = fields.Integer(default=3)
+    settlement_grace_days = fields.Integer(
+        default=2, help="Days after a charge's available date before it must be in a payout."
+    )
+    bank_days = fields.Integer(
+        default=3, help="Days after a payout's arrival date before it must be in the bank."
+    )
+    fx_tolerance_pct = fields.Float(
+        string="FX tolerance (%)", default=1.0, help="Conversion gaps up to this are tolerated."
+    )
+    high_amount = fields.Float(
+        default=1000.0, help="Amount gaps from this amount (company currency) are high severity."
+    )
+    # Results
+    started_at = fields.Datetime(readonly=True)
+    duration = fields.Float(string="Duration (s)", digits=(16, 3), readonly=True)
+    candidate_count = fields.Integer(string="Found", readonly=True)
+    created_count = fields.Integer(string="New", readonly=True)
+    updated_count = fields.Integer(string="Updated", readonly=True)
+    reopened_count = fields.Integer(string="Reopened", readonly=True)
+    closed_count = fields.Integer(string="Auto-closed", readonly=True)
+    count_by_type = fields.Json(readonly=True)
+    summary = fields.Text(readonly=True)
+    error_message = fields.Text(readonly=True)
+    exception_ids = fields.One2many("omni.recon.exception", "run_id", string="Exceptions")
+
+    @api.depends("company_id", "backend_id", "date_from", "date_to")
+    def _compute_name(self):
+        for run in self:
+            scope = run.backend_id.name or _("all backends")
+            run.name = f"{run.company_id.name} · {scope} · {run.date_from} → {run.date_to}"
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for run in self:
+            if run.date_from and run.date_to and run.date_from > run.date_to:
+                raise UserError(_("The period of a reconciliation run ends before it starts."))
+
+    # ------------------------------------------------------------------------------------
+    # Engine
+    # ------------------------------------------------------------------------------------
+
+    def _sql_params(self):
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        return {
+            "company": self.company_id.id,
+            "company_currency": currency.id,
+            "backend": self.backend_id.id or None,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "as_of": fields.Datetime.now(),
+            "digits": currency.decimal_places,
+            "tolerance": max(self.tolerance or 0.0, currency.rounding / 2.0),
+            "delivery_sla": self.delivery_sla_days,
+            "invoice_sla": self.invoice_sla_days,
+            "settlement_grace": self.settlement_grace_days,
+            "bank_days": self.bank_days,
+            "fx_pct": self.fx_tolerance_pct or 0.0,
+            "high_amount": self.high_amount,
+            "run": self.id,
+            "uid": self.env.uid,
+        }
+
+    def action_run(self):
+        """Compute the exceptions of the run's scope and merge them (idempotent)."""
+        for run in self:
+            run._run()
+        if len(self) == 1 and not self.env.context.get("omni_recon_no_action"):
+            return self.action_open_exceptions()
+        return True
+
+    def _run(self):
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.company_id.id))
+        if not cr.fetchone()[0]:
+            raise UserError(_("A reconciliation run is already in progress for this company."))
+        self.env.flush_all()  # the SQL reads what the ORM may still hold in memory
+        start = time.monotonic()
+        params = self._sql_params()
+        cr.execute(rsql.FX_TABLE, params)
+        cr.execute(rsql.CHAIN_TABLE, params)
+        cr.execute(rsql.CAND_TABLE)
+        for _type, query in rsql.CANDIDATES:
+            cr.execute(query, params)
+        cr.execute("SELECT exception_type, COUNT(*) FROM omni_recon_cand GROUP BY 1 ORDER BY 1")
+        by_type = dict(cr.fetchall())
+        cr.execute("CREATE INDEX ON omni_recon_cand (key); ANALYZE omni_recon_cand;")
+
+        cr.execute(rsql.UPDATE_OPEN, params)
+        updated = [row[0] for row in cr.fetchall()]
+        cr.execute(rsql.REOPEN, params)
+        reopened = [row[0] for row in cr.fetchall()]
+        cr.execute(rsql.INSERT_NEW, params)
+        created = [row[0] for row in cr.fetchall()]
+        note = _("Closed automatically by run %(run)s: the variance no longer holds.", run=self.id)
+        cr.execute(rsql.AUTO_CLOSE, dict(params, note=note))
+        closed = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            "DROP TABLE IF EXISTS omni_recon_cand, omni_recon_chain, omni_recon_fx",
+        )
+        Exception_ = self.env["omni.recon.exception"]
+        Exception_.invalidate_model()
+        # Chatter traces for state changes made by the engine (exceptions, not population).
+        if closed:
+            Exception_.browse(closed)._message_log_batch(dict.fromkeys(closed, note))
+        if reopened:
+            reopen_note = _("Reopened by run %(run)s: the variance holds again.", run=self.id)
+            Exception_.browse(reopened)._message_log_batch(dict.fromkeys(reopened, reopen_note))
+        duration = time.monotonic() - start
+        counts = {
+            "candidate_count": sum(by_type.values()),
+            "created_count": len(created),
+            "updated_count": len(updated),
+            "reopened_count": len(reopened),
+            "closed_count": len(closed),
+        }
+        self.write(
+            dict(
+                counts,
+                state="done",
+                started_at=params["as_of"],
+                duration=float_round(duration, 3),
+                count_by_type=by_type,
+                error_message=False,
+                summary=_(
+                    "%(found)s variance(s) found: %(new)s new, %(upd)s updated, "
+                    "%(reo)s reopened, %(closed)s auto-closed in %(sec).2f s.",
+                    found=counts["candidate_count"],
+                    new=len(created),
+                    upd=len(updated),
+                    reo=len(reopened),
+                    closed=len(closed),
+                    sec=duration,
+                ),
+            )
+        )
+        _logger.info("omni reconciliation run %s: %s", self.id, self.summary)
+        return counts
+
+    # ------------------------------------------------------------------------------------
+    # Scheduling
+    # ------------------------------------------------------------------------------------
+
+    def _enqueue(self):
+        for run in self:
+            run.with_delay(
+                channel="root.omni",
+                identity_key=identity_exact,
+                description=_("Reconcile %(name)s", name=run.name),
+            )._job_run()
+
+    def _job_run(self):
+        """Queue job entry point: run without returning a window action."""
+        return self.with_context(omni_recon_no_action=True).action_run()
+
+    @api.model
+    def _cron_enqueue_nightly(self, lookback_days=90):
+        """Nightly: one run per company with Omni backends, enqueued only (queue_job)."""
+        today = fields.Date.context_today(self)
+        companies = self.env["omni.backend"].search([]).company_id
+        runs = self.create(
+            [
+                {
+                    "company_id": company.id,
+                    "date_from": today - timedelta(days=lookback_days),
+                    "date_to": today,
+                }
+                for company in companies
+            ]
+        )
+        runs._enqueue()
+        return runs
+
+    # ------------------------------------------------------------------------------------
+    # UI
+    # ------------------------------------------------------------------------------------
+
+    def action_open_exceptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_reconciliation.omni_recon_exception_action"
+        )
+        action["domain"] = [("company_id", "=", self.company_id.id)]
+        return action

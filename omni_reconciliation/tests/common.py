@@ -1,0 +1,246 @@
+"""A seeded reconciliation scenario built through the ORM: canonical channel records
+(omni.order / omni.payment / omni.payout / omni.event) and real Odoo documents (confirmed sale
+orders, validated deliveries and returns, posted invoices, bank statement lines)."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase
+
+USER_GROUP = "omni_connector_base.group_omni_user"
+
+
+class ReconScenarioCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.currency = cls.company.currency_id
+        cls.now = fields.Datetime.now()
+        cls.partner = cls.env["res.partner"].create({"name": "Recon Customer"})
+        cls.service = cls.env["product.product"].create(
+            {
+                "name": "Recon Service",
+                "detailed_type": "service",
+                "invoice_policy": "order",
+                "taxes_id": [(5, 0, 0)],
+            }
+        )
+        cls.goods = cls.env["product.product"].create(
+            {
+                "name": "Recon Goods",
+                "detailed_type": "product",
+                "invoice_policy": "order",
+                "taxes_id": [(5, 0, 0)],
+            }
+        )
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.goods, cls.warehouse.lot_stock_id, 1000
+        )
+        cls.bank_journal = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.backend = cls.env["omni.backend"].create(
+            {
+                "name": "Recon channel",
+                "channel": "omnitest",
+                "company_id": cls.company.id,
+                "warehouse_id": cls.warehouse.id,
+            }
+        )
+        cls._seq = 0
+
+    # ------------------------------------------------------------------ builders
+    @classmethod
+    def _next(cls, prefix):
+        cls._seq += 1
+        return f"{prefix}-{cls._seq}"
+
+    @classmethod
+    def omni_order(cls, total, ref=None, backend=None, days_ago=1, **vals):
+        backend = backend or cls.backend
+        ref = ref or cls._next("O")
+        return cls.env["omni.order"].create(
+            dict(
+                {
+                    "name": f"#{ref}",
+                    "backend_id": backend.id,
+                    "external_id": ref,
+                    "currency_id": backend.company_id.currency_id.id,
+                    "amount_total": total,
+                    "channel_created_at": cls.now - timedelta(days=days_ago),
+                },
+                **vals,
+            )
+        )
+
+    @classmethod
+    def sale_order(cls, order, price, qty=1, product=None, confirm=True, link=True, age_days=0):
+        product = product or cls.service
+        so = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.partner.id,
+                "company_id": order.company_id.id,
+                "warehouse_id": cls.warehouse.id,
+                "omni_backend_id": order.backend_id.id,
+                "omni_external_ref": order.external_id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "price_unit": price,
+                            "tax_id": [(6, 0, [])],
+                        },
+                    )
+                ],
+            }
+        )
+        if confirm:
+            so.action_confirm()
+            if age_days:
+                so.date_order = cls.now - timedelta(days=age_days)
+        if link:
+            order.sale_order_id = so
+        return so
+
+    @classmethod
+    def invoice(cls, so, price=None):
+        move = so._create_invoices()
+        if price is not None:
+            move.invoice_line_ids[0].price_unit = price
+        move.action_post()
+        return move
+
+    @classmethod
+    def deliver(cls, so, qty=None):
+        picking = so.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.quantity = qty if qty is not None else move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        return picking
+
+    @classmethod
+    def return_goods(cls, so, qty):
+        picking = so.picking_ids.filtered(lambda p: p.state == "done")[:1]
+        wizard = (
+            cls.env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.write({"quantity": qty, "to_refund": True})
+        new_picking_id, _type = wizard._create_returns()
+        back = cls.env["stock.picking"].browse(new_picking_id)
+        for move in back.move_ids:
+            move.quantity = qty
+            move.picked = True
+        back._action_done()
+        return back
+
+    @classmethod
+    def payment(
+        cls,
+        amount,
+        order=None,
+        ptype="charge",
+        fee=0.0,
+        net=None,
+        payout=None,
+        available_days_ago=0,
+        backend=None,
+        currency=None,
+        **vals,
+    ):
+        backend = backend or cls.backend
+        return cls.env["omni.payment"].create(
+            dict(
+                {
+                    "backend_id": backend.id,
+                    "external_id": cls._next("P"),
+                    "payment_type": ptype,
+                    "status": "succeeded",
+                    "currency_id": (currency or backend.company_id.currency_id).id,
+                    "amount": amount,
+                    "fee_amount": fee,
+                    "net_amount": amount - fee if net is None else net,
+                    "order_id": order.id if order else False,
+                    "order_external_ref": order.external_id if order else False,
+                    "payout_id": payout.id if payout else False,
+                    "channel_created_at": cls.now - timedelta(days=1),
+                    "available_on": cls.now - timedelta(days=available_days_ago),
+                },
+                **vals,
+            )
+        )
+
+    @classmethod
+    def payout(cls, amount, banked=True, days_ago=1, status="paid", fee=0.0):
+        payout = cls.env["omni.payout"].create(
+            {
+                "backend_id": cls.backend.id,
+                "external_id": cls._next("PO"),
+                "currency_id": cls.currency.id,
+                "amount": amount,
+                "fee_amount": fee,
+                "status": status,
+                "arrival_date": cls.now - timedelta(days=days_ago),
+            }
+        )
+        if banked:
+            cls.bank(payout)
+        return payout
+
+    @classmethod
+    def bank(cls, payout):
+        line = cls.env["account.bank.statement.line"].create(
+            {
+                "journal_id": cls.bank_journal.id,
+                "amount": payout.amount,
+                "payment_ref": payout.external_id,
+                "date": fields.Date.today(),
+            }
+        )
+        payout.statement_line_id = line
+        return line
+
+    @classmethod
+    def event(cls, error_class, backend=None):
+        backend = backend or cls.backend
+        ref = cls._next("E")
+        return cls.env["omni.event"].create(
+            {
+                "backend_id": backend.id,
+                "topic": "order",
+                "external_id": ref,
+                "idempotency_key": f"{backend.id}:order:{ref}",
+                "state": "failed",
+                "error_class": error_class,
+                "error_message": f"Unknown SKU X-{ref}",
+            }
+        )
+
+    # ------------------------------------------------------------------ running
+    def run_recon(self, company=None, backend=None, **vals):
+        company = company or self.company
+        today = fields.Date.context_today(self.env["omni.recon.run"])
+        run = self.env["omni.recon.run"].create(
+            dict(
+                {
+                    "company_id": company.id,
+                    "backend_id": backend.id if backend else False,
+                    "date_from": today - timedelta(days=30),
+                    "date_to": today,
+                },
+                **vals,
+            )
+        )
+        run.with_context(omni_recon_no_action=True).action_run()
+        return run

@@ -1,0 +1,1 @@
+from . import omni_recon_run_wizard
