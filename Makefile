@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup lint test demo install-check bench-stripe
+.PHONY: help setup lint test demo install-check bench-stripe bench-shopify bench-recon
 
 help:
 	@echo "make demo   - set up and serve the demo database omni_demo at http://localhost:8069 (admin/admin)"
@@ -10,6 +10,8 @@ help:
 	@echo "make lint   - ruff and the mandatory pylint-odoo checks"
 	@echo "make install-check - install/uninstall each addon alone and together, with and without demo data"
 	@echo "make bench-stripe [ARGS=\"--n 20000\"] - Stripe import benchmark vs one-transaction-per-txn baseline"
+	@echo "make bench-recon [ARGS=\"--million\"] - reconciliation engine at 10k/100k(/1M) orders vs a naive ORM loop"
+	@echo "make bench-shopify [ARGS=\"--n 2000\"] - Shopify order import benchmark vs bare ORM ceiling and naive import"
 
 setup:
 	@scripts/setup.sh
@@ -28,3 +30,9 @@ install-check: setup
 
 bench-stripe: setup
 	@scripts/bench.sh stripe $(ARGS)
+
+bench-shopify: setup
+	@scripts/bench.sh shopify $(ARGS)
+
+bench-recon: setup
+	@scripts/bench.sh recon $(ARGS)

@@ -7,7 +7,7 @@ cd "$here"
 
 db=${OMNI_DEMO_DB:-omni_demo}
 port=${OMNI_DEMO_PORT:-8069}
-conf="$here/var/odoo-demo.conf"
+conf="$here/var/odoo-demo-$db.conf"
 write_conf "$conf" "$db" "" \
   "http_port = $port" \
   "server_wide_modules = base,web,queue_job" \
@@ -29,13 +29,18 @@ else
   odoo -c "$conf" -d "$db" -i "$modules" --stop-after-init --log-level=warn
 fi
 
-# Channel sandboxes (Stripe) on 127.0.0.1, stopped with the server.
+# Channel sandboxes (Stripe, Shopify) on 127.0.0.1, stopped with the server.
 stripe_port=${OMNI_STRIPE_SANDBOX_PORT:-8071}
+shopify_port=${OMNI_SHOPIFY_SANDBOX_PORT:-8072}
+OMNI_SHOPIFY_SANDBOX_PORT=$shopify_port \
 OMNI_STRIPE_SANDBOX_PORT=$stripe_port "$PY" "$here/tests/omni_sandboxes/serve.py" \
-  > "$here/var/log/sandboxes.log" 2>&1 &
+  > "$here/var/log/sandboxes-$db.log" 2>&1 &
 sandboxes=$!
 trap 'kill $sandboxes 2>/dev/null' EXIT
-for _ in $(seq 1 50); do grep -q "sandbox on" "$here/var/log/sandboxes.log" && break; sleep 0.2; done
+for _ in $(seq 1 50); do grep -q "sandbox on" "$here/var/log/sandboxes-$db.log" && break; sleep 0.2; done
+for _ in $(seq 1 50); do grep -q "shopify sandbox" "$here/var/log/sandboxes-$db.log" && break; sleep 0.2; done
+grep -q "shopify sandbox on" "$here/var/log/sandboxes-$db.log" &&
+  export OMNI_SHOPIFY_SANDBOX_URL="http://127.0.0.1:$shopify_port"
 OMNI_STRIPE_SANDBOX_URL="http://127.0.0.1:$stripe_port" \
   odoo shell -c "$conf" -d "$db" --log-level=warn < "$here/scripts/demo_setup.py"
 

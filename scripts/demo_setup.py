@@ -42,3 +42,98 @@ backend.action_test_connection()
 env["omni.backend"]._cron_stripe_pull()
 env.cr.commit()
 print(f"demo: {backend.name} {backend.state}: {backend.connection_message}")
+
+# Shopify: the demo shop served by tests/omni_sandboxes/serve.py (same generator, same seed).
+shopify_url = os.environ.get("OMNI_SHOPIFY_SANDBOX_URL")
+if shopify_url:
+    import sys
+
+    sys.path.insert(0, os.path.join(os.getcwd(), "tests"))
+    from omni_sandboxes.serve import SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, demo_shop
+
+    shop = demo_shop()
+    shopify = env.ref("omni_connector_shopify.omni_backend_demo_shopify")
+    shop_currency = env.ref(f"base.{shop.currency}")
+    # The shop's currency and its customers' (presentment) currencies must be active.
+    for code in {shop.currency} | {o["presentmentCurrencyCode"] for o in shop.orders}:
+        env.ref(f"base.{code}").active = True
+    Pricelist = env["product.pricelist"]
+    pricelist = Pricelist.search(
+        [("currency_id", "=", shop_currency.id), ("company_id", "in", (company.id, False))],
+        limit=1,
+    ) or Pricelist.create(
+        {
+            "name": f"Shopify {shop.currency}",
+            "currency_id": shop_currency.id,
+            "company_id": company.id,
+        }
+    )
+    # One tax mapping per tax line the shop uses (title, rate) -> a sale tax of that rate.
+    shop_taxes = {
+        (tax["title"], tax["rate"])
+        for order in shop.orders
+        for line in order["lineItems"] + order["shippingLines"]
+        for tax in line["taxLines"]
+    }
+    tax_maps = []
+    for title, rate in sorted(shop_taxes):
+        percent = round(rate * 100, 4)
+        tax = env["account.tax"].search(
+            [
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", percent),
+                ("price_include", "=", shop.taxes_included),
+                ("company_id", "=", company.id),
+            ],
+            limit=1,
+        ) or env["account.tax"].create(
+            {
+                "name": f"{title} {percent:g}% (Shopify)",
+                "amount": percent,
+                "type_tax_use": "sale",
+                "price_include": shop.taxes_included,
+                "company_id": company.id,
+            }
+        )
+        mapped = shopify.tax_map_ids.filtered(
+            lambda m, t=title, r=rate: m.channel_tax == t and abs(m.rate - r) < 1e-6
+        )
+        if mapped:
+            mapped.tax_id = tax
+        else:
+            tax_maps.append((0, 0, {"channel_tax": title, "rate": rate, "tax_id": tax.id}))
+    # The shop's products, matched by SKU (created here when the demo database lacks them).
+    Product = env["product.product"].with_company(company)
+    for product, variants in shop.products:
+        for variant in variants:
+            if not Product.search([("default_code", "=", variant["sku"])], limit=1):
+                Product.create(
+                    {
+                        "name": product["title"],
+                        "default_code": variant["sku"],
+                        "barcode": variant["barcode"],
+                        "detailed_type": "product",
+                        "list_price": float(variant["price"]),
+                    }
+                )
+    shopify.write(
+        {
+            "shopify_shop_url": shopify_url,
+            "shopify_access_token": SHOPIFY_TOKEN,
+            "webhook_secret": SHOPIFY_WEBHOOK_SECRET,
+            "pricelist_id": pricelist.id,
+            "warehouse_id": env["stock.warehouse"]
+            .search([("company_id", "=", company.id)], limit=1)
+            .id,
+            "tax_map_ids": tax_maps,
+        }
+    )
+    shopify.action_test_connection()
+    # Events that failed on an earlier, incomplete setup are processed again; then the pull.
+    env["omni.event"].search(
+        [("backend_id", "=", shopify.id), ("state", "in", ("failed", "dead"))]
+    ).action_retry()
+    shopify.action_shopify_pull_orders()
+    env.cr.commit()
+    print(f"demo: {shopify.name} {shopify.state}: {shopify.connection_message}")

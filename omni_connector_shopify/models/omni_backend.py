@@ -217,11 +217,12 @@ class OmniBackend(models.Model):
             backend._shopify_enqueue_pull()
         return True
 
-    def _shopify_enqueue_pull(self, cursor=None, since=None):
+    def _shopify_enqueue_pull(self, cursor=None, since=None, eta=None):
         self.ensure_one()
         return self.with_delay(
             channel=self._omni_job_channel(),
             identity_key=identity_exact,
+            eta=eta,
             description=_("Shopify: pull orders of %s", self.name),
         )._shopify_pull_orders(cursor=cursor, since=since)
 
@@ -252,6 +253,20 @@ class OmniBackend(models.Model):
                 variables["query"] = f"updated_at:>={since}"
             try:
                 page = adapter.execute(queries.ORDERS_QUERY, variables)["orders"]
+            except RetryableJobError as err:
+                if not stored:  # nothing done yet: queue_job retries this job after the delay
+                    raise
+                # Throttled (or a hiccup) after some pages: keep them, continue from this
+                # cursor in a new job once the bucket has refilled, instead of redoing the
+                # whole walk (which would be throttled at the same place again).
+                new_events._enqueue()
+                stream._mark_success(watermark=_naive(watermark) if watermark else None)
+                stream.cursor = cursor
+                self._shopify_enqueue_pull(cursor=cursor, since=since, eta=err.seconds)
+                return _(
+                    "%(seen)s order version(s) seen, %(new)s new event(s); paused: %(error)s",
+                    seen=stored, new=len(new_events), error=err,
+                )
             except ShopifyConnectionError as err:
                 # Permanent (token revoked, query refused): retrying will not help. Keep what
                 # earlier pages stored, show the error on the stream, end the job.

@@ -231,3 +231,19 @@ class TestThrottledPull(ShopifyCase):
         # about (requested cost - 10) / 1 point per second
         self.assertGreater(ctx.exception.seconds, 400)
         self.assertFalse(self.events())
+
+    def test_throttle_after_some_pages_keeps_them_and_continues_later(self):
+        self.sandbox.set_bucket(1000)  # one page, then the bucket is empty
+        with trap_jobs() as trap:
+            result = self.backend._shopify_pull_orders()
+            pulls = [j for j in trap.enqueued_jobs if j.method_name == "_shopify_pull_orders"]
+        self.assertIn("paused", result)
+        page = self.backend.shopify_page_size
+        self.assertEqual(len(self.events()), page, "the first page is kept")
+        self.assertEqual(len(pulls), 1, "one continuation")
+        stream = self.backend._stream("orders")
+        self.assertTrue(stream.cursor)
+        self.assertEqual(pulls[0].kwargs["cursor"], stream.cursor)
+        self.assertTrue(pulls[0].eta, "the continuation waits for the bucket")
+        process = [j for j in trap.enqueued_jobs if j.method_name == "_process_job"]
+        self.assertEqual(len(process), 1)

@@ -1,7 +1,10 @@
 """Run the channel sandboxes for the demo: `python tests/omni_sandboxes/serve.py`.
 
-Serves a generated Stripe month on 127.0.0.1 (port OMNI_STRIPE_SANDBOX_PORT, default 8071)
-until interrupted. Deterministic: the same seed gives the same account every time.
+Serves on 127.0.0.1 until interrupted:
+- a generated Stripe month (port OMNI_STRIPE_SANDBOX_PORT, default 8071);
+- a seeded Shopify shop (port OMNI_SHOPIFY_SANDBOX_PORT, default 8072), when the Admin schema
+  of the reference data is present (it validates every query against it).
+Deterministic: the same seed gives the same account and the same shop every time.
 """
 
 import os
@@ -12,7 +15,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from omni_sandboxes.shopify_sandbox import (
+    SHOPIFY_HINT,
+    ShopifySandbox,
+    generate_shop,
+    has_shopify_schema,
+)
 from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month
+
+SHOPIFY_TOKEN = "shpat_omni_demo"
+SHOPIFY_WEBHOOK_SECRET = "shpss_omni_demo"
+
+
+def demo_shop():
+    """The demo shop (scripts/demo_setup.py reads its products and tax from here)."""
+    return generate_shop(n_orders=24, seed=7)
 
 
 def main():
@@ -20,12 +37,26 @@ def main():
     stripe = StripeSandbox(generate_month(seed=7), api_key="sk_test_omni_demo")
     stripe.start(port=port)
     print(f"stripe sandbox on {stripe.url}", flush=True)
+    shopify = None
+    if has_shopify_schema():
+        shopify_port = int(os.environ.get("OMNI_SHOPIFY_SANDBOX_PORT", "8072"))
+        # An "Advanced" plan bucket: 2000 points, restored at 200 points/s.
+        shopify = ShopifySandbox(
+            demo_shop(),
+            access_token=SHOPIFY_TOKEN,
+            restore_rate=200.0,
+        ).start(port=shopify_port)
+        print(f"shopify sandbox on {shopify.url}", flush=True)
+    else:
+        print(f"shopify sandbox not started: {SHOPIFY_HINT}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *__: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
+    if shopify is not None:
+        shopify.stop()
     stripe.stop()
 
 

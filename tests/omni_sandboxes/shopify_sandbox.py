@@ -991,11 +991,11 @@ class ShopifySandbox:
         self._thread = None
 
     # -- lifecycle
-    def start(self):
+    def start(self, port=0):
         if self._server is not None:
             return self
         self._stopping.clear()
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server(("127.0.0.1", port), _Handler)
         server.sandbox = self
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever,
