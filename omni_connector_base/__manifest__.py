@@ -21,6 +21,7 @@
         "views/omni_order_views.xml",
         "views/omni_payment_views.xml",
         "views/omni_payout_views.xml",
+        "views/omni_location_views.xml",
         "views/omni_external_id_views.xml",
         "views/omni_status_map_views.xml",
         "views/sale_order_views.xml",

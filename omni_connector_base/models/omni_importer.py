@@ -127,6 +127,8 @@ class OmniImporter(models.AbstractModel):
             if discount_line:
                 order_lines.append((discount_line, None))
         shipping_partner = self._shipping_partner(partner, order.customer)
+        location = self.env["omni.location"]._find(backend, order.location_external_id)
+        warehouse = location and location._effective_warehouse() or backend.warehouse_id
         sale_order = (
             self.env["sale.order"]
             .with_company(backend.company_id)
@@ -136,7 +138,11 @@ class OmniImporter(models.AbstractModel):
                     "partner_shipping_id": shipping_partner.id,
                     "company_id": backend.company_id.id,
                     "pricelist_id": pricelist.id,
-                    "warehouse_id": backend.warehouse_id.id or False,
+                    "warehouse_id": warehouse.id or False,
+                    "analytic_account_id": (
+                        location.analytic_account_id or location.parent_id.analytic_account_id
+                    ).id
+                    or False,
                     "team_id": backend.team_id.id or False,
                     "client_order_ref": order.name,
                     "origin": f"{backend.channel} {order.name}",
