@@ -39,6 +39,10 @@ class OmniOrder(models.Model):
     location_external_id = fields.Char(string="Channel Location")
     partner_id = fields.Many2one("res.partner", index="btree_not_null")
     sale_order_id = fields.Many2one("sale.order", index="btree_not_null", ondelete="set null")
+    booked_in_odoo = fields.Boolean(
+        help="The channel is Odoo itself (e.g. Odoo's Point of Sale): Odoo already booked its "
+        "documents, so no sale order is made and none is missing."
+    )
     sale_state = fields.Selection(related="sale_order_id.state", string="Sale Order Status")
     line_ids = fields.One2many("omni.order.line", "order_id")
     payment_ids = fields.One2many("omni.payment", "order_id")
