@@ -43,12 +43,9 @@ class OmniStockLevel(models.Model):
     def _record_channel_quantities(self, location, quantities, reported_at):
         """Store what the channel reports: ``quantities`` maps product → (quantity, item ref).
         Older reports never overwrite newer ones."""
-        existing = {
-            level.product_id: level
-            for level in self.search(
-                [("location_id", "=", location.id), ("product_id", "in", [p.id for p in quantities])]
-            )
-        }
+        product_ids = [product.id for product in quantities]
+        domain = [("location_id", "=", location.id), ("product_id", "in", product_ids)]
+        existing = {level.product_id: level for level in self.search(domain)}
         to_create = []
         for product, (quantity, item_ref) in quantities.items():
             level = existing.get(product)

@@ -59,9 +59,7 @@ class OmniStoreDayTender(models.Model):
     _description = "Omnichannel Store Day Tender"
     _order = "store_day_id, tender"
 
-    store_day_id = fields.Many2one(
-        "omni.store.day", required=True, ondelete="cascade", index=True
-    )
+    store_day_id = fields.Many2one("omni.store.day", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="store_day_id.company_id", store=True)
     currency_id = fields.Many2one(related="store_day_id.currency_id", store=True)
     tender = fields.Char(

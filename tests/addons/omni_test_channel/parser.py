@@ -81,6 +81,7 @@ def parse_order(data):
         fulfillment_status=data.get("fulfillment_status") or "",
         cancelled_at=_datetime(data.get("cancelled_at"), "cancelled_at"),
         refunds=tuple(parse_refund(refund, order_id) for refund in data.get("refunds") or []),
+        location_external_id=str(data.get("location_id") or ""),
     )
 
 
