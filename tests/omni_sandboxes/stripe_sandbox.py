@@ -21,14 +21,10 @@ import calendar
 import copy
 import hashlib
 import hmac
-import http.server
 import json
 import random
 import re
-import socket
 import string
-import sys
-import threading
 import time
 from collections import namedtuple
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from .httpserver import JsonHandler, Sandbox
 from .refdata import has_stripe_refdata, load_stripe_fixtures
 
 API_VERSION = "2023-08-16"
@@ -948,19 +945,6 @@ RecordedRequest = namedtuple("RecordedRequest", "method path query headers")
 FAULT_KINDS = ("429", "500", "timeout", "drop")
 
 
-class Fault:
-    def __init__(self, kind, path_prefix, times, retry_after):
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
-        self.kind = str(kind)
-        self.path_prefix = path_prefix
-        self.times = times
-        self.retry_after = retry_after
-
-    def __repr__(self):
-        return f"Fault({self.kind!r}, {self.path_prefix!r}, times={self.times})"
-
-
 class ApiError(Exception):
     """An error answered in Stripe's JSON shape."""
 
@@ -1085,30 +1069,9 @@ def _mask_key(key):
     return key[:8] + "*" * (len(key) - 12) + key[-4:]
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    sandbox = None
-
-    def handle_error(self, request, client_address):
-        # Clients that gave up (timeouts, dropped connections) are part of the game.
-        if isinstance(sys.exc_info()[1], OSError):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(JsonHandler):
     server_version = "stripe-sandbox"
-    sys_version = ""
-
-    def log_message(self, format, *args):  # silence the default stderr log
-        pass
-
-    def setup(self):
-        super().setup()
-        # headers and body go out in two writes: without this, Nagle + delayed ACK cost ~40 ms
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    json_indent = 2
 
     def do_GET(self):
         self._handle("GET")
@@ -1119,41 +1082,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_DELETE(self):
         self._handle("DELETE")
 
-    # -- plumbing
-    def _send_json(self, status, body, headers=None):
-        data = json.dumps(body, indent=2).encode("utf-8")
-        sandbox = self.server.sandbox
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-cache, no-store")
-            self.send_header("Request-Id", f"req_{sandbox._next_request_id()}")
-            self.send_header("Stripe-Version", self.headers.get("Stripe-Version") or API_VERSION)
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
-            self.wfile.flush()
-        except OSError:
-            self.close_connection = True
-
-    def _drop(self):
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    def response_headers(self):
+        return {
+            "Cache-Control": "no-cache, no-store",
+            "Request-Id": f"req_{self.sandbox._next_request_id()}",
+            "Stripe-Version": self.headers.get("Stripe-Version") or API_VERSION,
+        }
 
     def _handle(self, method):
-        sandbox = self.server.sandbox
+        sandbox = self.sandbox
         split = urlsplit(self.path)
         path = split.path
         pairs = parse_qsl(split.query, keep_blank_values=True)
-        body = b""
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            body = self.rfile.read(length)
+        body = self.read_body()
         if method == "POST" and body:
             pairs += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         query = {}
@@ -1170,15 +1111,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
         fault = sandbox._take_fault(path)
         if fault is not None:
-            if fault.kind == "drop":
-                self._drop()
+            if self.transport_fault(fault):
                 return
-            if fault.kind == "timeout":
-                if sandbox._stopping.wait(sandbox.timeout_seconds):
-                    self._drop()
-                    return
-            elif fault.kind == "429":
-                self._send_json(
+            if fault.kind == "429":
+                self.send_json(
                     429,
                     ApiError(
                         429,
@@ -1189,8 +1125,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     {"Retry-After": str(fault.retry_after), "Stripe-Should-Retry": "true"},
                 )
                 return
-            elif fault.kind == "500":
-                self._send_json(
+            if fault.kind == "500":
+                self.send_json(
                     500,
                     ApiError(500, "An unknown error occurred", type_="api_error").body,
                     {"Stripe-Should-Retry": "true"},
@@ -1208,10 +1144,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             extra = {}
         except ApiError as exc:
             status, result, extra = exc.status, exc.body, exc.headers
-        self._send_json(status, result, extra)
+        self.send_json(status, result, extra)
 
 
-class StripeSandbox:
+class StripeSandbox(Sandbox):
     """Serve a :class:`StripeWorld` over HTTP on 127.0.0.1 (a daemon thread).
 
     >>> with StripeSandbox(generate_month()) as sandbox:
@@ -1224,76 +1160,25 @@ class StripeSandbox:
     ``timeout_seconds``: how long a "timeout" fault stalls before answering.
     """
 
+    handler_class = _Handler
+    name = "stripe-sandbox"
+    fault_kinds = FAULT_KINDS
+
     def __init__(self, world, api_key="sk_test_omni"):
+        super().__init__()
         self.world = world
         self.api_key = api_key
-        self.requests = []
         self.idempotency_keys = []
-        self.faults = []
-        self.timeout_seconds = 3.0
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = None
-        self._thread = None
         self._request_seq = 0
 
-    # -- lifecycle
-    def start(self, port=0):
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = _Server(("127.0.0.1", port), _Handler)
-        server.sandbox = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"stripe-sandbox-{server.server_address[1]}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        self._thread.join(timeout=5)
-        self._thread = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def port(self):
-        return self._server.server_address[1] if self._server else None
-
-    @property
-    def url(self):
-        if self._server is None:
-            raise RuntimeError("sandbox not started")
-        return f"http://127.0.0.1:{self.port}"
-
-    # -- test controls
     def add_fault(self, kind, path_prefix="/v1/", times=1, retry_after=1):
         """Queue a fault for the next ``times`` requests whose path starts with
         ``path_prefix``: "429" (Retry-After: ``retry_after``), "500", "timeout" (stall
         ``timeout_seconds`` then answer normally), "drop" (close without answering).
         Faults are consumed in the order added."""
-        fault = Fault(kind, path_prefix, times, retry_after)
-        with self._lock:
-            self.faults.append(fault)
-        return fault
-
-    def clear_faults(self):
-        with self._lock:
-            self.faults.clear()
+        return super().add_fault(
+            kind, times=times, retry_after=retry_after, path_prefix=path_prefix
+        )
 
     def reset(self):
         """Forget recorded requests, idempotency keys and pending faults."""
@@ -1324,16 +1209,6 @@ class StripeSandbox:
         with self._lock:
             self._request_seq += 1
             return f"omni{self._request_seq:010d}"
-
-    def _take_fault(self, path):
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and path.startswith(fault.path_prefix):
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
 
     def _check_auth(self, header):
         key = None
