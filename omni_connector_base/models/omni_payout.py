@@ -1,4 +1,6 @@
-from odoo import fields, models
+from collections import defaultdict
+
+from odoo import _, api, fields, models
 
 
 class OmniPayout(models.Model):
@@ -43,3 +45,97 @@ class OmniPayout(models.Model):
         )
         for payout in self:
             payout.payment_count = counts.get(payout, 0)
+
+    # ------------------------------------------------------------------------------------
+    # Bank matching
+    # ------------------------------------------------------------------------------------
+
+    # How far from the processor's arrival date the bank may book the transfer.
+    BANK_DAYS_BEFORE = 3
+    BANK_DAYS_AFTER = 7
+
+    def action_match_bank_statement(self):
+        matched = self._match_bank_statement_lines()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if matched else "warning",
+                "message": _(
+                    "%(count)s payout(s) matched to a bank statement line.", count=len(matched)
+                )
+                if matched
+                else _("No unambiguous bank statement line found."),
+                "sticky": False,
+            },
+        }
+
+    @api.model
+    def _cron_match_bank_statement(self):
+        self.search([("statement_line_id", "=", False)])._match_bank_statement_lines()
+
+    def _match_bank_statement_lines(self):
+        """Link paid payouts to the bank statement line that received them; returns the
+        payouts linked.
+
+        Candidates: posted lines of a bank journal of the payout's company, for the exact
+        amount in the payout's currency (journal or foreign currency), booked within the
+        window around the arrival date, not linked to another payout. A line whose label
+        carries the payout's trace or id wins; otherwise only a single candidate is taken: an
+        ambiguous match is left to finance rather than guessed.
+        """
+        payouts = self.filtered(
+            lambda p: not p.statement_line_id and (p.status or "").lower() == "paid"
+        )
+        if not payouts:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT p.id, l.id,
+                   (COALESCE(p.trace, '') <> '' AND l.payment_ref ILIKE '%%' || p.trace || '%%')
+                   OR l.payment_ref ILIKE '%%' || p.external_id || '%%' AS labelled,
+                   ABS(m.date - COALESCE(p.arrival_date, p.channel_created_at)::date) AS days
+              FROM omni_payout p
+              JOIN account_bank_statement_line l ON TRUE
+              JOIN account_move m
+                ON m.id = l.move_id AND m.state = 'posted' AND m.company_id = p.company_id
+              JOIN account_journal j ON j.id = m.journal_id AND j.type = 'bank'
+             WHERE p.id IN %(ids)s
+               AND ((l.currency_id = p.currency_id AND l.amount = p.amount)
+                    OR (l.foreign_currency_id = p.currency_id AND l.amount_currency = p.amount))
+               AND m.date BETWEEN COALESCE(p.arrival_date, p.channel_created_at)::date
+                                  - %(before)s
+                              AND COALESCE(p.arrival_date, p.channel_created_at)::date
+                                  + %(after)s
+               AND NOT EXISTS (SELECT 1 FROM omni_payout o WHERE o.statement_line_id = l.id)
+             ORDER BY p.id, labelled DESC, days, l.id
+            """,
+            {
+                "ids": tuple(payouts.ids),
+                "before": self.BANK_DAYS_BEFORE,
+                "after": self.BANK_DAYS_AFTER,
+            },
+        )
+        candidates = defaultdict(list)
+        for payout_id, line_id, labelled, __ in self.env.cr.fetchall():
+            candidates[payout_id].append((line_id, bool(labelled)))
+        wanted_by = defaultdict(int)  # line → how many payouts could take it
+        for lines in candidates.values():
+            for line, __ in lines:
+                wanted_by[line] += 1
+        taken, matched = set(), self.browse()
+        # Labelled matches first: they are certain and must not lose their line to a guess.
+        for payout_id, lines in sorted(candidates.items(), key=lambda item: not item[1][0][1]):
+            labelled = [line for line, is_labelled in lines if is_labelled]
+            if labelled:
+                choices = [line for line in labelled if line not in taken]
+            else:
+                choices = [line for line, __ in lines if wanted_by[line] == 1]
+            if len(labelled) > 1 or len(choices) != 1 or (not labelled and len(lines) > 1):
+                continue
+            taken.add(choices[0])
+            payout = self.browse(payout_id)
+            payout.statement_line_id = choices[0]
+            matched |= payout
+        return matched
