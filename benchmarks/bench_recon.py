@@ -33,6 +33,7 @@ PG = {
     "user": os.environ.get("PGUSER", "odoo"),
 }
 CONF = Path(os.environ.get("OMNI_BENCH_RECON_CONF", HERE / "var" / "odoo-bench-recon.conf"))
+STOCKED_PRODUCTS = 50  # stock levels: one per stocked product and channel location
 
 
 def write_conf():
@@ -140,6 +141,24 @@ def child_setup():
             {"name": "Bench Service", "default_code": "BENCH-SVC", "detailed_type": "service"}
         )
         warehouse = env["stock.warehouse"].search([], limit=1)
+        # stockable products with a cost and 100 units on hand, for the stock-drift check
+        stocked = env["product.product"].search([("default_code", "=like", "BENCH-STK-%")])
+        if not stocked:
+            stocked = env["product.product"].create(
+                [
+                    {
+                        "name": f"Bench Stock {k}",
+                        "default_code": f"BENCH-STK-{k:03d}",
+                        "detailed_type": "product",
+                        "standard_price": 2.0 + k,
+                    }
+                    for k in range(STOCKED_PRODUCTS)
+                ]
+            )
+            for stock_product in stocked:
+                env["stock.quant"]._update_available_quantity(
+                    stock_product, warehouse.lot_stock_id, 100
+                )
         result = {
             "company": env.company.id,
             "currency": env.company.currency_id.id,
@@ -149,6 +168,7 @@ def child_setup():
             "product": product.id,
             "uom": product.uom_id.id,
             "warehouse": warehouse.id,
+            "stocked": "ARRAY[" + ",".join(str(i) for i in stocked.ids) + "]::int[]",
         }
     print(json.dumps(result))
 
@@ -245,6 +265,10 @@ def child_naive():
 GENERATE = """
 BEGIN;
 DELETE FROM omni_recon_exception;
+DELETE FROM omni_store_day_tender;
+DELETE FROM omni_store_day;
+DELETE FROM omni_stock_level;
+DELETE FROM omni_location WHERE backend_id = {backend};
 DELETE FROM omni_payment;
 DELETE FROM omni_payout;
 DELETE FROM omni_order;
@@ -333,8 +357,49 @@ UPDATE omni_payout po SET amount = t.net + CASE WHEN substr(po.external_id, 4)::
   FROM (SELECT payout_id, SUM(net_amount) AS net FROM omni_payment
          WHERE payout_id IS NOT NULL GROUP BY payout_id) t
  WHERE t.payout_id = po.id;
+-- stores: 10 stores, one Z report a day each for n / 500 days (capped at a year), cash and
+-- card; every 9th tender is off by 2.50. Channel locations: one per 500 orders, each
+-- reporting every stocked product; every 7th level is off by 3 units.
+INSERT INTO omni_location (name, backend_id, company_id, channel, external_id, kind,
+                           warehouse_id, active, create_date, write_date, create_uid, write_uid)
+SELECT CASE WHEN k <= 10 THEN 'Bench store ' ELSE 'Bench location ' END || k, {backend},
+       {company}, '{channel}', 'bloc_' || k, CASE WHEN k <= 10 THEN 'store' ELSE 'location' END,
+       {warehouse}, true, now() at time zone 'utc', now() at time zone 'utc', 1, 1
+  FROM generate_series(1, 10 + GREATEST({n} / 500, 1)) k;
+INSERT INTO omni_store_day (backend_id, company_id, channel, location_id, business_date,
+                            currency_id, z_reported, create_date, write_date, create_uid,
+                            write_uid)
+SELECT {backend}, {company}, '{channel}', l.id, CURRENT_DATE - d, {currency}, true,
+       now() at time zone 'utc', now() at time zone 'utc', 1, 1
+  FROM omni_location l
+ CROSS JOIN generate_series(1, LEAST(GREATEST({n} / 500, 1), 365)) d
+ WHERE l.backend_id = {backend} AND l.kind = 'store';
+INSERT INTO omni_store_day_tender (store_day_id, company_id, currency_id, tender, z_amount,
+                                   transactions_amount, gap_amount, transaction_count,
+                                   create_date, write_date, create_uid, write_uid)
+SELECT sd.id, {company}, {currency}, t.tender, 500 + sd.id %% 300,
+       500 + sd.id %% 300 - CASE WHEN (sd.id * 2 + t.k) %% 9 = 0 THEN 2.5 ELSE 0 END,
+       CASE WHEN (sd.id * 2 + t.k) %% 9 = 0 THEN 2.5 ELSE 0 END, 40,
+       now() at time zone 'utc', now() at time zone 'utc', 1, 1
+  FROM omni_store_day sd
+ CROSS JOIN (VALUES (0, 'cash'), (1, 'card')) t(k, tender);
+UPDATE omni_store_day sd SET z_total = t.z, transactions_total = t.tx, gap_total = t.z - t.tx
+  FROM (SELECT store_day_id, SUM(z_amount) AS z, SUM(transactions_amount) AS tx
+          FROM omni_store_day_tender GROUP BY store_day_id) t
+ WHERE t.store_day_id = sd.id;
+INSERT INTO omni_stock_level (backend_id, company_id, channel, location_id, warehouse_id,
+                              product_id, channel_quantity, channel_updated_at,
+                              create_date, write_date, create_uid, write_uid)
+SELECT {backend}, {company}, '{channel}', l.id, {warehouse}, p.product_id,
+       CASE WHEN (l.id + p.product_id) %% 7 = 0 THEN 103 ELSE 100 END,
+       now() at time zone 'utc' - interval '1 hour',
+       now() at time zone 'utc', now() at time zone 'utc', 1, 1
+  FROM omni_location l
+ CROSS JOIN unnest({stocked}) p(product_id)
+ WHERE l.backend_id = {backend} AND l.kind = 'location';
 COMMIT;
 ANALYZE omni_order; ANALYZE omni_payment; ANALYZE omni_payout;
+ANALYZE omni_store_day; ANALYZE omni_store_day_tender; ANALYZE omni_stock_level;
 ANALYZE sale_order; ANALYZE sale_order_line; ANALYZE omni_recon_exception;
 """
 

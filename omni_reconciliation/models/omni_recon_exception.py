@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 # The variance types the reconciliation reports (fixed list: reports and tests rely on it).
@@ -140,6 +140,21 @@ class OmniReconException(models.Model):
         ondelete="set null",
         index="btree_not_null",
     )
+    store_day_id = fields.Many2one(
+        "omni.store.day",
+        check_company=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help="The store's business day whose Z report differs from its transactions.",
+    )
+    stock_level_id = fields.Many2one(
+        "omni.stock.level",
+        string="Channel Stock Level",
+        check_company=True,
+        ondelete="set null",
+        index="btree_not_null",
+    )
+    product_id = fields.Many2one("product.product", ondelete="set null", index="btree_not_null")
     age_days = fields.Integer(
         string="Age (days)", compute="_compute_age_days", help="Days since the business date."
     )
@@ -236,3 +251,150 @@ class OmniReconException(models.Model):
     def action_open_payment(self):
         self.ensure_one()
         return self._open_record(self.omni_payment_id)
+
+    def action_open_store_day(self):
+        self.ensure_one()
+        return self._open_record(self.store_day_id)
+
+    def action_open_stock_level(self):
+        self.ensure_one()
+        return self._open_record(self.stock_level_id)
+
+    def action_open_product(self):
+        self.ensure_one()
+        return self._open_record(self.product_id)
+
+    def action_open_event(self):
+        self.ensure_one()
+        return self._open_record(self.omni_event_id)
+
+    # ------------------------------------------------------------------------------------
+    # One-click fixes: each corrects the data, then re-checks so the exception closes
+    # ------------------------------------------------------------------------------------
+
+    _RUN_SETTINGS = (
+        "tolerance",
+        "delivery_sla_days",
+        "invoice_sla_days",
+        "settlement_grace_days",
+        "bank_days",
+        "fx_tolerance_pct",
+        "high_amount",
+    )
+
+    def _recheck(self):
+        """Re-run the engine on each exception's own scope (company, backend, business date)
+        with the settings of the run that raised it: a corrected variance closes at once,
+        one that still holds stays open."""
+        Run = self.env["omni.recon.run"]
+        runs = Run
+        scopes = {(exc.company_id, exc.backend_id, exc.date, exc.run_id) for exc in self}
+        for company, backend, date, origin in scopes:
+            vals = {
+                "company_id": company.id,
+                "backend_id": backend.id,
+                "date_from": date,
+                "date_to": date,
+            }
+            if origin:
+                vals.update(origin.read(list(self._RUN_SETTINGS))[0])
+                vals.pop("id", None)
+            runs |= Run.create(vals)
+        runs.with_context(omni_recon_no_action=True).action_run()
+        return runs
+
+    def _check_fix(self, types, record, label):
+        self.ensure_one()
+        self._check_open()
+        if self.exception_type not in types:
+            raise UserError(
+                _(
+                    "%(action)s does not apply to a %(type)s exception.",
+                    action=label,
+                    type=dict(EXCEPTION_TYPES)[self.exception_type],
+                )
+            )
+        if not record:
+            raise UserError(_("%(action)s needs a linked sale order.", action=label))
+
+    def _after_fix(self, moves, message):
+        self.move_id = moves[:1]
+        self.message_post(body=message)
+        self._recheck()
+        return moves.get_formview_action() if len(moves) == 1 else True
+
+    def action_create_invoice(self):
+        """Uninvoiced order: invoice what the sale order has to invoice and post it."""
+        so = self.sale_order_id
+        self._check_fix(("uninvoiced",), so, _("Create Invoice"))
+        moves = so._create_invoices()
+        moves.action_post()
+        return self._after_fix(
+            moves,
+            _("Invoice %(names)s created and posted.", names=", ".join(moves.mapped("name"))),
+        )
+
+    def action_create_credit_note(self):
+        """Goods came back but nothing was refunded: credit the returned quantities at the
+        sale price, linked to the sale lines so the chain sees the credit."""
+        so = self.sale_order_id
+        self._check_fix(("return_without_refund",), so, _("Create Credit Note"))
+        lines = []
+        for sol in so.order_line.filtered(lambda line: not line.display_type):
+            returned = sum(
+                sol.move_ids.filtered(
+                    lambda move: move.state == "done" and move.origin_returned_move_id
+                ).mapped("quantity")
+            )
+            if returned:
+                lines.append(Command.create(sol._prepare_invoice_line(quantity=returned)))
+        if not lines:
+            raise UserError(_("Sale order %s has no returned goods to credit.", so.name))
+        refund = self.env["account.move"].create(
+            dict(so._prepare_invoice(), move_type="out_refund", invoice_line_ids=lines)
+        )
+        refund.action_post()
+        return self._after_fix(
+            refund, _("Credit note %(name)s created and posted.", name=refund.name)
+        )
+
+    def action_link_payment(self):
+        """Orphan payment: pick the channel order it belongs to."""
+        self.ensure_one()
+        self._check_open()
+        if self.exception_type != "orphan_payment" or not self.omni_payment_id:
+            raise UserError(_("Only an orphan payment can be linked to an order."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Link Payment to an Order"),
+            "res_model": "omni.recon.link.payment.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_exception_id": self.id},
+        }
+
+    def action_close_with_note(self):
+        """Explain or ignore with a note, from a dialog (one or many exceptions)."""
+        self._check_open()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Close Exceptions"),
+            "res_model": "omni.recon.close.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_exception_ids": self.ids,
+                "default_state": self.env.context.get("close_state", "explained"),
+            },
+        }
+
+    def action_assign(self):
+        """Assign one or many exceptions to a user (who gets an activity)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Assign Exceptions"),
+            "res_model": "omni.recon.assign.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_exception_ids": self.ids},
+        }

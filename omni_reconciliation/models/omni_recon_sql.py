@@ -122,6 +122,7 @@ SELECT s.id AS order_id,
        COALESCE(s.amount_refunded, 0) AS amount_refunded,
        s.financial_state,
        s.cancelled_at,
+       COALESCE(s.booked_in_odoo, false) AS booked_in_odoo,
        COALESCE(s.channel_created_at, s.create_date)::date AS date,
        so.id AS sale_order_id,
        so.name AS so_name,
@@ -169,6 +170,9 @@ CREATE TEMP TABLE omni_recon_cand (
     sale_order_id int,
     move_id int,
     omni_event_id int,
+    store_day_id int,
+    stock_level_id int,
+    product_id int,
     name varchar NOT NULL,
     explanation text
 );
@@ -178,6 +182,17 @@ _INSERT = """
 INSERT INTO omni_recon_cand (key, exception_type, severity, amount, backend_id, date,
     omni_order_id, omni_payment_id, omni_payout_id, sale_order_id, move_id, omni_event_id,
     name, explanation)
+"""
+
+# Store-day and stock checks link records the order-chain checks do not carry.
+_INSERT_STORE = """
+INSERT INTO omni_recon_cand (key, exception_type, severity, amount, backend_id, date,
+    omni_event_id, store_day_id, name, explanation)
+"""
+
+_INSERT_STOCK = """
+INSERT INTO omni_recon_cand (key, exception_type, severity, amount, backend_id, date,
+    stock_level_id, product_id, name, explanation)
 """
 
 # One statement per exception type: (type, SQL). Amounts are in the company currency.
@@ -194,6 +209,7 @@ SELECT 'missing_in_odoo:order:' || c.order_id, 'missing_in_odoo', 'high',
               'sale order.', c.name, c.external_id, c.amount_total)
   FROM omni_recon_chain c
  WHERE c.sale_order_id IS NULL
+   AND NOT c.booked_in_odoo  -- mirrored from Odoo POS: no sale order by design
    AND c.cancelled_at IS NULL
    AND COALESCE(c.financial_state, '') <> 'cancelled'
    AND NOT EXISTS (SELECT 1 FROM sale_order so
@@ -238,6 +254,7 @@ SELECT 'duplicate_order:omni_order:' || d.order_id, 'duplicate_order', 'high',
   FROM (SELECT c.*, FIRST_VALUE(c.name) OVER w AS first_name, ROW_NUMBER() OVER w AS rank
           FROM omni_recon_chain c
          WHERE c.sale_order_id IS NOT NULL
+           AND NOT c.booked_in_odoo
         WINDOW w AS (PARTITION BY c.sale_order_id ORDER BY c.order_id)) d
  WHERE d.rank > 1
 """,
@@ -262,6 +279,7 @@ SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
                        CASE WHEN c.n_invoices > 0 THEN ABS(c.invoiced - c.amount_total)
                             ELSE 0 END) AS gap) x
  WHERE c.sale_order_id IS NOT NULL
+   AND NOT c.booked_in_odoo
    AND c.so_state <> 'cancel'
    AND c.cancelled_at IS NULL
    AND c.so_currency_id = c.currency_id
@@ -321,6 +339,7 @@ SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'm
               'was received in stock.', c.refunded, c.name, c.qty_delivered)
   FROM omni_recon_chain c
  WHERE c.refunded > %(tolerance)s
+   AND NOT c.booked_in_odoo
    AND c.qty_delivered > 0
    AND c.qty_returned = 0
 """,
@@ -338,6 +357,7 @@ SELECT 'return_without_refund:order:' || c.order_id, 'return_without_refund', 'm
               c.name)
   FROM omni_recon_chain c
  WHERE c.returned_value > %(tolerance)s
+   AND NOT c.booked_in_odoo
    AND c.refunded <= %(tolerance)s
    AND c.credited <= %(tolerance)s
 """,
@@ -356,6 +376,7 @@ SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
  WHERE c.so_state = 'sale'
+   AND NOT c.booked_in_odoo
    AND c.undelivered_value > %(tolerance)s
    AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(delivery_sla)s)
 """,
@@ -375,6 +396,7 @@ SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
  WHERE c.so_state = 'sale'
+   AND NOT c.booked_in_odoo
    AND c.invoice_status = 'to invoice'
    AND c.so_total - c.invoiced + c.credited > %(tolerance)s
    AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(invoice_sla)s)
@@ -603,6 +625,116 @@ SELECT 'unmapped:event:' || e.id, 'unmapped', 'low', 0, e.backend_id, e.received
    AND e.error_class = 'mapping'
 """,
     ),
+    (
+        "z_report_gap",
+        _INSERT_STORE
+        + """
+SELECT 'z_report_gap:tender:' || t.id, 'z_report_gap',
+       CASE WHEN ABS(t.gap_amount) * COALESCE(fx.factor, 1.0) >= %(high_amount)s
+            THEN 'high' ELSE 'medium' END,
+       ROUND(ABS(t.gap_amount) * COALESCE(fx.factor, 1.0), %(digits)s), d.backend_id,
+       d.business_date, d.event_id, d.id,
+       format('%%s %%s: %%s Z report %%s, transactions %%s', loc.name, d.business_date,
+              t.tender, t.z_amount, t.transactions_amount),
+       format('The Z report of %%s for %%s declares %%s in %%s but the %%s transaction(s) '
+              'received for that tender add up to %%s (gap %%s %%s).', loc.name,
+              d.business_date, t.z_amount, t.tender, COALESCE(t.transaction_count, 0),
+              t.transactions_amount, t.gap_amount, cur.name)
+  FROM omni_store_day_tender t
+  JOIN omni_store_day d ON d.id = t.store_day_id
+  JOIN omni_location loc ON loc.id = d.location_id
+  JOIN res_currency cur ON cur.id = d.currency_id
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = d.currency_id
+ WHERE d.company_id = %(company)s
+   AND """
+        + _BACKEND.format(alias="d")
+        + """
+   AND d.business_date BETWEEN %(date_from)s AND %(date_to)s
+   AND d.z_reported
+   -- tolerance in the day's currency: never below half its rounding (JPY: 0.5)
+   AND ABS(t.gap_amount) > GREATEST(%(tolerance)s, cur.rounding / 2.0)
+""",
+    ),
+    (
+        "stock_drift",
+        _INSERT_STOCK
+        + """
+WITH lvl AS (
+    SELECT sl.*, COALESCE(loc.warehouse_id, parent.warehouse_id) AS wh_id,
+           loc.name AS loc_name,
+           COALESCE(sl.channel_updated_at, sl.write_date)::date AS day
+      FROM omni_stock_level sl
+      JOIN omni_location loc ON loc.id = sl.location_id
+      LEFT JOIN omni_location parent ON parent.id = loc.parent_id
+     WHERE sl.company_id = %(company)s
+       AND """
+        + _BACKEND.format(alias="sl")
+        + """
+       AND COALESCE(sl.channel_updated_at, sl.write_date)::date
+           BETWEEN %(date_from)s AND %(date_to)s
+),
+avail AS (
+    -- Odoo's available quantity: on hand less reserved, in the warehouse's stock location
+    -- and its internal children
+    SELECT wh.id AS wh_id, q.product_id, SUM(q.quantity - q.reserved_quantity) AS qty
+      FROM stock_warehouse wh
+      JOIN stock_location root ON root.id = wh.lot_stock_id
+      JOIN stock_location l ON l.parent_path LIKE root.parent_path || '%%'
+                           AND l.usage = 'internal'
+      JOIN stock_quant q ON q.location_id = l.id
+     WHERE wh.id IN (SELECT wh_id FROM lvl)
+       AND q.product_id IN (SELECT product_id FROM lvl)
+  GROUP BY wh.id, q.product_id
+),
+cost AS (
+    -- standard_price is company-dependent: stored in ir_property per company
+    SELECT split_part(ip.res_id, ',', 2)::int AS product_id, ip.value_float AS cost
+      FROM ir_property ip
+      JOIN ir_model_fields f ON f.id = ip.fields_id
+     WHERE f.model = 'product.product' AND f.name = 'standard_price'
+       AND ip.company_id = %(company)s
+       AND ip.res_id LIKE 'product.product,%%'
+),
+default_cost AS (
+    SELECT COALESCE((SELECT ip.value_float
+                       FROM ir_property ip
+                       JOIN ir_model_fields f ON f.id = ip.fields_id
+                      WHERE f.model = 'product.product' AND f.name = 'standard_price'
+                        AND ip.res_id IS NULL
+                        AND (ip.company_id = %(company)s OR ip.company_id IS NULL)
+                   ORDER BY ip.company_id NULLS LAST LIMIT 1), 0.0) AS cost
+)
+SELECT 'stock_drift:level:' || x.id, 'stock_drift',
+       CASE WHEN x.value >= %(high_amount)s THEN 'high' ELSE 'medium' END,
+       ROUND(x.value::numeric, %(digits)s), x.backend_id, x.day,
+       x.id, x.product_id,
+       format('%%s at %%s: channel shows %%s, Odoo has %%s available', x.product_name,
+              x.loc_name, x.channel_quantity, x.odoo_qty),
+       format('The channel reported %%s unit(s) of %%s at %%s on %%s; warehouse %%s has %%s '
+              'available (on hand less reserved). Difference %%s valued at cost %%s.',
+              x.channel_quantity, x.product_name, x.loc_name, x.day, x.wh_name, x.odoo_qty,
+              x.channel_quantity - x.odoo_qty, x.cost)
+  FROM (SELECT lvl.id, lvl.backend_id, lvl.day, lvl.product_id, lvl.loc_name,
+               lvl.channel_quantity, wh.name AS wh_name,
+               COALESCE(pp.default_code, pt.name->>'en_US') AS product_name,
+               COALESCE(avail.qty, 0) AS odoo_qty,
+               COALESCE(cost.cost, dc.cost, 0.0) AS cost,
+               ABS(COALESCE(lvl.channel_quantity, 0) - COALESCE(avail.qty, 0))
+               * COALESCE(cost.cost, dc.cost, 0.0) AS value,
+               uom.rounding, pt.type AS product_type
+          FROM lvl
+          JOIN stock_warehouse wh ON wh.id = lvl.wh_id
+          JOIN product_product pp ON pp.id = lvl.product_id
+          JOIN product_template pt ON pt.id = pp.product_tmpl_id
+          JOIN uom_uom uom ON uom.id = pt.uom_id
+          CROSS JOIN default_cost dc
+          LEFT JOIN avail ON avail.wh_id = lvl.wh_id AND avail.product_id = lvl.product_id
+          LEFT JOIN cost ON cost.product_id = lvl.product_id) x
+ WHERE ABS(COALESCE(x.channel_quantity, 0) - x.odoo_qty) > x.rounding / 2.0
+   -- Odoo keeps no stock of consumables and services: nothing to compare them with
+   AND x.product_type = 'product'
+""",
+    ),
 ]
 
 # Merge ------------------------------------------------------------------------------------
@@ -616,13 +748,18 @@ _DIFFERS = """(
     OR e.omni_payment_id IS DISTINCT FROM c.omni_payment_id
     OR e.omni_payout_id IS DISTINCT FROM c.omni_payout_id
     OR e.sale_order_id IS DISTINCT FROM c.sale_order_id
-    OR e.move_id IS DISTINCT FROM c.move_id)"""
+    OR e.move_id IS DISTINCT FROM c.move_id
+    OR e.store_day_id IS DISTINCT FROM c.store_day_id
+    OR e.stock_level_id IS DISTINCT FROM c.stock_level_id
+    OR e.product_id IS DISTINCT FROM c.product_id)"""
 
 _SET = """
        amount = c.amount, severity = c.severity, name = c.name, explanation = c.explanation,
        omni_order_id = c.omni_order_id, omni_payment_id = c.omni_payment_id,
        omni_payout_id = c.omni_payout_id, sale_order_id = c.sale_order_id,
-       move_id = c.move_id, run_id = %(run)s, write_uid = %(uid)s,
+       move_id = c.move_id, store_day_id = c.store_day_id,
+       stock_level_id = c.stock_level_id, product_id = c.product_id, run_id = %(run)s,
+       write_uid = %(uid)s,
        write_date = now() at time zone 'utc'"""
 
 UPDATE_OPEN = (
@@ -653,10 +790,12 @@ INSERT_NEW = """
 INSERT INTO omni_recon_exception (
     key, exception_type, severity, state, company_id, backend_id, channel, amount, date,
     omni_order_id, omni_payment_id, omni_payout_id, sale_order_id, move_id, omni_event_id,
+    store_day_id, stock_level_id, product_id,
     name, explanation, run_id, auto_closed, create_uid, create_date, write_uid, write_date)
 SELECT c.key, c.exception_type, c.severity, 'open', %(company)s, c.backend_id, b.channel,
        c.amount, c.date, c.omni_order_id, c.omni_payment_id, c.omni_payout_id,
-       c.sale_order_id, c.move_id, c.omni_event_id, c.name, c.explanation, %(run)s, false,
+       c.sale_order_id, c.move_id, c.omni_event_id, c.store_day_id, c.stock_level_id,
+       c.product_id, c.name, c.explanation, %(run)s, false,
        %(uid)s, now() at time zone 'utc', %(uid)s, now() at time zone 'utc'
   FROM (SELECT DISTINCT ON (key) * FROM omni_recon_cand ORDER BY key) c
   LEFT JOIN omni_backend b ON b.id = c.backend_id

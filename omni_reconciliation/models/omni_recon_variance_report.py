@@ -70,6 +70,7 @@ class OmniReconVarianceReport(models.Model):
                        COALESCE(cr.rate, 1.0) / NULLIF(COALESCE(orr.rate, 1.0), 0) AS factor,
                        COALESCE(cr.rate, 1.0) / NULLIF(COALESCE(sr.rate, 1.0), 0) AS so_factor,
                        o.amount_total, o.sale_order_id,
+                       COALESCE(o.booked_in_odoo, false) AS booked_in_odoo,
                        CASE WHEN so.state <> 'cancel' THEN so.amount_total ELSE 0 END AS so_total,
                        COALESCE(inv.invoiced, 0) AS invoiced,
                        COALESCE(pay.paid, 0) AS paid,
@@ -86,8 +87,11 @@ class OmniReconVarianceReport(models.Model):
             ),
             conv AS (
                     SELECT date, company_id, backend_id, company_currency_id, sale_order_id,
+                       booked_in_odoo,
                        amount_total * factor AS channel_amount,
-                       COALESCE(so_total * so_factor, 0) AS odoo_amount,
+                       -- orders of Odoo's own POS are booked by Odoo itself, without sale order
+                       CASE WHEN booked_in_odoo THEN amount_total * factor
+                            ELSE COALESCE(so_total * so_factor, 0) END AS odoo_amount,
                        invoiced AS invoiced_amount,
                        paid * factor AS paid_amount,
                        settled * factor AS settled_amount,
@@ -97,7 +101,8 @@ class OmniReconVarianceReport(models.Model):
             SELECT ROW_NUMBER() OVER (ORDER BY date, company_id, backend_id) AS id,
                    date, company_id, backend_id, company_currency_id AS currency_id,
                    COUNT(*) AS order_count,
-                   COUNT(*) FILTER (WHERE sale_order_id IS NULL) AS missing_count,
+                   COUNT(*) FILTER (WHERE sale_order_id IS NULL AND NOT booked_in_odoo)
+                       AS missing_count,
                    SUM(channel_amount) AS channel_amount,
                    SUM(odoo_amount) AS odoo_amount,
                    SUM(invoiced_amount) AS invoiced_amount,

@@ -227,6 +227,60 @@ class ReconScenarioCase(TransactionCase):
             }
         )
 
+    @classmethod
+    def location(cls, name, warehouse=None, kind="store", parent=None, backend=None):
+        backend = backend or cls.backend
+        return cls.env["omni.location"].create(
+            {
+                "name": name,
+                "backend_id": backend.id,
+                "external_id": cls._next("L"),
+                "kind": kind,
+                "warehouse_id": warehouse.id if warehouse else False,
+                "parent_id": parent.id if parent else False,
+            }
+        )
+
+    @classmethod
+    def store_day(cls, location, days_ago, tenders, z_reported=True, currency=None):
+        """``tenders``: {tender: (z amount, transactions amount)}."""
+        return cls.env["omni.store.day"].create(
+            {
+                "backend_id": location.backend_id.id,
+                "location_id": location.id,
+                "business_date": (cls.now - timedelta(days=days_ago)).date(),
+                "currency_id": (currency or location.company_id.currency_id).id,
+                "z_reported": z_reported,
+                "tender_ids": [
+                    (0, 0, {"tender": tender, "z_amount": z, "transactions_amount": tx})
+                    for tender, (z, tx) in tenders.items()
+                ],
+            }
+        )
+
+    @classmethod
+    def stocked_product(cls, name, qty=0.0, cost=0.0, location=None):
+        product = cls.env["product.product"].create(
+            {"name": name, "detailed_type": "product", "standard_price": cost}
+        )
+        if qty:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, location or cls.warehouse.lot_stock_id, qty
+            )
+        return product
+
+    @classmethod
+    def stock_level(cls, location, product, channel_qty):
+        return cls.env["omni.stock.level"].create(
+            {
+                "backend_id": location.backend_id.id,
+                "location_id": location.id,
+                "product_id": product.id,
+                "channel_quantity": channel_qty,
+                "channel_updated_at": cls.now - timedelta(hours=1),
+            }
+        )
+
     # ------------------------------------------------------------------ running
     def run_recon(self, company=None, backend=None, **vals):
         company = company or self.company

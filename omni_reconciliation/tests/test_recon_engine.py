@@ -8,6 +8,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..models.omni_recon_exception import EXCEPTION_TYPES
 from .common import USER_GROUP, ReconScenarioCase
 
 IMPLEMENTED = {
@@ -26,6 +27,8 @@ IMPLEMENTED = {
     "payout_not_banked",
     "fee_variance",
     "fx_variance",
+    "z_report_gap",
+    "stock_drift",
     "unmapped",
 }
 
@@ -95,6 +98,55 @@ class TestReconEngine(ReconScenarioCase):
             100.0, ptype="adjustment", currency=cls.eur, exchange_rate=1.11
         )
         cls.clean_events = cls.event("payload")
+        # an order mirrored from Odoo's own POS: no sale order by design, paid in full
+        order = cls.omni_order(30.0, financial_state="paid", booked_in_odoo=True)
+        cls.payment(30.0, order, ptype="cash")
+        cls.clean_orders |= order
+        # stores: Z reports that agree, a day without Z report yet, a sub-cent gap
+        cls.store = cls.location("Store Downtown", cls.warehouse)
+        cls.clean_days = cls.store_day(
+            cls.store, 5, {"cash": (100.0, 100.0), "card": (250.0, 250.0)}
+        )
+        cls.clean_days |= cls.store_day(cls.store, 6, {"cash": (80.0, 30.0)}, z_reported=False)
+        cls.clean_days |= cls.store_day(cls.store, 7, {"card": (10.004, 10.0)})
+        # stock: channel agrees with Odoo's available quantity (on hand less reserved, child
+        # locations included; a register sells its store's warehouse)
+        cls.register = cls.location("Till 1", kind="register", parent=cls.store)
+        shelf = cls.env["stock.location"].create(
+            {"name": "Shelf", "location_id": cls.warehouse.lot_stock_id.id, "usage": "internal"}
+        )
+        stock_a = cls.stocked_product("Stock A", 10.0, 5.0)
+        stock_b = cls.stocked_product("Stock B", 7.0, 9.0, location=shelf)
+        reserve = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": cls.warehouse.out_type_id.id,
+                "location_id": cls.warehouse.lot_stock_id.id,
+                "location_dest_id": cls.env.ref("stock.stock_location_customers").id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "reserve B",
+                            "product_id": stock_b.id,
+                            "product_uom_qty": 2.0,
+                            "product_uom": stock_b.uom_id.id,
+                            "location_id": cls.warehouse.lot_stock_id.id,
+                            "location_dest_id": cls.env.ref("stock.stock_location_customers").id,
+                        },
+                    )
+                ],
+            }
+        )
+        reserve.action_confirm()
+        reserve.action_assign()
+        cls.clean_levels = cls.stock_level(cls.store, stock_a, 10.0)
+        cls.clean_levels |= cls.stock_level(cls.store, stock_b, 5.0)
+        cls.clean_levels |= cls.stock_level(cls.register, stock_a, 10.0)
+        consumable = cls.env["product.product"].create(
+            {"name": "Paper bag", "detailed_type": "consu", "standard_price": 0.1}
+        )
+        cls.clean_levels |= cls.stock_level(cls.store, consumable, 500.0)
 
         # ---------------------------------------------------------------- discrepancies
         # missing in Odoo
@@ -199,6 +251,35 @@ class TestReconEngine(ReconScenarioCase):
         for amount, rate in ((100.0, 1.0), (200.0, 1.05)):
             pay = cls.payment(amount, ptype="adjustment", currency=cls.eur, exchange_rate=rate)
             expect("fx_variance", "omni_payment_id", pay, abs(amount * rate - amount / 0.9))
+        # Z report vs transactions: card short by 10 on one day, cash over by 12.5 on another
+        day = cls.store_day(cls.store, 1, {"cash": (100.0, 100.0), "card": (250.0, 240.0)})
+        expect("z_report_gap", "store_day_id", day, 10.0)
+        cls.z_gap_day = day
+        day = cls.store_day(cls.store, 2, {"cash": (80.0, 92.5), "card": (5.0, 5.0)})
+        expect("z_report_gap", "store_day_id", day, 12.5)
+        # a till in yen (zero decimals, 1 USD = 150 JPY): 300 yen short is 2.00 at stake
+        jpy = cls.env.ref("base.JPY")
+        jpy.active = True
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": jpy.id,
+                "rate": 150.0,
+                "name": cls.now.date() - timedelta(days=20),
+                "company_id": cls.company.id,
+            }
+        )
+        tokyo = cls.location("Store Tokyo", cls.warehouse)
+        day = cls.store_day(tokyo, 1, {"cash": (45000, 45300), "card": (1200, 1200)}, currency=jpy)
+        expect("z_report_gap", "store_day_id", day, 2.0)
+        # stock drift: the channel shows 6 where Odoo has 4 (cost 2.5); 3 of a product Odoo
+        # has none of (cost 12), reported at the register
+        stock_c = cls.stocked_product("Stock C", 4.0, 2.5)
+        level = cls.stock_level(cls.store, stock_c, 6.0)
+        expect("stock_drift", "stock_level_id", level, 5.0)
+        cls.drift_level = level
+        stock_d = cls.stocked_product("Stock D", 0.0, 12.0)
+        level = cls.stock_level(cls.register, stock_d, 3.0)
+        expect("stock_drift", "stock_level_id", level, 36.0)
         # unmapped records from the pipeline
         for _i in range(2):
             event = cls.event("mapping")
@@ -214,6 +295,8 @@ class TestReconEngine(ReconScenarioCase):
             link = next(
                 field
                 for field in (
+                    "store_day_id",
+                    "stock_level_id",
                     "omni_event_id",
                     "omni_payout_id" if exc.exception_type != "unsettled_payment" else "",
                     "omni_payment_id",
@@ -233,6 +316,7 @@ class TestReconEngine(ReconScenarioCase):
         self.assertEqual(self.expected - found, set(), "missed discrepancies")
         types = {etype for etype, *_rest in self.expected}
         self.assertEqual(types, IMPLEMENTED)
+        self.assertEqual(IMPLEMENTED, {key for key, _label in EXCEPTION_TYPES})
         for etype in IMPLEMENTED:
             self.assertGreaterEqual(sum(1 for e in self.expected if e[0] == etype), 2, etype)
         self.assertEqual(run.created_count, len(self.expected))
@@ -245,6 +329,17 @@ class TestReconEngine(ReconScenarioCase):
         self.assertFalse(Exc.search([("omni_payout_id", "in", self.clean_payouts.ids)]))
         self.assertFalse(Exc.search([("omni_payment_id", "in", self.clean_payments.ids)]))
         self.assertFalse(Exc.search([("omni_event_id", "in", self.clean_events.ids)]))
+        self.assertFalse(Exc.search([("store_day_id", "in", self.clean_days.ids)]))
+        self.assertFalse(Exc.search([("stock_level_id", "in", self.clean_levels.ids)]))
+        drift = Exc.search([("stock_level_id", "=", self.drift_level.id)])
+        self.assertEqual(drift.product_id, self.drift_level.product_id)
+        self.assertIn("channel shows 6", drift.name)
+        gap = Exc.search([("store_day_id", "=", self.z_gap_day.id)])
+        self.assertIn("card", gap.name)
+        action = gap.action_open_store_day()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("omni.store.day", gap.store_day_id.id)
+        )
         sample = Exc.search([("exception_type", "=", "amount_mismatch")], limit=1)
         self.assertTrue(sample.explanation and sample.name and sample.backend_id)
         self.assertEqual(sample.channel, "omnitest")
@@ -267,14 +362,22 @@ class TestReconEngine(ReconScenarioCase):
         # fix two discrepancies at the source
         self.sale_order(self.missing, self.missing.amount_total, confirm=False)
         self.bank(self.not_banked)
+        self.z_gap_day.tender_ids.filtered(lambda t: t.tender == "card").transactions_amount = 250
+        self.drift_level.channel_quantity = 4.0
         run3 = self.run_recon()
-        self.assertEqual(run3.closed_count, 2)
+        self.assertEqual(run3.closed_count, 4)
         self.assertEqual(run3.created_count, 0)
         missing = Exc.search(
             [("exception_type", "=", "missing_in_odoo"), ("omni_order_id", "=", self.missing.id)]
         )
         self.assertEqual(missing.state, "resolved")
         self.assertTrue(missing.auto_closed)
+        for field, record in (
+            ("store_day_id", self.z_gap_day),
+            ("stock_level_id", self.drift_level),
+        ):
+            closed = Exc.search([(field, "=", record.id)])
+            self.assertEqual((closed.state, closed.auto_closed), ("resolved", True), field)
         self.assertIn("no longer holds", missing.resolution_note)
         self.assertIn("no longer holds", missing.message_ids[:1].body)
         self.assertEqual(underpaid.state, "resolved")
@@ -305,6 +408,16 @@ class TestReconEngine(ReconScenarioCase):
             {"name": "B channel", "channel": "omnitest", "company_id": company_b.id}
         )
         order_b = self.omni_order(999.0, backend=backend_b)
+        store_b = self.location("Store B", backend=backend_b)
+        day_b = self.store_day(store_b, 1, {"cash": (10.0, 4.0)})
+        # one product, costed per company (standard_price is company-dependent): the drift
+        # in company B is valued at B's cost, and company A's stock never counts for B
+        shared = self.stocked_product("Shared stock", 5.0, 5.0)
+        shared.with_company(company_b).standard_price = 50.0
+        warehouse_b = self.env["stock.warehouse"].search([("company_id", "=", company_b.id)])
+        self.assertEqual(len(warehouse_b), 1)
+        level_b = self.stock_level(store_b, shared, 1.0)
+        store_b.warehouse_id = warehouse_b
         other_backend = self.env["omni.backend"].create(
             {"name": "Other A channel", "channel": "omnitest", "company_id": self.company.id}
         )
@@ -312,10 +425,15 @@ class TestReconEngine(ReconScenarioCase):
         run_a = self.run_recon()
         Exc = self.env["omni.recon.exception"]
         self.assertFalse(Exc.search([("omni_order_id", "=", order_b.id)]))
+        self.assertFalse(Exc.search([("store_day_id", "=", day_b.id)]))
+        self.assertFalse(Exc.search([("stock_level_id", "=", level_b.id)]))
         self.assertFalse(Exc.search([("run_id", "=", run_a.id), ("company_id", "=", company_b.id)]))
         self.assertTrue(Exc.search([("omni_order_id", "=", order_other.id)]))
         run_b = self.run_recon(company=company_b)
-        self.assertEqual(run_b.created_count, 1)
+        self.assertEqual(run_b.created_count, 3)
+        drift_b = Exc.search([("stock_level_id", "=", level_b.id)])
+        self.assertEqual((drift_b.company_id, drift_b.amount), (company_b, 50.0))
+        self.assertEqual(Exc.search([("store_day_id", "=", day_b.id)]).company_id, company_b)
         exc_b = Exc.search([("omni_order_id", "=", order_b.id)])
         self.assertEqual(exc_b.company_id, company_b)
         self.assertEqual(exc_b.amount, 999.0)
@@ -345,7 +463,13 @@ class TestReconEngine(ReconScenarioCase):
             company_id=self.company.id,
             company_ids=[self.company.id, company_b.id],
         )
-        for model in ("omni.recon.exception", "omni.recon.run", "omni.recon.variance.report"):
+        for model in (
+            "omni.recon.exception",
+            "omni.recon.run",
+            "omni.recon.variance.report",
+            "omni.recon.dashboard",
+            "omni.recon.dashboard.type",
+        ):
             with self.assertRaises(AccessError):
                 self.env[model].with_user(plain).search([])
 
@@ -390,3 +514,70 @@ class TestReconEngine(ReconScenarioCase):
             [("backend_id", "=", self.backend.id)], ["channel_amount", "gap_odoo"], ["backend_id"]
         )
         self.assertEqual(len(data), 1)
+
+    def test_dashboard(self):
+        run = self.run_recon()
+        user = new_test_user(
+            self.env,
+            "recon_dash_user",
+            groups=USER_GROUP,
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        action = self.env.ref("omni_reconciliation.omni_recon_dashboard_server_action")
+        action = action.with_user(user).run()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("omni.recon.dashboard", self.company.id)
+        )
+        dash = self.env["omni.recon.dashboard"].with_user(user).browse(action["res_id"])
+
+        def count(*types):
+            return sum(1 for e in self.expected if e[0] in types)
+
+        def amount(*types):
+            return round(sum(e[3] for e in self.expected if e[0] in types), 2)
+
+        self.assertEqual(dash.open_count, len(self.expected))
+        self.assertAlmostEqual(dash.open_amount, amount(*IMPLEMENTED), places=2)
+        self.assertEqual(
+            dash.age_0_7_count + dash.age_8_30_count + dash.age_31_count, dash.open_count
+        )
+        self.assertEqual(dash.unposted_count, count("missing_in_odoo", "uninvoiced"))
+        self.assertEqual(
+            dash.unmatched_count, count("orphan_payment", "unsettled_payment", "payout_not_banked")
+        )
+        self.assertEqual(dash.return_count, count("refund_without_return", "return_without_refund"))
+        self.assertEqual((dash.stock_count, dash.stock_amount), (2, 41.0))
+        self.assertEqual(dash.last_run_id, run)
+        self.assertEqual(dash.last_run_state, "done")
+        self.assertAlmostEqual(dash.last_run_duration, run.duration, places=3)
+        failed = self.env["omni.event"].search_count(
+            [("company_id", "=", self.company.id), ("state", "=", "failed")]
+        )
+        self.assertEqual(dash.event_failed_count, failed)
+        self.assertGreaterEqual(failed, 3)
+        by_type = {line.exception_type: line for line in dash.type_line_ids}
+        self.assertEqual(set(by_type), IMPLEMENTED)
+        self.assertEqual(sum(line.open_count for line in dash.type_line_ids), dash.open_count)
+        self.assertAlmostEqual(by_type["stock_drift"].open_amount, 41.0, places=2)
+        channel = dash.channel_line_ids.filtered(lambda line: line.backend_id == self.backend)
+        self.assertEqual((channel.stock_count, channel.stock_amount), (2, 41.0))
+        self.assertEqual(channel.queue_depth, self.backend.queue_depth)
+        self.assertEqual(channel.failure_rate, self.backend.failure_rate)
+        self.assertGreater(channel.failure_rate, 0.0)  # the scenario's failed events
+        # drill down: the stock drifts, grouped by channel
+        drill = dash.with_context(
+            recon_types=["stock_drift"], search_default_group_channel=1
+        ).action_open_exceptions()
+        self.assertEqual(
+            self.env["omni.recon.exception"].with_user(user).search_count(drill["domain"]), 2
+        )
+        self.assertEqual(drill["context"], {"search_default_group_channel": 1})
+        drill = by_type["z_report_gap"].action_open_exceptions()
+        self.assertIn(("exception_type", "in", ["z_report_gap"]), drill["domain"])
+        # resolving an exception takes it off the dashboard
+        Exc = self.env["omni.recon.exception"]
+        Exc.search([("exception_type", "=", "stock_drift")], limit=1).action_resolve()
+        self.env.flush_all()
+        dash.invalidate_recordset()
+        self.assertEqual(dash.stock_count, 1)

@@ -4,8 +4,8 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 /**
- * Finance's path: Invoicing ▸ Omnichannel ▸ Exceptions, open an exception, follow its
- * linked channel order, come back and resolve it.
+ * Finance's path: Invoicing ▸ Omnichannel ▸ Dashboard, open the exceptions, open one, follow
+ * its linked channel order, come back and resolve it.
  * The test running it raises a "missing in Odoo" exception for channel order #TOUR-RECON-1.
  */
 registry.category("web_tour.tours").add("omni_reconciliation_tour", {
@@ -24,8 +24,14 @@ registry.category("web_tour.tours").add("omni_reconciliation_tour", {
             run: "click",
         },
         {
-            content: "Go to the exceptions",
-            trigger: '.dropdown-item[data-menu-xmlid="omni_reconciliation.menu_omni_recon_exceptions"]',
+            content: "Open the dashboard",
+            trigger: '.dropdown-item[data-menu-xmlid="omni_reconciliation.menu_omni_recon_dashboard"]',
+            run: "click",
+        },
+        {
+            content: "The dashboard shows the open exceptions by type; open them",
+            trigger: '.o_form_view .oe_stat_button[name="action_open_exceptions"]:contains("Open Exceptions")',
+            extra_trigger: '.o_form_view .o_field_widget[name="type_line_ids"] .o_data_row:contains("Missing in Odoo")',
             run: "click",
         },
         {

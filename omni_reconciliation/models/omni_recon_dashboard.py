@@ -1,0 +1,306 @@
+from odoo import _, fields, models, tools
+
+from .omni_recon_exception import EXCEPTION_TYPES
+
+# Which exception types each dashboard figure counts.
+UNPOSTED_TYPES = ("missing_in_odoo", "uninvoiced")
+UNMATCHED_PAYMENT_TYPES = ("orphan_payment", "unsettled_payment", "payout_not_banked")
+DELAYED_RETURN_TYPES = ("refund_without_return", "return_without_refund")
+STOCK_TYPES = ("stock_drift",)
+
+
+class OmniReconDashboard(models.Model):
+    """Finance's reconciliation dashboard, one row per company (id = company id): open
+    exceptions by age, amount at stake, unposted orders, unmatched payments, delayed returns,
+    inventory variance, the last run and the health of the pipeline feeding it. An SQL view,
+    so it is always current and costs nothing to keep."""
+
+    _name = "omni.recon.dashboard"
+    _description = "Reconciliation Dashboard"
+    _auto = False
+    _rec_name = "company_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    open_count = fields.Integer(string="Open Exceptions", readonly=True)
+    open_amount = fields.Monetary(string="Amount at Stake", readonly=True)
+    high_count = fields.Integer(string="High Severity", readonly=True)
+    unassigned_count = fields.Integer(string="Unassigned", readonly=True)
+    age_0_7_count = fields.Integer(string="≤ 7 days", readonly=True)
+    age_8_30_count = fields.Integer(string="8-30 days", readonly=True)
+    age_31_count = fields.Integer(string="> 30 days", readonly=True)
+    unposted_count = fields.Integer(string="Unposted Orders", readonly=True)
+    unposted_amount = fields.Monetary(readonly=True)
+    unmatched_count = fields.Integer(string="Unmatched Payments", readonly=True)
+    unmatched_amount = fields.Monetary(readonly=True)
+    return_count = fields.Integer(string="Delayed Returns", readonly=True)
+    return_amount = fields.Monetary(string="Delayed Returns Amount", readonly=True)
+    stock_count = fields.Integer(string="Stock Drifts", readonly=True)
+    stock_amount = fields.Monetary(string="Inventory Variance", readonly=True)
+    last_run_id = fields.Many2one("omni.recon.run", readonly=True)
+    last_run_at = fields.Datetime(readonly=True)
+    last_run_duration = fields.Float(string="Duration (s)", digits=(16, 3), readonly=True)
+    last_run_state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done"), ("failed", "Failed")], readonly=True
+    )
+    event_pending_count = fields.Integer(string="Events Waiting", readonly=True)
+    event_failed_count = fields.Integer(string="Events Failed", readonly=True)
+    event_dead_count = fields.Integer(string="Events Dead-lettered", readonly=True)
+    event_24h_count = fields.Integer(string="Events (24 h)", readonly=True)
+    job_failed_count = fields.Integer(string="Jobs Failed", readonly=True)
+    type_line_ids = fields.One2many(
+        "omni.recon.dashboard.type", "dashboard_id", string="By Type", readonly=True
+    )
+    channel_line_ids = fields.One2many(
+        "omni.recon.dashboard.channel", "dashboard_id", string="By Channel", readonly=True
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+
+        self.env.cr.execute(
+            """
+            CREATE OR REPLACE VIEW omni_recon_dashboard AS (
+            WITH exc AS (
+                SELECT e.company_id,
+                       COUNT(*) AS open_count,
+                       COALESCE(SUM(e.amount), 0) AS open_amount,
+                       COUNT(*) FILTER (WHERE e.severity = 'high') AS high_count,
+                       COUNT(*) FILTER (WHERE e.user_id IS NULL) AS unassigned_count,
+                       COUNT(*) FILTER (WHERE e.date >= CURRENT_DATE - 7) AS age_0_7_count,
+                       COUNT(*) FILTER (WHERE e.date < CURRENT_DATE - 7
+                                          AND e.date >= CURRENT_DATE - 30) AS age_8_30_count,
+                       COUNT(*) FILTER (WHERE e.date < CURRENT_DATE - 30) AS age_31_count,
+                       COUNT(*) FILTER (WHERE e.exception_type = ANY(%(unposted)s))
+                           AS unposted_count,
+                       COALESCE(SUM(e.amount) FILTER (
+                           WHERE e.exception_type = ANY(%(unposted)s)), 0)
+                           AS unposted_amount,
+                       COUNT(*) FILTER (
+                           WHERE e.exception_type = ANY(%(unmatched)s))
+                           AS unmatched_count,
+                       COALESCE(SUM(e.amount) FILTER (
+                           WHERE e.exception_type = ANY(%(unmatched)s)), 0)
+                           AS unmatched_amount,
+                       COUNT(*) FILTER (WHERE e.exception_type = ANY(%(returns)s))
+                           AS return_count,
+                       COALESCE(SUM(e.amount) FILTER (
+                           WHERE e.exception_type = ANY(%(returns)s)), 0)
+                           AS return_amount,
+                       COUNT(*) FILTER (WHERE e.exception_type = ANY(%(stock)s))
+                           AS stock_count,
+                       COALESCE(SUM(e.amount) FILTER (
+                           WHERE e.exception_type = ANY(%(stock)s)), 0) AS stock_amount
+                  FROM omni_recon_exception e
+                 WHERE e.state = 'open'
+              GROUP BY e.company_id
+            ),
+            last_run AS (
+                SELECT DISTINCT ON (r.company_id) r.company_id, r.id, r.started_at,
+                       r.duration, r.state
+                  FROM omni_recon_run r
+                 WHERE r.state <> 'draft'
+              ORDER BY r.company_id, r.id DESC
+            ),
+            ev AS (
+                SELECT e.company_id,
+                       COUNT(*) FILTER (WHERE e.state = 'received') AS event_pending_count,
+                       COUNT(*) FILTER (WHERE e.state = 'failed') AS event_failed_count,
+                       COUNT(*) FILTER (WHERE e.state = 'dead') AS event_dead_count,
+                       COUNT(*) FILTER (WHERE e.received_at >= (now() at time zone 'utc')
+                                        - interval '24 hours') AS event_24h_count
+                  FROM omni_event e
+              GROUP BY e.company_id
+            ),
+            jobs AS (
+                SELECT j.company_id, COUNT(*) AS job_failed_count
+                  FROM queue_job j
+                 WHERE j.state = 'failed'
+                   AND (j.channel = 'root.omni' OR j.channel LIKE 'root.omni.%%')
+              GROUP BY j.company_id
+            )
+            SELECT c.id, c.id AS company_id, c.currency_id,
+                   COALESCE(exc.open_count, 0) AS open_count,
+                   COALESCE(exc.open_amount, 0) AS open_amount,
+                   COALESCE(exc.high_count, 0) AS high_count,
+                   COALESCE(exc.unassigned_count, 0) AS unassigned_count,
+                   COALESCE(exc.age_0_7_count, 0) AS age_0_7_count,
+                   COALESCE(exc.age_8_30_count, 0) AS age_8_30_count,
+                   COALESCE(exc.age_31_count, 0) AS age_31_count,
+                   COALESCE(exc.unposted_count, 0) AS unposted_count,
+                   COALESCE(exc.unposted_amount, 0) AS unposted_amount,
+                   COALESCE(exc.unmatched_count, 0) AS unmatched_count,
+                   COALESCE(exc.unmatched_amount, 0) AS unmatched_amount,
+                   COALESCE(exc.return_count, 0) AS return_count,
+                   COALESCE(exc.return_amount, 0) AS return_amount,
+                   COALESCE(exc.stock_count, 0) AS stock_count,
+                   COALESCE(exc.stock_amount, 0) AS stock_amount,
+                   lr.id AS last_run_id, lr.started_at AS last_run_at,
+                   lr.duration AS last_run_duration, lr.state AS last_run_state,
+                   COALESCE(ev.event_pending_count, 0) AS event_pending_count,
+                   COALESCE(ev.event_failed_count, 0) AS event_failed_count,
+                   COALESCE(ev.event_dead_count, 0) AS event_dead_count,
+                   COALESCE(ev.event_24h_count, 0) AS event_24h_count,
+                   COALESCE(jobs.job_failed_count, 0) AS job_failed_count
+              FROM res_company c
+              LEFT JOIN exc ON exc.company_id = c.id
+              LEFT JOIN last_run lr ON lr.company_id = c.id
+              LEFT JOIN ev ON ev.company_id = c.id
+              LEFT JOIN jobs ON jobs.company_id = c.id
+            )
+            """,
+            {
+                "unposted": list(UNPOSTED_TYPES),
+                "unmatched": list(UNMATCHED_PAYMENT_TYPES),
+                "returns": list(DELAYED_RETURN_TYPES),
+                "stock": list(STOCK_TYPES),
+            },
+        )
+
+    def action_open_exceptions(self):
+        """Open exceptions of this company, narrowed by the context (types, age, group-by)."""
+        self.ensure_one()
+        ctx = self.env.context
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_reconciliation.omni_recon_exception_action"
+        )
+        domain = [("company_id", "=", self.company_id.id), ("state", "=", "open")]
+        if ctx.get("recon_types"):
+            domain.append(("exception_type", "in", ctx["recon_types"]))
+        action["domain"] = domain
+        action["context"] = {
+            key: value for key, value in ctx.items() if key.startswith("search_default_")
+        }
+        if ctx.get("recon_types"):
+            labels = dict(EXCEPTION_TYPES)
+            action["name"] = ", ".join(labels[t] for t in ctx["recon_types"])
+        return action
+
+    def action_open_last_run(self):
+        self.ensure_one()
+        return self.last_run_id.get_formview_action() if self.last_run_id else False
+
+    def action_open_events(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Failed Events"),
+            "res_model": "omni.event",
+            "view_mode": "tree,form",
+            "domain": [
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", ("failed", "dead")),
+            ],
+        }
+
+    def action_run_reconciliation(self):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_reconciliation.omni_recon_run_wizard_action"
+        )
+
+    def action_open_dashboard(self):
+        """Menu entry: the current company's dashboard."""
+        self.env.flush_all()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reconciliation Dashboard"),
+            "res_model": self._name,
+            "res_id": self.env.company.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("omni_reconciliation.omni_recon_dashboard_view_form").id, "form")
+            ],
+            "target": "current",
+        }
+
+
+class OmniReconDashboardType(models.Model):
+    """Open exceptions of one type in one company, by age, with the amount at stake."""
+
+    _name = "omni.recon.dashboard.type"
+    _description = "Reconciliation Dashboard by Type"
+    _auto = False
+    _order = "open_amount desc, exception_type"
+
+    dashboard_id = fields.Many2one("omni.recon.dashboard", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    exception_type = fields.Selection(EXCEPTION_TYPES, string="Type", readonly=True)
+    open_count = fields.Integer(string="Open", readonly=True)
+    age_0_7_count = fields.Integer(string="≤ 7 days", readonly=True)
+    age_8_30_count = fields.Integer(string="8-30 days", readonly=True)
+    age_31_count = fields.Integer(string="> 30 days", readonly=True)
+    oldest_date = fields.Date(string="Oldest", readonly=True)
+    open_amount = fields.Monetary(string="Amount at Stake", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            f"""
+            CREATE OR REPLACE VIEW {self._table} AS (
+            SELECT MIN(e.id) AS id, e.company_id AS dashboard_id, e.company_id,
+                   c.currency_id, e.exception_type,
+                   COUNT(*) AS open_count,
+                   COUNT(*) FILTER (WHERE e.date >= CURRENT_DATE - 7) AS age_0_7_count,
+                   COUNT(*) FILTER (WHERE e.date < CURRENT_DATE - 7
+                                      AND e.date >= CURRENT_DATE - 30) AS age_8_30_count,
+                   COUNT(*) FILTER (WHERE e.date < CURRENT_DATE - 30) AS age_31_count,
+                   MIN(e.date) AS oldest_date,
+                   COALESCE(SUM(e.amount), 0) AS open_amount
+              FROM omni_recon_exception e
+              JOIN res_company c ON c.id = e.company_id
+             WHERE e.state = 'open'
+          GROUP BY e.company_id, c.currency_id, e.exception_type
+            )
+            """
+        )
+
+    def action_open_exceptions(self):
+        self.ensure_one()
+        return self.dashboard_id.with_context(
+            recon_types=[self.exception_type]
+        ).action_open_exceptions()
+
+
+class OmniReconDashboardChannel(models.Model):
+    """Open exceptions and inventory variance (stock drift) of one backend (channel)."""
+
+    _name = "omni.recon.dashboard.channel"
+    _description = "Reconciliation Dashboard by Channel"
+    _auto = False
+    _order = "stock_amount desc, open_amount desc"
+
+    dashboard_id = fields.Many2one("omni.recon.dashboard", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    backend_id = fields.Many2one("omni.backend", readonly=True)
+    channel = fields.Char(readonly=True)
+    open_count = fields.Integer(string="Open", readonly=True)
+    open_amount = fields.Monetary(string="Amount at Stake", readonly=True)
+    stock_count = fields.Integer(string="Stock Drifts", readonly=True)
+    stock_amount = fields.Monetary(string="Inventory Variance", readonly=True)
+    # pipeline health of the backend, from the base's monitoring
+    queue_depth = fields.Integer(related="backend_id.queue_depth")
+    failure_rate = fields.Float(related="backend_id.failure_rate")
+    latency_p95_ms = fields.Integer(related="backend_id.latency_p95_ms")
+    last_sync_at = fields.Datetime(related="backend_id.last_sync_at")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            f"""
+            CREATE OR REPLACE VIEW {self._table} AS (
+            SELECT b.id, b.company_id AS dashboard_id, b.company_id, c.currency_id,
+                   b.id AS backend_id, b.channel,
+                   COUNT(e.id) AS open_count,
+                   COALESCE(SUM(e.amount), 0) AS open_amount,
+                   COUNT(e.id) FILTER (WHERE e.exception_type = 'stock_drift') AS stock_count,
+                   COALESCE(SUM(e.amount) FILTER (WHERE e.exception_type = 'stock_drift'), 0)
+                       AS stock_amount
+              FROM omni_backend b
+              JOIN res_company c ON c.id = b.company_id
+              LEFT JOIN omni_recon_exception e ON e.backend_id = b.id AND e.state = 'open'
+          GROUP BY b.id, b.company_id, c.currency_id, b.channel
+            )
+            """
+        )
