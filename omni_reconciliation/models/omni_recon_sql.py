@@ -24,6 +24,44 @@ _BACKEND = "(%(backend)s::int IS NULL OR {alias}.backend_id = %(backend)s::int)"
 
 PAYMENT_OK = "COALESCE(p.status, '') NOT IN ('failed', 'canceled', 'cancelled', 'pending')"
 
+# One movement can reach Odoo twice: the channel's record of it (a Shopify order transaction)
+# and the processor's (the Stripe or Shopify Payments balance transaction of that charge), both
+# linked to the order. The processor's record is the twin when it points at the channel's
+# record (its processor reference is that record's id), or when both name the same processor
+# charge and only the other one comes from the order's own backend. A twin is never counted
+# again; its payout settles the movement it mirrors. Aliases: {twin}, {own}, {order}.
+TWIN_OF = """
+    {own}.order_id = {twin}.order_id AND {own}.id <> {twin}.id
+    AND {own}.payment_type = {twin}.payment_type
+    AND ({twin}.processor_reference = {own}.external_id
+         OR (COALESCE({twin}.processor_reference, '') <> ''
+             AND {twin}.processor_reference = {own}.processor_reference
+             AND {own}.backend_id = {order}.backend_id
+             AND {twin}.backend_id <> {order}.backend_id))
+"""
+
+# The movements of the orders in ``scope`` counted once, each with the payout that settled it
+# (its own or its twin's).
+ORDER_MOVEMENTS = (
+    """
+    SELECT p.id, p.order_id, p.payment_type, p.amount,
+           COALESCE(p.payout_id, (SELECT t.payout_id FROM omni_payment t
+                                   WHERE t.payout_id IS NOT NULL AND """
+    + TWIN_OF.format(twin="t", own="p", order="o")
+    + """
+                                   LIMIT 1)) AS payout_id
+      FROM omni_payment p
+      JOIN {scope} o ON o.id = p.order_id
+     WHERE p.payment_type IN ('charge', 'cash', 'gift_card', 'refund')
+       AND """
+    + PAYMENT_OK
+    + """
+       AND NOT EXISTS (SELECT 1 FROM omni_payment q WHERE """
+    + TWIN_OF.format(twin="p", own="q", order="o")
+    + """)
+"""
+)
+
 FX_TABLE = """
 DROP TABLE IF EXISTS omni_recon_fx;
 CREATE TEMP TABLE omni_recon_fx AS
@@ -58,19 +96,17 @@ WITH scope AS (
     + """
        AND COALESCE(o.channel_created_at, o.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
 ),
+movements AS ("""
+    + ORDER_MOVEMENTS.format(scope="scope")
+    + """),
 pay AS (
-    SELECT p.order_id,
+    SELECT m.order_id,
            COUNT(*) AS n_payments,
-           SUM(CASE WHEN p.payment_type IN ('charge', 'cash', 'gift_card')
-                    THEN p.amount ELSE 0 END) AS charged,
-           SUM(CASE WHEN p.payment_type = 'refund' THEN -p.amount ELSE 0 END) AS refunded
-      FROM omni_payment p
-      JOIN scope s ON s.id = p.order_id
-     WHERE p.payment_type IN ('charge', 'cash', 'gift_card', 'refund')
-       AND """
-    + PAYMENT_OK
-    + """
-  GROUP BY p.order_id
+           SUM(CASE WHEN m.payment_type IN ('charge', 'cash', 'gift_card')
+                    THEN m.amount ELSE 0 END) AS charged,
+           SUM(CASE WHEN m.payment_type = 'refund' THEN -m.amount ELSE 0 END) AS refunded
+      FROM movements m
+  GROUP BY m.order_id
 ),
 inv_moves AS (
     SELECT DISTINCT sol.order_id AS sale_order_id, aml.move_id

@@ -1,40 +1,9 @@
 from odoo import fields, models, tools
 
+from .omni_recon_sql import ORDER_MOVEMENTS
 
-class OmniReconVarianceReport(models.Model):
-    """Per channel and day (order date): what the channel sold, what Odoo booked, invoiced,
-    what was paid, settled in payouts and found in the bank, in the company currency, with the
-    gap at each step. An SQL view; the amounts are converted at the latest known rate."""
-
-    _name = "omni.recon.variance.report"
-    _description = "Omnichannel Variance Analysis"
-    _auto = False
-    _rec_name = "date"
-    _order = "date desc"
-
-    date = fields.Date(readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    backend_id = fields.Many2one("omni.backend", readonly=True)
-    channel = fields.Selection(related="backend_id.channel", readonly=True)
-    order_count = fields.Integer(string="Channel Orders", readonly=True)
-    missing_count = fields.Integer(string="Orders missing in Odoo", readonly=True)
-    channel_amount = fields.Monetary(string="Channel Sales", readonly=True)
-    odoo_amount = fields.Monetary(string="Odoo Sales", readonly=True)
-    invoiced_amount = fields.Monetary(string="Invoiced", readonly=True)
-    paid_amount = fields.Monetary(string="Paid", readonly=True)
-    settled_amount = fields.Monetary(string="Settled", readonly=True)
-    banked_amount = fields.Monetary(string="Banked", readonly=True)
-    gap_odoo = fields.Monetary(string="Gap Channel → Odoo", readonly=True)
-    gap_invoiced = fields.Monetary(string="Gap Odoo → Invoiced", readonly=True)
-    gap_paid = fields.Monetary(string="Gap Invoiced → Paid", readonly=True)
-    gap_settled = fields.Monetary(string="Gap Paid → Settled", readonly=True)
-    gap_banked = fields.Monetary(string="Gap Settled → Banked", readonly=True)
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            """
+VIEW_QUERY = (
+    """
             CREATE OR REPLACE VIEW omni_recon_variance_report AS (
             WITH rate AS (
                 SELECT DISTINCT ON (r.currency_id) r.currency_id, r.rate
@@ -52,17 +21,17 @@ class OmniReconVarianceReport(models.Model):
                        AND am.move_type IN ('out_invoice', 'out_refund')
               GROUP BY x.sale_order_id
             ),
+            movements AS ("""
+    + ORDER_MOVEMENTS.format(scope="omni_order")
+    + """),
             pay AS (
-                SELECT p.order_id,
-                       SUM(p.amount) AS paid,
-                       SUM(p.amount) FILTER (WHERE p.payout_id IS NOT NULL) AS settled,
-                       SUM(p.amount) FILTER (WHERE po.statement_line_id IS NOT NULL) AS banked
-                  FROM omni_payment p
-                  LEFT JOIN omni_payout po ON po.id = p.payout_id
-                 WHERE p.order_id IS NOT NULL
-                   AND p.payment_type IN ('charge', 'refund', 'cash', 'gift_card')
-                   AND COALESCE(p.status, '') NOT IN ('failed', 'canceled', 'cancelled', 'pending')
-              GROUP BY p.order_id
+                SELECT m.order_id,
+                       SUM(m.amount) AS paid,
+                       SUM(m.amount) FILTER (WHERE m.payout_id IS NOT NULL) AS settled,
+                       SUM(m.amount) FILTER (WHERE po.statement_line_id IS NOT NULL) AS banked
+                  FROM movements m
+                  LEFT JOIN omni_payout po ON po.id = m.payout_id
+              GROUP BY m.order_id
             ),
             rows AS (
                 SELECT COALESCE(o.channel_created_at, o.create_date)::date AS date,
@@ -118,4 +87,39 @@ class OmniReconVarianceReport(models.Model):
           GROUP BY date, company_id, backend_id, company_currency_id
             )
             """
-        )
+)
+
+
+class OmniReconVarianceReport(models.Model):
+    """Per channel and day (order date): what the channel sold, what Odoo booked, invoiced,
+    what was paid, settled in payouts and found in the bank, in the company currency, with the
+    gap at each step. An SQL view; the amounts are converted at the latest known rate."""
+
+    _name = "omni.recon.variance.report"
+    _description = "Omnichannel Variance Analysis"
+    _auto = False
+    _rec_name = "date"
+    _order = "date desc"
+
+    date = fields.Date(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    backend_id = fields.Many2one("omni.backend", readonly=True)
+    channel = fields.Selection(related="backend_id.channel", readonly=True)
+    order_count = fields.Integer(string="Channel Orders", readonly=True)
+    missing_count = fields.Integer(string="Orders missing in Odoo", readonly=True)
+    channel_amount = fields.Monetary(string="Channel Sales", readonly=True)
+    odoo_amount = fields.Monetary(string="Odoo Sales", readonly=True)
+    invoiced_amount = fields.Monetary(string="Invoiced", readonly=True)
+    paid_amount = fields.Monetary(string="Paid", readonly=True)
+    settled_amount = fields.Monetary(string="Settled", readonly=True)
+    banked_amount = fields.Monetary(string="Banked", readonly=True)
+    gap_odoo = fields.Monetary(string="Gap Channel → Odoo", readonly=True)
+    gap_invoiced = fields.Monetary(string="Gap Odoo → Invoiced", readonly=True)
+    gap_paid = fields.Monetary(string="Gap Invoiced → Paid", readonly=True)
+    gap_settled = fields.Monetary(string="Gap Paid → Settled", readonly=True)
+    gap_banked = fields.Monetary(string="Gap Settled → Banked", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(VIEW_QUERY)

@@ -1,1 +1,1 @@
-from . import test_recon_engine, test_recon_exception, test_recon_tour
+from . import test_recon_engine, test_recon_exception, test_recon_tour, test_recon_twins
