@@ -1,16 +1,20 @@
 {
     "name": "Omni Connector POS",
-    "summary": "Store channel of the Omni suite: store backends (Odoo POS and external tills), "
-    "their job channel and configuration menu (feeds and Z-reports come in later releases)",
-    "version": "17.0.1.0.0",
+    "summary": "Store channel of the Omni suite: Odoo's own Point of Sale mirrored, external "
+    "tills through a versioned JSON contract (signed webhook, file import, REST pull), Z-report "
+    "gaps per store-day and tender",
+    "version": "17.0.1.1.0",
     "category": "Sales/Omnichannel",
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
     "license": "LGPL-3",
     "depends": ["omni_connector_base", "point_of_sale"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "jsonschema"]},
     "data": [
+        "security/ir.model.access.csv",
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        "views/omni_pos_import_wizard_views.xml",
         "views/omni_backend_views.xml",
         "views/omni_menus.xml",
     ],

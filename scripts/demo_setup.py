@@ -137,3 +137,78 @@ if shopify_url:
     shopify.action_shopify_pull_orders()
     env.cr.commit()
     print(f"demo: {shopify.name} {shopify.state}: {shopify.connection_message}")
+
+# POS: the demo store chain's API served by tests/omni_sandboxes/serve.py (same seed).
+pos_url = os.environ.get("OMNI_POS_SANDBOX_URL") or (
+    f"http://127.0.0.1:{os.environ.get('OMNI_POS_SANDBOX_PORT', '8073')}"
+)
+pos = env.ref("omni_connector_pos.omni_backend_demo_pos", raise_if_not_found=False)
+if pos:
+    import sys
+
+    sys.path.insert(0, os.path.join(os.getcwd(), "tests"))
+    from omni_sandboxes.pos_sandbox import CATALOG, VAT
+    from omni_sandboxes.serve import POS_API_KEY, POS_WEBHOOK_SECRET, demo_store_days
+
+    stores = demo_store_days()
+    pos_currency = env.ref(f"base.{stores.currency}")
+    pos_currency.active = True
+    pos_pricelist = env["product.pricelist"].search(
+        [("currency_id", "=", pos_currency.id), ("company_id", "in", (company.id, False))],
+        limit=1,
+    ) or env["product.pricelist"].create(
+        {"name": f"Stores {stores.currency}", "currency_id": pos_currency.id}
+    )
+    vat_code, vat_rate = VAT
+    pos_tax = env["account.tax"].search(
+        [
+            ("type_tax_use", "=", "sale"),
+            ("amount", "=", float(vat_rate) * 100),
+            ("price_include", "=", True),
+            ("company_id", "=", company.id),
+        ],
+        limit=1,
+    ) or env["account.tax"].create(
+        {
+            "name": f"{vat_code} included (stores)",
+            "amount": float(vat_rate) * 100,
+            "price_include": True,
+            "type_tax_use": "sale",
+            "company_id": company.id,
+        }
+    )
+    Product = env["product.product"].with_company(company)
+    for sku, barcode, name, price in CATALOG:
+        if not Product.search([("default_code", "=", sku)], limit=1):
+            Product.create(
+                {
+                    "name": name,
+                    "default_code": sku,
+                    "barcode": barcode,
+                    "detailed_type": "product",
+                    "list_price": float(price),
+                }
+            )
+    pos.write(
+        {
+            "pos_source": "external",
+            "pos_api_url": pos_url,
+            "pos_api_key": POS_API_KEY,
+            "webhook_secret": POS_WEBHOOK_SECRET,
+            "pricelist_id": pos_pricelist.id,
+            "warehouse_id": env["stock.warehouse"]
+            .search([("company_id", "=", company.id)], limit=1)
+            .id,
+        }
+    )
+    if not pos.tax_map_ids.filtered(lambda m: m.channel_tax == vat_code):
+        pos.tax_map_ids = [
+            (0, 0, {"channel_tax": vat_code, "rate": float(vat_rate), "tax_id": pos_tax.id})
+        ]
+    pos.action_test_connection()
+    env["omni.event"].search(
+        [("backend_id", "=", pos.id), ("state", "in", ("failed", "dead"))]
+    ).action_retry()
+    pos._pos_enqueue_sync()
+    env.cr.commit()
+    print(f"demo: {pos.name} {pos.state}: {pos.connection_message}")

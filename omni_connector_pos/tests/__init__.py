@@ -1,1 +1,8 @@
-from . import test_pos_backend
+from . import (
+    test_pos_backend,
+    test_pos_contract,
+    test_pos_feed,
+    test_pos_odoo_mirror,
+    test_pos_pull,
+    test_pos_ways_in,
+)

@@ -1,5 +1,8 @@
-"""What the Point of Sale skeleton provides: the channel, its job channel, its menu, and webhooks
-that fail closed while no verifier exists."""
+"""The Point of Sale backend: channel, job channel, menu, webhook verification (fail closed),
+walk-in customer, connection test."""
+
+import hashlib
+import hmac
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -48,17 +51,42 @@ class TestPosBackend(TransactionCase):
         )
 
     def test_webhooks_fail_closed(self):
-        """No verifier yet: rejected even when a secret is configured."""
-        self.backend.webhook_secret = "pos_secret_not_used_yet"
+        """No secret, no header, a wrong or truncated signature: rejected."""
+        body = b'{"record_type": "z_report"}'
         with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_verify(b"{}", {})
+            self.backend._omni_webhook_verify(body, {"X-Pos-Signature": "sha256=00"})
+        self.backend.webhook_secret = "pos_secret"
+        good = hmac.new(b"pos_secret", body, hashlib.sha256).hexdigest()
+        self.backend._omni_webhook_verify(body, {"X-Pos-Signature": f"sha256={good}"})
+        self.backend._omni_webhook_verify(body, {"x-pos-signature": good})
+        for headers in (
+            {},
+            {"X-Pos-Signature": ""},
+            {"X-Pos-Signature": f"sha256={good[:-2]}"},
+            {"X-Pos-Signature": "sha256=" + hmac.new(b"other", body, hashlib.sha256).hexdigest()},
+        ):
+            with self.assertRaises(SignatureError):
+                self.backend._omni_webhook_verify(body, headers)
         with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_events(b"{}", {})
+            self.backend._omni_webhook_verify(body + b" ", {"X-Pos-Signature": good})
 
-    def test_connection_test_not_available_yet(self):
+    def test_walk_in_customer_per_backend(self):
+        partner = self.backend.default_partner_id
+        self.assertTrue(partner)
+        self.assertIn(self.backend.name, partner.name)
+        other = self.env["omni.backend"].create({"name": "Other chain", "channel": CHANNEL})
+        self.assertNotEqual(other.default_partner_id, partner)
+
+    def test_connection_test_needs_a_way_in(self):
         self.backend.action_test_connection()
         self.assertEqual(self.backend.state, "error")
         self.assertTrue(self.backend.connection_message)
+        self.backend.webhook_secret = "pos_secret"
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "connected")
+        self.backend.pos_source = "odoo"
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "error")
 
     def test_configuration_menu(self):
         action = self.env.ref(f"{MODULE}.omni_backend_action_{CHANNEL}")

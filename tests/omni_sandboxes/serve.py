@@ -3,7 +3,9 @@
 Serves on 127.0.0.1 until interrupted:
 - a generated Stripe month (port OMNI_STRIPE_SANDBOX_PORT, default 8071);
 - a seeded Shopify shop (port OMNI_SHOPIFY_SANDBOX_PORT, default 8072), when the Admin schema
-  of the reference data is present (it validates every query against it).
+  of the reference data is present (it validates every query against it);
+- a store chain's POS API serving the POS feed contract (port OMNI_POS_SANDBOX_PORT, default
+  8073).
 Deterministic: the same seed gives the same account and the same shop every time.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from omni_sandboxes.pos_sandbox import PosSandbox, generate_store_days
 from omni_sandboxes.shopify_sandbox import (
     SHOPIFY_HINT,
     ShopifySandbox,
@@ -25,6 +28,8 @@ from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month
 
 SHOPIFY_TOKEN = "shpat_omni_demo"
 SHOPIFY_WEBHOOK_SECRET = "shpss_omni_demo"
+POS_API_KEY = "pos_key_omni_demo"
+POS_WEBHOOK_SECRET = "pos_whsec_omni_demo"
 
 
 def demo_shop():
@@ -32,7 +37,16 @@ def demo_shop():
     return generate_shop(n_orders=24, seed=7)
 
 
+def demo_store_days():
+    """The demo store chain (scripts/demo_setup.py reads its catalogue from here)."""
+    return generate_store_days(seed=7, days=3, stores=2, registers=2, sales=6)
+
+
 def main():
+    # The POS sandbox starts first: the demo waits for the first "sandbox on" line.
+    pos_port = int(os.environ.get("OMNI_POS_SANDBOX_PORT", "8073"))
+    pos = PosSandbox(demo_store_days(), api_key=POS_API_KEY).start(port=pos_port)
+    print(f"pos sandbox on {pos.url}", flush=True)
     port = int(os.environ.get("OMNI_STRIPE_SANDBOX_PORT", "8071"))
     stripe = StripeSandbox(generate_month(seed=7), api_key="sk_test_omni_demo")
     stripe.start(port=port)
@@ -58,6 +72,7 @@ def main():
     if shopify is not None:
         shopify.stop()
     stripe.stop()
+    pos.stop()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+from . import omni_pos_import_wizard
