@@ -12,7 +12,9 @@
     "data": [
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_stock_data.xml",
         "views/omni_backend_views.xml",
+        "views/omni_backend_stock_views.xml",
         "views/omni_menus.xml",
     ],
     "demo": ["demo/omni_backend_demo.xml"],

@@ -1,1 +1,8 @@
-from . import omni_backend, omni_status_map
+from . import (
+    omni_backend,
+    omni_backend_stock,
+    omni_external_id,
+    omni_status_map,
+    stock_move,
+    stock_picking,
+)

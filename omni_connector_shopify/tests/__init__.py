@@ -1,1 +1,13 @@
-from . import test_parser, test_pull, test_queries, test_shopify_backend, test_webhook
+from . import (
+    test_app,
+    test_backfill,
+    test_fulfillment,
+    test_master_data,
+    test_parser,
+    test_payouts,
+    test_pull,
+    test_queries,
+    test_shopify_backend,
+    test_stock,
+    test_webhook,
+)

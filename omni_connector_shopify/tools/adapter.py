@@ -14,6 +14,7 @@ import math
 import urllib.error
 import urllib.request
 
+import requests
 import shopify
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -149,3 +150,83 @@ class ShopifyAdapter:
         if not isinstance(body.get("data"), dict):
             raise PayloadError("Shopify answered without data")
         return body["data"]
+
+
+def _base_url(shop_url):
+    shop_url = (shop_url or "").strip().rstrip("/")
+    return shop_url if "://" in shop_url else f"https://{shop_url}"
+
+
+def request_client_credentials_token(shop_url, client_id, client_secret, timeout=DEFAULT_TIMEOUT):
+    """Client-credentials grant of a Dev Dashboard app: returns (access token, granted scopes,
+    lifetime in seconds). Refusals are permanent; 429 / 5xx / network errors retryable."""
+    if not shop_url or not client_id or not client_secret:
+        raise ShopifyConnectionError("the shop URL, client id and client secret are required")
+    try:
+        response = requests.post(
+            f"{_base_url(shop_url)}/admin/oauth/access_token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": client_secret,
+            },
+            headers={"Accept": "application/json"},
+            timeout=timeout,
+        )
+    except requests.Timeout as err:
+        raise RetryableJobError(
+            f"Shopify did not answer within {timeout}s", seconds=DEFAULT_SERVER_DELAY
+        ) from err
+    except requests.RequestException as err:
+        raise RetryableJobError(
+            f"connection to Shopify failed: {type(err).__name__}", seconds=DEFAULT_SERVER_DELAY
+        ) from err
+    if response.status_code == 429 or response.status_code >= 500:
+        raise RetryableJobError(
+            f"Shopify answered {response.status_code} to the token request",
+            seconds=DEFAULT_SERVER_DELAY,
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
+        # never echo the body: it may repeat the client secret
+        error = body.get("error") if isinstance(body, dict) else None
+        raise ShopifyConnectionError(
+            f"Shopify refused the client credentials (HTTP {response.status_code}"
+            f"{', ' + str(error) if error else ''})"
+        )
+    try:
+        lifetime = int(body.get("expires_in") or 0)
+    except (TypeError, ValueError):
+        lifetime = 0
+    return body["access_token"], body.get("scope") or "", lifetime
+
+
+def download_lines(url, timeout=DEFAULT_TIMEOUT):
+    """Stream the lines of a bulk operation's JSONL file (a signed URL: no token sent)."""
+    try:
+        response = requests.get(url, stream=True, timeout=timeout)
+    except requests.RequestException as err:
+        raise RetryableJobError(
+            f"download of the bulk result failed: {type(err).__name__}",
+            seconds=DEFAULT_SERVER_DELAY,
+        ) from err
+    with response:
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetryableJobError(
+                f"bulk result download answered {response.status_code}",
+                seconds=DEFAULT_SERVER_DELAY,
+            )
+        if response.status_code != 200:
+            raise ShopifyConnectionError(
+                f"bulk result download answered HTTP {response.status_code} (URL expired?)"
+            )
+        try:
+            yield from response.iter_lines()
+        except requests.RequestException as err:
+            raise RetryableJobError(
+                f"bulk result download broke off: {type(err).__name__}",
+                seconds=DEFAULT_SERVER_DELAY,
+            ) from err

@@ -42,6 +42,7 @@ import graphql
 import requests
 from graphql.validation import NoDeprecatedCustomRule, specified_rules
 
+from . import shopify_inventory, shopify_payments
 from .refdata import refdata_path
 
 API_VERSION = "2026-07"
@@ -241,6 +242,8 @@ def _install_resolvers(schema):
     root.fields["order"].resolve = _resolve_order
     root.fields["node"].resolve = _resolve_node
     root.fields["shop"].resolve = _resolve_shop
+    shopify_payments.install_resolvers(schema)
+    shopify_inventory.install_resolvers(schema)
 
 
 # --------------------------------------------------------------------------- query cost
@@ -888,6 +891,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self):
+        if shopify_payments.handle_route(self, "GET", b""):
+            return
         self._send_json(405, {"errors": "Not Found"})
 
     def do_POST(self):
@@ -897,6 +902,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         sandbox.requests.append(RecordedRequest("POST", self.path, dict(self.headers.items()),
                                                 body))
         match = GRAPHQL_PATH.match(self.path.split("?", 1)[0])
+        if not match and shopify_payments.handle_route(self, "POST", body):
+            return
         if not match:
             self._send_json(404, {"errors": "Not Found"})
             return
@@ -922,7 +929,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send_json(int(fault.kind), {"errors": "Internal Server Error"})
                 return
         token = self.headers.get("X-Shopify-Access-Token") or ""
-        if not hmac.compare_digest(token.encode(), sandbox.access_token.encode()):
+        if not hmac.compare_digest(token.encode(), sandbox.access_token.encode()) and not (
+            shopify_payments.token_valid(sandbox, token)
+        ):
             self._send_json(401, {"errors": "[API] Invalid API key or access token "
                                             "(unrecognized login or wrong password)"})
             return
@@ -1121,13 +1130,15 @@ class ShopifySandbox:
         self.costs.append(cost)
         if document.definitions and any(
             isinstance(d, graphql.OperationDefinitionNode) and d.operation.value == "mutation"
+            and any(self.schema.mutation_type.fields[f.name.value].resolve is None
+                    for f in d.selection_set.selections if isinstance(f, graphql.FieldNode))
             for d in document.definitions
-        ):
+        ):  # mutations are served only where a sandbox module resolves them
             return 200, {"errors": [{"message": "The sandbox serves queries only",
                                      "extensions": {"code": "NOT_IMPLEMENTED"}}]}
         result = graphql.execute(self.schema, document, variable_values=variables or {},
                                  operation_name=operation_name,
-                                 context_value={"world": self.world})
+                                 context_value={"world": self.world, "sandbox": self})
         body = {"data": result.data}
         if result.errors:
             body["errors"] = [err.formatted for err in result.errors]
