@@ -532,17 +532,17 @@ def handle_route(handler, method, body):
             params = {}
         expected = getattr(sandbox, "client_credentials", None)
         if params.get("grant_type") != "client_credentials":
-            handler._send_json(400, {"error": "unsupported_grant_type"})
+            handler.send_json(400, {"error": "unsupported_grant_type"})
             return True
         if not expected or (params.get("client_id"), params.get("client_secret")) != expected:
-            handler._send_json(400, {"error": "invalid_client",
+            handler.send_json(400, {"error": "invalid_client",
                                      "error_description": "Client authentication failed"})
             return True
         token = f"shpat_cc_{uuid.uuid4().hex}"
         with _lock:
             sandbox.issued_tokens[token] = time.monotonic() + sandbox.token_lifetime
         scopes = getattr(sandbox, "access_scopes", DEFAULT_SCOPES)
-        handler._send_json(200, {"access_token": token, "scope": ",".join(scopes),
+        handler.send_json(200, {"access_token": token, "scope": ",".join(scopes),
                                  "expires_in": sandbox.token_lifetime})
         return True
     return False

@@ -25,13 +25,9 @@ import functools
 import gzip
 import hashlib
 import hmac
-import http.server
 import json
 import random
 import re
-import socket
-import sys
-import threading
 import time
 import uuid
 from collections import namedtuple
@@ -43,6 +39,7 @@ import requests
 from graphql.validation import NoDeprecatedCustomRule, specified_rules
 
 from . import shopify_inventory, shopify_payments
+from .httpserver import JsonHandler, Sandbox
 from .refdata import refdata_path
 
 API_VERSION = "2026-07"
@@ -859,119 +856,67 @@ def send_webhook(url, topic, payload, secret, webhook_id=None, duplicate=False, 
 # --------------------------------------------------------------------------- the server
 
 
-class Fault:
-    def __init__(self, kind, times, retry_after):
-        self.kind, self.times, self.retry_after = kind, times, retry_after
-
-    def __repr__(self):
-        return f"Fault({self.kind!r}, times={self.times})"
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    sandbox = None
-
-    def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], OSError):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(JsonHandler):
     server_version = "shopify-sandbox"
-    sys_version = ""
+    json_content_type = "application/json; charset=utf-8"
 
-    def log_message(self, format, *args):
-        pass
-
-    def setup(self):
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def response_headers(self):
+        return {"X-Request-Id": str(uuid.uuid4())}
 
     def do_GET(self):
         if shopify_payments.handle_route(self, "GET", b""):
             return
-        self._send_json(405, {"errors": "Not Found"})
+        self.send_json(405, {"errors": "Not Found"})
 
     def do_POST(self):
-        sandbox = self.server.sandbox
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        sandbox = self.sandbox
+        body = self.read_body()
         sandbox.requests.append(RecordedRequest("POST", self.path, dict(self.headers.items()),
                                                 body))
         match = GRAPHQL_PATH.match(self.path.split("?", 1)[0])
         if not match and shopify_payments.handle_route(self, "POST", body):
             return
         if not match:
-            self._send_json(404, {"errors": "Not Found"})
+            self.send_json(404, {"errors": "Not Found"})
             return
         if match["version"] != sandbox.api_version:
-            self._send_json(404, {"errors": f"API version {match['version']} not served"})
+            self.send_json(404, {"errors": f"API version {match['version']} not served"})
             return
         fault = sandbox._take_fault()
         if fault is not None:
-            if fault.kind == "drop":
-                self._drop()
+            if self.transport_fault(fault):
                 return
-            if fault.kind == "timeout":
-                if sandbox._stopping.wait(sandbox.timeout_seconds):
-                    self._drop()
-                    return
-            elif fault.kind == "429":
-                self._send_json(429, {"errors": "Exceeded 2 calls per second for api client. "
-                                                "Reduce request rates to resume uninterrupted "
-                                                "service."},
-                                {"Retry-After": str(fault.retry_after)})
+            if fault.kind == "429":
+                self.send_json(429, {"errors": "Exceeded 2 calls per second for api client. "
+                                               "Reduce request rates to resume uninterrupted "
+                                               "service."},
+                               {"Retry-After": str(fault.retry_after)})
                 return
-            elif fault.kind in ("500", "502", "503"):
-                self._send_json(int(fault.kind), {"errors": "Internal Server Error"})
+            if fault.kind in ("500", "502", "503"):
+                self.send_json(int(fault.kind), {"errors": "Internal Server Error"})
                 return
         token = self.headers.get("X-Shopify-Access-Token") or ""
         if not hmac.compare_digest(token.encode(), sandbox.access_token.encode()) and not (
             shopify_payments.token_valid(sandbox, token)
         ):
-            self._send_json(401, {"errors": "[API] Invalid API key or access token "
-                                            "(unrecognized login or wrong password)"})
+            self.send_json(401, {"errors": "[API] Invalid API key or access token "
+                                           "(unrecognized login or wrong password)"})
             return
         try:
             request = json.loads(body or b"{}")
             if not isinstance(request, dict) or not isinstance(request.get("query"), str):
                 raise ValueError("no query")
         except ValueError:
-            self._send_json(400, {"errors": {"query": "Required parameter missing or invalid"}})
+            self.send_json(400, {"errors": {"query": "Required parameter missing or invalid"}})
             return
         status, result = sandbox.execute(
             request["query"], request.get("variables"), request.get("operationName"),
             throttle=fault is not None and fault.kind == "throttled",
         )
-        self._send_json(status, result)
-
-    def _send_json(self, status, body, headers=None):
-        data = json.dumps(body).encode("utf-8")
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("X-Request-Id", str(uuid.uuid4()))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(data)
-            self.wfile.flush()
-        except OSError:
-            self.close_connection = True
-
-    def _drop(self):
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self.send_json(status, result)
 
 
-class ShopifySandbox:
+class ShopifySandbox(Sandbox):
     """Serve a :class:`ShopifyWorld` on ``http://127.0.0.1:<port>`` (a daemon thread).
 
     ``requests``: every request received. ``costs``: the cost charged per executed query.
@@ -979,66 +924,22 @@ class ShopifySandbox:
     single query may cost at most ``max_query_cost``.
     """
 
+    handler_class = _Handler
+    name = "shopify-sandbox"
+
     def __init__(self, world, access_token="shpat_omni_sandbox", api_version=API_VERSION,
                  maximum_available=2000.0, restore_rate=100.0, max_query_cost=1000):
+        super().__init__()
         self.world = world
         self.access_token = access_token
         self.api_version = api_version
         self.schema = load_schema()
-        self.requests = []
         self.costs = []
-        self.faults = []
-        self.timeout_seconds = 3.0
         self.maximum_available = float(maximum_available)
         self.max_query_cost = max_query_cost
         self.restore_rate = float(restore_rate)
         self._available = float(maximum_available)
         self._refilled_at = time.monotonic()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = None
-        self._thread = None
-
-    # -- lifecycle
-    def start(self, port=0):
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = _Server(("127.0.0.1", port), _Handler)
-        server.sandbox = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name=f"shopify-sandbox-{server.server_address[1]}",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        self._thread.join(timeout=5)
-        self._thread = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def port(self):
-        return self._server.server_address[1] if self._server else None
-
-    @property
-    def url(self):
-        if self._server is None:
-            raise RuntimeError("sandbox not started")
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def graphql_url(self):
@@ -1050,14 +951,7 @@ class ShopifySandbox:
         ``retry_after``), "500" / "502" / "503", "throttled" (a THROTTLED answer whatever the
         bucket holds), "timeout" (stall ``timeout_seconds`` then answer), "drop" (close the
         connection without answering)."""
-        fault = Fault(kind, times, retry_after)
-        with self._lock:
-            self.faults.append(fault)
-        return fault
-
-    def clear_faults(self):
-        with self._lock:
-            self.faults.clear()
+        return super().add_fault(kind, times=times, retry_after=retry_after)
 
     def set_bucket(self, available):
         with self._lock:
@@ -1074,16 +968,6 @@ class ShopifySandbox:
         return [r for r in self.requests if GRAPHQL_PATH.match(r.path.split("?", 1)[0])]
 
     # -- internals
-    def _take_fault(self):
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0:
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
     def _charge(self, cost, force_throttle=False):
         """Leaky bucket; returns (allowed, throttle status)."""
         with self._lock:
