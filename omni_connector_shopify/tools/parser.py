@@ -130,13 +130,76 @@ def _lower(value):
     return str(value).lower() if value else ""
 
 
-# ------------------------------------------------------------------------------ REST
+# ------------------------------------------------------------------------------ the two shapes
 
 
-def _rest_taxes(tax_lines, where):
+def _camel(snake):
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class _Rest:
+    """REST JSON of webhooks: snake_case keys, ``<field>_set`` money sets (``shop_money``)
+    with the bare ``<field>`` amount standing in when the set is absent, plain lists."""
+
+    discount_field = "amount"
+    country_key = "country_code"
+
+    @staticmethod
+    def key(snake):
+        return snake
+
+    @staticmethod
+    def money(data, field, what):
+        return _rest_money(data.get(f"{field}_set"), what, data.get(field))
+
+    @staticmethod
+    def items(data, field, where=""):
+        return data.get(field) or []
+
+    @staticmethod
+    def refund_line_id(item, where):
+        line_item = item.get("line_item") or {}
+        if line_item.get("admin_graphql_api_id"):
+            return gid_tail(line_item["admin_graphql_api_id"])
+        return str(_required(item, "line_item_id", where))
+
+    @staticmethod
+    def address_name(data):
+        return data.get("name") or _name(data.get("first_name"), data.get("last_name"))
+
+
+class _Graphql:
+    """GraphQL nodes: camelCase keys, ``<field>Set`` money bags (``shopMoney``), connections."""
+
+    discount_field = "allocated_amount"
+    country_key = "countryCodeV2"
+    key = staticmethod(_camel)
+
+    @staticmethod
+    def money(data, field, what):
+        return _gql_money(data.get(_camel(field) + "Set"), what)
+
+    @staticmethod
+    def items(data, field, where=""):
+        return _nodes(data.get(_camel(field)), where)
+
+    @staticmethod
+    def refund_line_id(item, where):
+        return gid_tail(_required(_required(item, "lineItem", where), "id", where))
+
+    @staticmethod
+    def address_name(data):
+        return data.get("name") or ""
+
+
+REST, GRAPHQL = _Rest(), _Graphql()
+
+
+def _taxes(shape, tax_lines, where):
     taxes = []
     for tax in tax_lines or []:
-        shop, pres, __, __ = _rest_money(tax.get("price_set"), f"{where} tax", tax.get("price"))
+        shop, pres, __, __ = shape.money(tax, "price", f"{where} tax")
         taxes.append(
             canonical.TaxLine(
                 title=tax.get("title") or "",
@@ -148,28 +211,76 @@ def _rest_taxes(tax_lines, where):
     return tuple(taxes)
 
 
-def _rest_discount(allocations, where):
+def _discount(shape, allocations, where):
     return sum(
-        (_rest_money(a.get("amount_set"), f"{where} discount", a.get("amount"))[0]
-         for a in allocations or []),
+        (shape.money(a, shape.discount_field, f"{where} discount")[0] for a in allocations or []),
         ZERO,
     )
 
 
-def _rest_address(data):
+def _address(shape, data):
     if not data:
         return None
     return canonical.Address(
-        name=data.get("name") or _name(data.get("first_name"), data.get("last_name")),
+        name=shape.address_name(data),
         company=data.get("company") or "",
         street=data.get("address1") or "",
         street2=data.get("address2") or "",
         city=data.get("city") or "",
         zip=data.get("zip") or "",
-        state_code=data.get("province_code") or "",
-        country_code=data.get("country_code") or "",
+        state_code=data.get(shape.key("province_code")) or "",
+        country_code=data.get(shape.country_key) or "",
         phone=data.get("phone") or "",
     )
+
+
+def _refund(shape, data, refund_id, order_id, taxes_included):
+    """A refund in either shape -> canonical.Refund.
+
+    ``amount`` is what the refunded lines, shipping and adjustments add up to in shop money
+    (line subtotals, plus their tax when prices exclude tax)."""
+    where = f"refund {refund_id}"
+    lines, amount, currency = [], ZERO, ""
+    for item in shape.items(data, "refund_line_items", f"{where} lines"):
+        subtotal, __, cur, __ = shape.money(item, "subtotal", f"{where} subtotal")
+        tax = shape.money(item, "total_tax", f"{where} tax")[0]
+        currency = currency or cur
+        line_amount = subtotal + (ZERO if taxes_included else tax)
+        amount += line_amount
+        lines.append(
+            canonical.RefundLine(
+                order_line_external_id=shape.refund_line_id(item, where),
+                quantity=to_decimal(_required(item, "quantity", where), f"{where} quantity"),
+                amount=line_amount,
+                restock=_lower(item.get(shape.key("restock_type"))) not in ("", "no_restock"),
+            )
+        )
+    shipping = ZERO
+    for ship in shape.items(data, "refund_shipping_lines"):
+        sub, __, cur, __ = shape.money(ship, "subtotal_amount", f"{where} shipping")
+        tax = shape.money(ship, "tax_amount", f"{where} shipping tax")[0]
+        currency = currency or cur
+        shipping += sub + (ZERO if taxes_included else tax)
+    adjustment = ZERO
+    for adj in shape.items(data, "order_adjustments"):
+        value, __, cur, __ = shape.money(adj, "amount", f"{where} adjustment")
+        currency = currency or cur
+        # Shopify records what the merchant gives back as a negative adjustment.
+        adjustment -= value
+    return canonical.Refund(
+        external_id=refund_id,
+        order_external_id=str(order_id),
+        currency=currency,
+        amount=amount + shipping + adjustment,
+        lines=tuple(lines),
+        shipping_amount=shipping,
+        adjustment_amount=adjustment,
+        created_at=parse_datetime(data.get(shape.key("created_at")), f"{where} created_at"),
+        note=data.get("note") or "",
+    )
+
+
+# ------------------------------------------------------------------------------ REST
 
 
 def parse_order_rest(data):
@@ -191,10 +302,10 @@ def parse_order_rest(data):
                 quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
                 price_unit=price,
                 price_unit_presentment=price_pres,
-                discount_amount=_rest_discount(item.get("discount_allocations"), lw),
+                discount_amount=_discount(REST, item.get("discount_allocations"), lw),
                 sku=item.get("sku") or "",
                 product_external_id=str(item.get("variant_id") or ""),
-                taxes=_rest_taxes(item.get("tax_lines"), lw),
+                taxes=_taxes(REST, item.get("tax_lines"), lw),
             )
         )
     for ship in data.get("shipping_lines") or []:
@@ -207,9 +318,9 @@ def parse_order_rest(data):
                 quantity=Decimal(1),
                 price_unit=price,
                 price_unit_presentment=price_pres,
-                discount_amount=_rest_discount(ship.get("discount_allocations"), sw),
+                discount_amount=_discount(REST, ship.get("discount_allocations"), sw),
                 line_type="shipping",
-                taxes=_rest_taxes(ship.get("tax_lines"), sw),
+                taxes=_taxes(REST, ship.get("tax_lines"), sw),
             )
         )
     total, total_pres, __, __ = _rest_money(data.get("total_price_set"), f"{where} total",
@@ -229,8 +340,8 @@ def parse_order_rest(data):
             email=customer.get("email") or data.get("email") or "",
             phone=customer.get("phone") or "",
             name=_name(customer.get("first_name"), customer.get("last_name")),
-            billing_address=_rest_address(data.get("billing_address")),
-            shipping_address=_rest_address(data.get("shipping_address")),
+            billing_address=_address(REST, data.get("billing_address")),
+            shipping_address=_address(REST, data.get("shipping_address")),
         )
         or None,
         lines=tuple(lines),
@@ -254,57 +365,10 @@ def parse_order_rest(data):
 
 
 def parse_refund_rest(data, order_id=None, taxes_included=False):
-    """REST refund JSON (``refunds/create`` or an order's ``refunds``) -> canonical.Refund.
-
-    ``amount`` is what the refunded lines, shipping and adjustments add up to in shop money
-    (line subtotals, plus their tax when prices exclude tax)."""
+    """REST refund JSON (``refunds/create`` or an order's ``refunds``) -> canonical.Refund."""
     refund_id = rest_id(data, "refund")
-    where = f"refund {refund_id}"
-    lines, amount, currency = [], ZERO, ""
-    for item in data.get("refund_line_items") or []:
-        line_item = item.get("line_item") or {}
-        line_id = (
-            gid_tail(line_item["admin_graphql_api_id"])
-            if line_item.get("admin_graphql_api_id")
-            else str(_required(item, "line_item_id", where))
-        )
-        subtotal, __, cur, __ = _rest_money(item.get("subtotal_set"), f"{where} subtotal")
-        tax = _rest_money(item.get("total_tax_set"), f"{where} tax")[0]
-        currency = currency or cur
-        line_amount = subtotal + (ZERO if taxes_included else tax)
-        amount += line_amount
-        lines.append(
-            canonical.RefundLine(
-                order_line_external_id=line_id,
-                quantity=to_decimal(_required(item, "quantity", where), f"{where} quantity"),
-                amount=line_amount,
-                restock=_lower(item.get("restock_type")) not in ("", "no_restock"),
-            )
-        )
-    shipping = ZERO
-    for ship in data.get("refund_shipping_lines") or []:
-        sub, __, cur, __ = _rest_money(ship.get("subtotal_amount_set"), f"{where} shipping")
-        tax = _rest_money(ship.get("tax_amount_set"), f"{where} shipping tax")[0]
-        currency = currency or cur
-        shipping += sub + (ZERO if taxes_included else tax)
-    adjustment = ZERO
-    for adj in data.get("order_adjustments") or []:
-        value, __, cur, __ = _rest_money(adj.get("amount_set"), f"{where} adjustment",
-                                         adj.get("amount"))
-        currency = currency or cur
-        # Shopify records what the merchant gives back as a negative adjustment.
-        adjustment -= value
-    return canonical.Refund(
-        external_id=refund_id,
-        order_external_id=str(order_id or _required(data, "order_id", where)),
-        currency=currency,
-        amount=amount + shipping + adjustment,
-        lines=tuple(lines),
-        shipping_amount=shipping,
-        adjustment_amount=adjustment,
-        created_at=parse_datetime(data.get("created_at"), f"{where} created_at"),
-        note=data.get("note") or "",
-    )
+    return _refund(REST, data, refund_id, order_id or _required(data, "order_id", "refund"),
+                   taxes_included)
 
 
 def _processor_reference(receipt, authorization=""):
@@ -374,45 +438,6 @@ def parse_transaction_rest(data, order_id=None):
 # ------------------------------------------------------------------------------ GraphQL
 
 
-def _gql_taxes(tax_lines, where):
-    taxes = []
-    for tax in tax_lines or []:
-        shop, pres, __, __ = _gql_money(tax.get("priceSet"), f"{where} tax")
-        taxes.append(
-            canonical.TaxLine(
-                title=tax.get("title") or "",
-                rate=_rate(tax.get("rate"), f"{where} tax rate"),
-                amount=shop,
-                amount_presentment=pres,
-            )
-        )
-    return tuple(taxes)
-
-
-def _gql_discount(allocations, where):
-    return sum(
-        (_gql_money(a.get("allocatedAmountSet"), f"{where} discount")[0]
-         for a in allocations or []),
-        ZERO,
-    )
-
-
-def _gql_address(data):
-    if not data:
-        return None
-    return canonical.Address(
-        name=data.get("name") or "",
-        company=data.get("company") or "",
-        street=data.get("address1") or "",
-        street2=data.get("address2") or "",
-        city=data.get("city") or "",
-        zip=data.get("zip") or "",
-        state_code=data.get("provinceCode") or "",
-        country_code=data.get("countryCodeV2") or "",
-        phone=data.get("phone") or "",
-    )
-
-
 def parse_order_graphql(node):
     """GraphQL ``Order`` node (as selected by ``ORDERS_QUERY``) -> :class:`canonical.Order`."""
     if not isinstance(node, dict):
@@ -431,10 +456,10 @@ def parse_order_graphql(node):
                 quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
                 price_unit=price,
                 price_unit_presentment=price_pres,
-                discount_amount=_gql_discount(item.get("discountAllocations"), lw),
+                discount_amount=_discount(GRAPHQL, item.get("discountAllocations"), lw),
                 sku=item.get("sku") or "",
                 product_external_id=gid_tail((item.get("variant") or {}).get("id")),
-                taxes=_gql_taxes(item.get("taxLines"), lw),
+                taxes=_taxes(GRAPHQL, item.get("taxLines"), lw),
             )
         )
     for ship in _nodes(node.get("shippingLines"), f"{where} shipping lines"):
@@ -447,9 +472,9 @@ def parse_order_graphql(node):
                 quantity=Decimal(1),
                 price_unit=price,
                 price_unit_presentment=price_pres,
-                discount_amount=_gql_discount(ship.get("discountAllocations"), sw),
+                discount_amount=_discount(GRAPHQL, ship.get("discountAllocations"), sw),
                 line_type="shipping",
-                taxes=_gql_taxes(ship.get("taxLines"), sw),
+                taxes=_taxes(GRAPHQL, ship.get("taxLines"), sw),
             )
         )
     total, total_pres, __, __ = _gql_money(node.get("totalPriceSet"), f"{where} total")
@@ -470,8 +495,8 @@ def parse_order_graphql(node):
             or "",
             phone=(customer.get("defaultPhoneNumber") or {}).get("phoneNumber") or "",
             name=_name(customer.get("firstName"), customer.get("lastName")),
-            billing_address=_gql_address(node.get("billingAddress")),
-            shipping_address=_gql_address(node.get("shippingAddress")),
+            billing_address=_address(GRAPHQL, node.get("billingAddress")),
+            shipping_address=_address(GRAPHQL, node.get("shippingAddress")),
         )
         or None,
         lines=tuple(lines),
@@ -497,46 +522,8 @@ def parse_order_graphql(node):
 
 def parse_refund_graphql(node, order_id, taxes_included=False):
     """GraphQL ``Refund`` node -> canonical.Refund (same amounts as :func:`parse_refund_rest`)."""
-    refund_id = gid_tail(_required(node, "id", "refund"))
-    where = f"refund {refund_id}"
-    lines, amount, currency = [], ZERO, ""
-    for item in _nodes(node.get("refundLineItems"), f"{where} lines"):
-        line_item = _required(item, "lineItem", where)
-        subtotal, __, cur, __ = _gql_money(item.get("subtotalSet"), f"{where} subtotal")
-        tax = _gql_money(item.get("totalTaxSet"), f"{where} tax")[0]
-        currency = currency or cur
-        line_amount = subtotal + (ZERO if taxes_included else tax)
-        amount += line_amount
-        lines.append(
-            canonical.RefundLine(
-                order_line_external_id=gid_tail(_required(line_item, "id", where)),
-                quantity=to_decimal(_required(item, "quantity", where), f"{where} quantity"),
-                amount=line_amount,
-                restock=_lower(item.get("restockType")) not in ("", "no_restock"),
-            )
-        )
-    shipping = ZERO
-    for ship in _nodes(node.get("refundShippingLines")):
-        sub, __, cur, __ = _gql_money(ship.get("subtotalAmountSet"), f"{where} shipping")
-        tax = _gql_money(ship.get("taxAmountSet"), f"{where} shipping tax")[0]
-        currency = currency or cur
-        shipping += sub + (ZERO if taxes_included else tax)
-    adjustment = ZERO
-    for adj in _nodes(node.get("orderAdjustments")):
-        value, __, cur, __ = _gql_money(adj.get("amountSet"), f"{where} adjustment")
-        currency = currency or cur
-        adjustment -= value
-    return canonical.Refund(
-        external_id=refund_id,
-        order_external_id=str(order_id),
-        currency=currency,
-        amount=amount + shipping + adjustment,
-        lines=tuple(lines),
-        shipping_amount=shipping,
-        adjustment_amount=adjustment,
-        created_at=parse_datetime(node.get("createdAt"), f"{where} createdAt"),
-        note=node.get("note") or "",
-    )
+    return _refund(GRAPHQL, node, gid_tail(_required(node, "id", "refund")), order_id,
+                   taxes_included)
 
 
 def parse_transaction_graphql(node, order_id):
@@ -782,7 +769,7 @@ def parse_product_graphql(node):
 def parse_customer_graphql(node):
     """GraphQL ``Customer`` -> canonical.Customer (default address as billing and shipping)."""
     customer_id = gid_tail(_required(node, "id", "customer"))
-    address = _gql_address(node.get("defaultAddress"))
+    address = _address(GRAPHQL, node.get("defaultAddress"))
     return canonical.Customer(
         external_id=customer_id,
         email=(node.get("defaultEmailAddress") or {}).get("emailAddress") or "",
