@@ -24,6 +24,32 @@ _BACKEND = "(%(backend)s::int IS NULL OR {alias}.backend_id = %(backend)s::int)"
 
 PAYMENT_OK = "COALESCE(p.status, '') NOT IN ('failed', 'canceled', 'cancelled', 'pending')"
 
+# The movements, and the payouts, of the run's company, backend and period, each with the rate
+# of its currency to the company's (``fx.factor``). A check selects from the first, or from
+# ``omni_payout po`` (and what it joins) followed by the second.
+_PAYMENTS_OF_RUN = (
+    """
+  FROM omni_payment p
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = p.currency_id
+ WHERE p.company_id = %(company)s
+   AND """
+    + _BACKEND.format(alias="p")
+    + """
+   AND COALESCE(p.channel_created_at, p.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
+"""
+)
+_PAYOUTS_OF_RUN = (
+    """
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = po.currency_id
+ WHERE po.company_id = %(company)s
+   AND """
+    + _BACKEND.format(alias="po")
+    + """
+   AND COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date
+       BETWEEN %(date_from)s AND %(date_to)s
+"""
+)
+
 # One movement can reach Odoo twice: the channel's record of it (a Shopify order transaction)
 # and the processor's (the Stripe or Shopify Payments balance transaction of that charge), both
 # linked to the order. The processor's record is the twin when it points at the channel's
@@ -449,13 +475,9 @@ SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
        format('Charge %%s of %%s has no order', p.external_id, p.amount),
        format('Charge %%s (%%s, order reference %%s) matches no channel order of the company.',
               p.external_id, p.amount, COALESCE(p.order_external_ref, 'none'))
-  FROM omni_payment p
-  LEFT JOIN omni_recon_fx fx ON fx.currency_id = p.currency_id
- WHERE p.company_id = %(company)s
-   AND """
-        + _BACKEND.format(alias="p")
+"""
+        + _PAYMENTS_OF_RUN
         + """
-   AND COALESCE(p.channel_created_at, p.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
    AND p.payment_type = 'charge'
    AND """
         + PAYMENT_OK
@@ -480,13 +502,9 @@ SELECT 'unsettled_payment:payment:' || p.id, 'unsettled_payment', 'medium',
        format('Charge %%s (net %%s) was available on %%s and is in no payout yet (grace %%s '
               'day(s)).', p.external_id, COALESCE(NULLIF(p.net_amount, 0), p.amount),
               p.available_on::date, %(settlement_grace)s)
-  FROM omni_payment p
-  LEFT JOIN omni_recon_fx fx ON fx.currency_id = p.currency_id
- WHERE p.company_id = %(company)s
-   AND """
-        + _BACKEND.format(alias="p")
+"""
+        + _PAYMENTS_OF_RUN
         + """
-   AND COALESCE(p.channel_created_at, p.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
    AND p.payment_type = 'charge'
    AND """
         + PAYMENT_OK
@@ -515,13 +533,9 @@ SELECT 'payout_mismatch:payout:' || po.id, 'payout_mismatch', 'high',
            AND p.payout_id IS NOT NULL
            AND p.payment_type <> 'payout'
       GROUP BY p.payout_id) t ON t.payout_id = po.id
-  LEFT JOIN omni_recon_fx fx ON fx.currency_id = po.currency_id
- WHERE po.company_id = %(company)s
-   AND """
-        + _BACKEND.format(alias="po")
+"""
+        + _PAYOUTS_OF_RUN
         + """
-   AND COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date
-       BETWEEN %(date_from)s AND %(date_to)s
    AND ABS(po.amount - t.net) > %(tolerance)s
 """,
     ),
@@ -538,13 +552,9 @@ SELECT 'payout_not_banked:payout:' || po.id, 'payout_not_banked', 'high',
               'bank statement line matches it after %%s day(s).', po.external_id, po.amount,
               COALESCE(po.trace, 'none'), po.arrival_date::date, %(bank_days)s)
   FROM omni_payout po
-  LEFT JOIN omni_recon_fx fx ON fx.currency_id = po.currency_id
- WHERE po.company_id = %(company)s
-   AND """
-        + _BACKEND.format(alias="po")
+"""
+        + _PAYOUTS_OF_RUN
         + """
-   AND COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date
-       BETWEEN %(date_from)s AND %(date_to)s
    AND po.status = 'paid'
    AND po.statement_line_id IS NULL
    AND po.arrival_date < %(as_of)s::timestamp - make_interval(days => %(bank_days)s)
@@ -564,13 +574,9 @@ SELECT 'fee_variance:payment:' || p.id, 'fee_variance', 'low',
        format('Movement %%s: gross %%s less net %%s is a fee of %%s, but the fee reported is '
               '%%s.', p.external_id, p.amount, p.net_amount, p.amount - p.net_amount,
               p.fee_amount)
-  FROM omni_payment p
-  LEFT JOIN omni_recon_fx fx ON fx.currency_id = p.currency_id
- WHERE p.company_id = %(company)s
-   AND """
-        + _BACKEND.format(alias="p")
+"""
+        + _PAYMENTS_OF_RUN
         + """
-   AND COALESCE(p.channel_created_at, p.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
    AND p.payment_type IN ('charge', 'refund')
    AND COALESCE(p.net_amount, 0) <> 0
    AND ABS(p.amount - COALESCE(p.fee_amount, 0) - p.net_amount) > %(tolerance)s
@@ -591,13 +597,9 @@ SELECT 'fee_variance:payout:' || po.id, 'fee_variance', 'low',
          WHERE p.company_id = %(company)s
            AND p.payout_id IS NOT NULL
       GROUP BY p.payout_id) t ON t.payout_id = po.id
-  LEFT JOIN omni_recon_fx fx ON fx.currency_id = po.currency_id
- WHERE po.company_id = %(company)s
-   AND """
-        + _BACKEND.format(alias="po")
+"""
+        + _PAYOUTS_OF_RUN
         + """
-   AND COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date
-       BETWEEN %(date_from)s AND %(date_to)s
    AND COALESCE(po.fee_amount, 0) <> 0
    AND ABS(po.fee_amount - t.fees) > %(tolerance)s
 """,
