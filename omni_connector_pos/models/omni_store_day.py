@@ -1,3 +1,6 @@
+from collections import defaultdict
+from decimal import Decimal
+
 from odoo import _, fields, models
 
 from odoo.addons.omni_connector_base.tools.errors import CurrencyError
@@ -35,15 +38,29 @@ class OmniStoreDay(models.Model):
             )
         return day
 
+    pos_z_reports = fields.Json(
+        string="Z Reports",
+        help="Tender totals of each Z report of the day, by Z id: a till that closes several "
+        "sessions a day declares the sum of them.",
+        copy=False,
+    )
+
     def _pos_apply_z(self, z_report, event=None):
-        """The Z-report side: declared amount per tender (tenders it omits declare zero)."""
+        """The Z-report side: declared amount per tender, summed over the day's Z reports (a
+        replayed report replaces itself; tenders no report declares are zero)."""
         self.ensure_one()
-        declared = {tender: (amount, count) for tender, amount, count in z_report.tenders}
+        reports = dict(self.pos_z_reports or {})
+        reports[z_report.z_id] = {tender: str(amount) for tender, amount, __ in z_report.tenders}
+        declared = defaultdict(Decimal)
+        for tenders in reports.values():
+            for tender, amount in tenders.items():
+                declared[tender] += Decimal(amount)
         self.write(
             {
                 "z_reported": True,
                 "z_received_at": fields.Datetime.now(),
-                "external_id": z_report.z_id,
+                "external_id": ", ".join(sorted(reports)),
+                "pos_z_reports": reports,
                 "event_id": event.id if event else False,
             }
         )
@@ -52,7 +69,7 @@ class OmniStoreDay(models.Model):
             if tender not in declared:
                 line.z_amount = 0.0
         Tender = self.env["omni.store.day.tender"]
-        for tender, (amount, __) in declared.items():
+        for tender, amount in declared.items():
             if tender in by_tender:
                 by_tender[tender].z_amount = float(amount)
             else:

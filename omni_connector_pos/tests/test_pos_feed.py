@@ -269,3 +269,34 @@ class TestPosFeed(PosCase):
         events.action_retry()
         events._process_job()
         self.assertEqual(events.state, "done", events.error_message)
+
+    def test_several_z_reports_of_one_day_add_up(self):
+        """A till closing two sessions a day declares their sum; a replayed Z counts once."""
+        self.import_world()
+        first = self.world.z_reports[0]
+        register, day = first["register_id"], first["business_date"]
+        before = self.store_day_facts()
+        second = dict(
+            first,
+            z_id=first["z_id"] + "-2",
+            closed_at=day + "T20:00:00Z",
+            tenders=[{"type": "cash", "amount": "12.40", "count": 1}],
+            total="12.40",
+            transaction_count=1,
+        )
+        for __ in range(2):  # the second time, a replay with a new delivery id
+            self.receive([second], source="webhook")
+            self.process()
+            self.env.invalidate_all()
+            after = self.store_day_facts()
+            z_before = before[(register, day, "cash")][0]
+            self.assertEqual(after[(register, day, "cash")][0], z_before + Decimal("12.40"))
+            self.assertEqual(after[(register, day, "card")], before[(register, day, "card")])
+        store_day = self.env["omni.store.day"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("location_id.external_id", "=", register),
+                ("business_date", "=", day),
+            ]
+        )
+        self.assertEqual(set(store_day.pos_z_reports), {first["z_id"], second["z_id"]})
