@@ -388,8 +388,11 @@ class OmniBackend(models.Model):
     def _shopify_fulfillment_update(self, data):
         # admin_graphql_api_id is exact; REST ids above 2**53 may have been rounded
         fulfillment_id = gid_tail(data.get("admin_graphql_api_id") or data.get("id") or "")
+        # a delivery shipped from several locations keeps their fulfilment ids comma-joined
         picking = self.env["stock.picking"].search(
-            [("omni_fulfillment_ref", "=", fulfillment_id)], limit=1
+            ["|", ("omni_fulfillment_ref", "=", fulfillment_id),
+             "|", ("omni_fulfillment_ref", "=like", f"{fulfillment_id},%"),
+             ("omni_fulfillment_ref", "=like", f"%,{fulfillment_id}")], limit=1
         ) if fulfillment_id else self.env["stock.picking"]
         return {"result_note": _(
             "Fulfilment %(id)s of order %(order)s: %(status)s%(picking)s",
@@ -430,33 +433,55 @@ class OmniBackend(models.Model):
         ).get("order")
         if not order:
             raise UserError(_("Order %s is unknown to the shop.", order_ref))
-        for existing in order.get("fulfillments") or []:
-            numbers = {info.get("number") for info in existing.get("trackingInfo") or []}
-            if tracking and tracking in numbers:
-                picking.omni_fulfillment_ref = gid_tail(existing["id"])
-                return _("Fulfilment %s already in the shop: adopted.", existing["id"])
-        groups = self._shopify_fulfillment_lines(order, picking)
-        if not groups:
+        # Fulfilments the shop already has with this tracking number were made by an earlier
+        # try whose answer was lost: adopted, and only what is still open is sent.
+        adopted = [
+            existing["id"]
+            for existing in order.get("fulfillments") or []
+            if tracking
+            and tracking in {info.get("number") for info in existing.get("trackingInfo") or []}
+        ]
+        groups_by_location = self._shopify_fulfillment_lines(order, picking)
+        if not groups_by_location:
+            if adopted:
+                picking.omni_fulfillment_ref = ",".join(gid_tail(ref) for ref in adopted)
+                return _("Fulfilment %s already in the shop: adopted.", ", ".join(adopted))
             return _("Nothing of delivery %s is left to fulfil in the shop.", picking.name)
-        fulfillment = {"lineItemsByFulfillmentOrder": groups, "notifyCustomer": False}
-        if tracking:
-            fulfillment["trackingInfo"] = {"number": tracking}
-            if picking.omni_tracking_company:
-                fulfillment["trackingInfo"]["company"] = picking.omni_tracking_company
-        result = adapter.execute(
-            queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": fulfillment}
-        ).get("fulfillmentCreate") or {}
-        if result.get("userErrors") or not result.get("fulfillment"):
-            raise UserError(_(
-                "Shopify refused the fulfilment of %(picking)s: %(errors)s",
-                picking=picking.name,
-                errors="; ".join(str(e.get("message")) for e in result.get("userErrors") or []),
-            ))
-        picking.omni_fulfillment_ref = gid_tail(result["fulfillment"]["id"])
-        return _("Fulfilment %s created.", result["fulfillment"]["id"])
+        created = list(adopted)
+        # Shopify fulfils the fulfilment orders of one location per call.
+        for groups in groups_by_location.values():
+            fulfillment = {"lineItemsByFulfillmentOrder": groups, "notifyCustomer": False}
+            if tracking:
+                fulfillment["trackingInfo"] = {"number": tracking}
+                if picking.omni_tracking_company:
+                    fulfillment["trackingInfo"]["company"] = picking.omni_tracking_company
+            result = adapter.execute(
+                queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": fulfillment}
+            ).get("fulfillmentCreate") or {}
+            if result.get("userErrors") or not result.get("fulfillment"):
+                raise UserError(_(
+                    "Shopify refused the fulfilment of %(picking)s: %(errors)s",
+                    picking=picking.name,
+                    errors="; ".join(
+                        str(e.get("message")) for e in result.get("userErrors") or []
+                    ),
+                ))
+            created.append(result["fulfillment"]["id"])
+        picking.omni_fulfillment_ref = ",".join(gid_tail(ref) for ref in created)
+        return _("Fulfilment %s created.", ", ".join(created))
 
     def _shopify_fulfillment_lines(self, order, picking):
-        """Fulfilment order line items the delivery's done quantities cover, per product."""
+        """Fulfilment order line items the delivery's done quantities cover, per product,
+        grouped by the shop location the fulfilment orders are assigned to. When the
+        delivery's warehouse is mapped to shop locations, only their fulfilment orders count:
+        a delivery never fulfils what another location ships."""
+        warehouse = picking.picking_type_id.warehouse_id
+        mapped = {
+            gid("Location", ref)
+            for ref in self.env["omni.location"]
+            .search([("backend_id", "=", self.id), ("warehouse_id", "=", warehouse.id)])
+            .mapped("external_id")
+        }
         left = {}
         for move in picking.move_ids.filtered(lambda m: m.state == "done"):
             left[move.product_id] = left.get(move.product_id, 0) + move.quantity
@@ -466,9 +491,10 @@ class OmniBackend(models.Model):
             for line in fo["lineItems"]["nodes"] if line.get("variant")
         }
         bound = self.env["omni.external.id"]._lookup(self, "product", variant_ids)
-        groups = []
+        groups = {}
         for fo in order["fulfillmentOrders"]["nodes"]:
-            if fo["status"] not in OPEN_FULFILLMENT_ORDER:
+            location = ((fo.get("assignedLocation") or {}).get("location") or {}).get("id")
+            if fo["status"] not in OPEN_FULFILLMENT_ORDER or (mapped and location not in mapped):
                 continue
             lines = []
             for line in fo["lineItems"]["nodes"]:
@@ -481,5 +507,7 @@ class OmniBackend(models.Model):
                     lines.append({"id": line["id"], "quantity": quantity})
                     left[product] -= quantity
             if lines:
-                groups.append({"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": lines})
+                groups.setdefault(location, []).append(
+                    {"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": lines}
+                )
         return groups

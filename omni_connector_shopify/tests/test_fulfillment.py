@@ -168,3 +168,24 @@ class TestFulfillmentPush(ShopifyCase):
         self.assertIn("Nothing", note)
         self.assertEqual(len(order["fulfillments"]), fulfilments)
         self.assertFalse(picking.omni_fulfillment_ref)
+
+    def test_a_delivery_fulfils_only_its_warehouse_locations(self):
+        """Fulfilment orders assigned to a shop location mapped to another warehouse are not
+        this delivery's to fulfil."""
+        paris, berlin = "62000000001", "62000000002"  # the sandbox assigns orders to Paris
+        self.backend.shopify_push_fulfillments = True
+        order, sale_order = self.import_order(0)
+        self.backend._shopify_pull_locations()
+
+        def location(ref):
+            return self.env["omni.location"]._find(self.backend, ref)
+
+        location(berlin).warehouse_id = sale_order.warehouse_id
+        picking, __ = self.deliver(sale_order)
+        self.assertIn("Nothing", self.backend._shopify_push_fulfillment(picking))
+        self.assertFalse(order["fulfillments"])
+        self.assertFalse(picking.omni_fulfillment_ref)
+        location(paris).warehouse_id = sale_order.warehouse_id
+        self.assertIn("created", self.backend._shopify_push_fulfillment(picking))
+        (fulfilment,) = order["fulfillments"]
+        self.assertEqual(picking.omni_fulfillment_ref, fulfilment["id"].rsplit("/", 1)[-1])

@@ -434,6 +434,7 @@ query OmniFulfillmentOrders($id: ID!) {
     fulfillmentOrders(first: 5) {
       nodes {
         id status
+        assignedLocation { location { id } }
         lineItems(first: 50) {
           nodes { id remainingQuantity sku variant { id } }
         }
