@@ -145,17 +145,28 @@ class OmniEvent(models.Model):
         keys = [vals["idempotency_key"] for vals in vals_list]
         known = self.sudo().search([("idempotency_key", "in", keys)])
         known_keys = set(known.mapped("idempotency_key"))
-        created = self.browse()
+        to_create = []
         for vals in vals_list:
             if vals["idempotency_key"] in known_keys:
                 continue
             known_keys.add(vals["idempotency_key"])
-            vals = {
-                "backend_id": backend.id,
-                "source": source,
-                "payload_digest": payload_digest(vals.get("payload")),
-                **vals,
-            }
+            to_create.append(
+                {
+                    "backend_id": backend.id,
+                    "source": source,
+                    "payload_digest": payload_digest(vals.get("payload")),
+                    **vals,
+                }
+            )
+        if not to_create:
+            return self.browse(), known
+        try:  # all in one insert (a pull stores a page at a time)
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.sudo().create(to_create), known
+        except psycopg2.IntegrityError as err:
+            _logger.debug("omni.event: storing one by one after %s", err.pgcode)
+        created = self.browse()
+        for vals in to_create:
             # A concurrent delivery of the same event may win the race: the unique key
             # makes the loser a duplicate, not an error.
             try:
@@ -200,13 +211,59 @@ class OmniEvent(models.Model):
     # ------------------------------------------------------------------------------------
 
     def _process_job(self):
-        """Job: process each event in its own savepoint, so one bad event never blocks or
-        rolls back the others of its batch."""
-        done = 0
-        for event in self:
-            event._process_one()
-            done += event.state == "done"
+        """Job: process the events together (one savepoint, the importer's batch mode), and
+        any event that fails there again alone in its own savepoint, so one bad event never
+        blocks or rolls back the others of its batch and fails with its own error."""
+        todo = self.filtered(lambda e: e.state not in ("done", "ignored"))
+        todo._process_batch()
+        done = sum(event.state == "done" for event in self)
         return _("%(done)s of %(total)s event(s) done", done=done, total=len(self))
+
+    def _process_batch(self):
+        """Process the events in one savepoint; when that fails, the events before the one
+        that raised are redone as a batch, that one alone, and the rest as a batch (a failure
+        while completing the batch's orders, which no single event raised: each alone)."""
+        if len(self) <= 1:
+            for event in self:
+                event._process_one()
+            return
+        failed_at = self._try_batch()
+        if failed_at is None:
+            return
+        if failed_at < 0:
+            for event in self:
+                event._process_one()
+            return
+        self[:failed_at]._process_batch()
+        self[failed_at]._process_one()
+        self[failed_at + 1 :]._process_batch()
+
+    def _try_batch(self):
+        """All-or-nothing batch: None when every event was processed, else the index of the
+        event that raised (-1: raised while completing the batch); nothing is kept then."""
+        importer = self.env["omni.importer"]
+        context = importer._batch_context()
+        events = self.with_context(**context)
+        results, completing = [], False
+        try:
+            with self.env.cr.savepoint():
+                for event in events:
+                    results.append(event.backend_id._omni_process_event(event) or {})
+                completing = True
+                importer.with_context(**context)._flush_batch()
+                self.env.flush_all()
+        except psycopg2.OperationalError:
+            raise  # locks / serialization: queue_job retries the whole job
+        except Exception as err:  # redone event by event, where each error is typed
+            _logger.info(
+                "omni.event batch of %s: %s, processing its events one by one",
+                len(self),
+                f"{type(err).__name__}: {err}",
+            )
+            return -1 if completing else len(results)
+        for event, links in zip(self, results, strict=True):
+            event._mark_done(links)
+        return None
 
     def _process_one(self):
         self.ensure_one()
@@ -238,21 +295,25 @@ class OmniEvent(models.Model):
             _logger.exception("omni.event %s failed unexpectedly", self.id)
             self._fail("internal", f"{type(err).__name__}: {err}")
         else:
-            now = fields.Datetime.now()
-            note = links.pop("result_note", False)
-            self.write(
-                {
-                    **links,
-                    "state": "done",
-                    "attempts": self.attempts + 1,
-                    "processed_at": now,
-                    "latency_ms": int((now - self.received_at).total_seconds() * 1000),
-                    "error_class": False,
-                    "error_message": False,
-                    "next_retry_at": False,
-                    "result_note": note,
-                }
-            )
+            self._mark_done(links)
+
+    def _mark_done(self, links):
+        now = fields.Datetime.now()
+        links = dict(links)
+        note = links.pop("result_note", False)
+        self.write(
+            {
+                **links,
+                "state": "done",
+                "attempts": self.attempts + 1,
+                "processed_at": now,
+                "latency_ms": int((now - self.received_at).total_seconds() * 1000),
+                "error_class": False,
+                "error_message": False,
+                "next_retry_at": False,
+                "result_note": note,
+            }
+        )
 
     def _fail(self, error_class, message):
         attempts = self.attempts + 1

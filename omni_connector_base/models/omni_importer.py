@@ -1,8 +1,15 @@
 """The one importer shared by every channel: canonical objects -> Odoo documents.
 
 Parsers never write Odoo documents; they produce ``tools.canonical`` objects and call this
-model. Everything here runs inside the caller's savepoint (one per event), so a mapping or
-currency error leaves nothing half-written.
+model. Everything here runs inside the caller's savepoint (one per event, or one per batch
+of events), so a mapping or currency error leaves nothing half-written.
+
+Batch mode (``omni.event`` jobs, see ``_batch_context``): new orders get their ``omni.order``
+at once (the event links to it), but their sale orders are created with one ``create``,
+confirmed with one ``action_confirm`` and their refunds booked with one ``action_post`` when
+the batch is flushed, which is where the time of an import goes. Anything that needs one of
+those sale orders earlier (an update or a refund of the same order) flushes first, so the
+result is the same as importing the events one by one.
 """
 
 import hashlib
@@ -20,6 +27,19 @@ from ..tools.errors import CurrencyError, MappingError
 _logger = logging.getLogger(__name__)
 
 _ACTION_RANK = {"none": 0, "confirm": 1, "lock": 2, "deliver": 3, "cancel": 4}
+BATCH_CONTEXT_KEY = "omni_import_batch"
+
+
+class ImportBatch:
+    """Work deferred to the end of a batch of events (see the module docstring)."""
+
+    def __init__(self):
+        self.pending = []  # dicts of new orders whose sale order is not created yet
+        self.pending_order_ids = set()
+        # Lookups the batch's events repeat: currencies by code and the records found through
+        # external ids (bindings are only added during a batch; a failed one is dropped whole).
+        self.currencies = {}
+        self.bound = {}
 
 
 def normalize_email(email):
@@ -81,7 +101,13 @@ class OmniImporter(models.AbstractModel):
             links["result_note"] = _("Unchanged: this version is already applied.")
             return links
 
+        batch = self._batch()
+        if batch and omni_order.id in batch.pending_order_ids:
+            self._flush_batch()  # a newer version of an order of this batch: make it first
         currency = self._currency(order.currency)
+        if not omni_order and batch:
+            omni_order = self._defer_order(batch, backend, order, currency, digest)
+            return {"omni_order_id": omni_order.id}
         if not omni_order:
             omni_order = self._create_order(backend, order, currency)
         else:
@@ -95,6 +121,26 @@ class OmniImporter(models.AbstractModel):
         return {"omni_order_id": omni_order.id}
 
     def _create_order(self, backend, order, currency):
+        partner, sale_vals, line_index, omni_lines = self._sale_order_plan(backend, order, currency)
+        sale_order = self.env["sale.order"].with_company(backend.company_id).create(sale_vals)
+        self._check_currency(sale_order, currency)
+        self._link_sale_lines(sale_order, line_index, omni_lines)
+        omni_order = self.env["omni.order"].create(
+            {
+                **self._omni_order_vals(backend, order, currency),
+                "external_id": order.external_id,
+                "partner_id": partner.id,
+                "sale_order_id": sale_order.id,
+                "line_ids": [fields.Command.create(vals) for vals in omni_lines],
+            }
+        )
+        binding = self.env["omni.external.id"]
+        binding._bind(backend, "order", order.external_id, sale_order)
+        return omni_order
+
+    def _sale_order_plan(self, backend, order, currency):
+        """Match the customer and products, map the taxes: (partner, sale order values, for
+        each sale line the index of its omni line or None, omni line values)."""
         partner = self._match_partner(backend, order.customer)
         products = self._match_products(backend, order.lines)
         pricelist = self._pricelist(backend, currency)
@@ -129,48 +175,149 @@ class OmniImporter(models.AbstractModel):
         shipping_partner = self._shipping_partner(partner, order.customer)
         location = self.env["omni.location"]._find(backend, order.location_external_id)
         warehouse = location and location._effective_warehouse() or backend.warehouse_id
-        sale_order = (
-            self.env["sale.order"]
-            .with_company(backend.company_id)
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "partner_shipping_id": shipping_partner.id,
-                    "company_id": backend.company_id.id,
-                    "pricelist_id": pricelist.id,
-                    "warehouse_id": warehouse.id or False,
-                    "analytic_account_id": (
-                        location.analytic_account_id or location.parent_id.analytic_account_id
-                    ).id
-                    or False,
-                    "team_id": backend.team_id.id or False,
-                    "client_order_ref": order.name,
-                    "origin": f"{backend.channel} {order.name}",
-                    "date_order": _naive(order.created_at) or fields.Datetime.now(),
-                    "omni_backend_id": backend.id,
-                    "omni_external_ref": order.external_id,
-                    "note": order.note or False,
-                    "order_line": [fields.Command.create(vals) for vals, __ in order_lines],
-                }
-            )
-        )
-        self._check_currency(sale_order, currency)
+        sale_vals = {
+            "partner_id": partner.id,
+            "partner_shipping_id": shipping_partner.id,
+            "company_id": backend.company_id.id,
+            "pricelist_id": pricelist.id,
+            "warehouse_id": warehouse.id or False,
+            "analytic_account_id": (
+                location.analytic_account_id or location.parent_id.analytic_account_id
+            ).id
+            or False,
+            "team_id": backend.team_id.id or False,
+            "client_order_ref": order.name,
+            "origin": f"{backend.channel} {order.name}",
+            "date_order": _naive(order.created_at) or fields.Datetime.now(),
+            "omni_backend_id": backend.id,
+            "omni_external_ref": order.external_id,
+            "note": order.note or False,
+            "order_line": [fields.Command.create(vals) for vals, __ in order_lines],
+        }
+        return partner, sale_vals, [index for __, index in order_lines], omni_lines
+
+    def _link_sale_lines(self, sale_order, line_index, omni_lines):
         # Sale lines come back in creation order (sequence, id).
-        for (__, index), sale_line in zip(order_lines, sale_order.order_line, strict=True):
+        for index, sale_line in zip(line_index, sale_order.order_line, strict=True):
             if index is not None:
                 omni_lines[index]["sale_line_id"] = sale_line.id
+
+    # ------------------------------------------------------------------------------------
+    # Batch mode
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _batch_context(self):
+        """Context keys of a batch import: add them to the records the channel processes,
+        then call ``_flush_batch`` with them before the batch's savepoint is released."""
+        return {BATCH_CONTEXT_KEY: ImportBatch()}
+
+    def _batch(self):
+        return self.env.context.get(BATCH_CONTEXT_KEY)
+
+    def _defer_order(self, batch, backend, order, currency, digest):
+        """Batch mode: everything of a new order that the event needs now (matching, mapping,
+        status map; its omni.order), the sale order itself at the flush."""
+        partner, sale_vals, line_index, omni_lines = self._sale_order_plan(backend, order, currency)
+        financial, fulfillment, action = self._status_of(backend, order)
         omni_order = self.env["omni.order"].create(
             {
                 **self._omni_order_vals(backend, order, currency),
                 "external_id": order.external_id,
                 "partner_id": partner.id,
-                "sale_order_id": sale_order.id,
-                "line_ids": [fields.Command.create(vals) for vals in omni_lines],
+                "content_digest": digest,
+                "financial_state": financial,
+                "fulfillment_state": fulfillment,
             }
         )
-        binding = self.env["omni.external.id"]
-        binding._bind(backend, "order", order.external_id, sale_order)
+        batch.pending.append(
+            {
+                "backend": backend,
+                "order": order,
+                "currency": currency,
+                "omni_order": omni_order,
+                "sale_vals": sale_vals,
+                "line_index": line_index,
+                "omni_lines": omni_lines,
+                "action": action,
+            }
+        )
+        batch.pending_order_ids.add(omni_order.id)
         return omni_order
+
+    @api.model
+    def _flush_batch(self):
+        """Create, confirm and complete the sale orders deferred by the batch, in one go."""
+        batch = self._batch()
+        if not batch or not batch.pending:
+            return
+        pending, batch.pending = batch.pending, []
+        batch.pending_order_ids = set()
+        SaleOrder = self.env["sale.order"]
+        for company in self._companies(pending):
+            items = [p for p in pending if p["backend"].company_id == company]
+            created = SaleOrder.with_company(company).create([p["sale_vals"] for p in items])
+            for item, sale_order in zip(items, created, strict=True):
+                item["sale_order"] = sale_order
+        line_vals = []
+        for item in pending:
+            sale_order = item["sale_order"]
+            self._check_currency(sale_order, item["currency"])
+            self._link_sale_lines(sale_order, item["line_index"], item["omni_lines"])
+            line_vals += [
+                {**vals, "order_id": item["omni_order"].id} for vals in item["omni_lines"]
+            ]
+            item["omni_order"].sale_order_id = sale_order
+        self.env["omni.order.line"].create(line_vals)
+        self._bind_many(
+            "order", [(p["backend"], p["order"].external_id, p["sale_order"]) for p in pending]
+        )
+        self._run_actions([(p["sale_order"], p["action"]) for p in pending])
+        plans = []
+        for item in pending:
+            for refund in item["order"].refunds:
+                plan = self._refund_plan(item["backend"], refund, item["omni_order"])
+                if plan:
+                    plans.append(plan)
+        self._book_refunds(plans)
+        for item in pending:
+            if item["order"].payments:
+                self.import_payments(item["backend"], item["order"].payments)
+
+    def _companies(self, items):
+        """The companies of the backends of batch items, in order of first appearance."""
+        companies = self.env["res.company"]
+        for item in items:
+            companies |= item["backend"].company_id
+        return companies
+
+    def _bind_many(self, kind, items):
+        """``omni.external.id._bind`` for many (backend, external id, record), in two queries."""
+        items = [item for item in items if item[1]]
+        if not items:
+            return
+        Binding = self.env["omni.external.id"]
+        existing = {
+            (b.backend_id.id, b.external_id): b
+            for b in Binding.search(
+                [
+                    ("backend_id", "in", list({backend.id for backend, __, __ in items})),
+                    ("kind", "=", kind),
+                    ("external_id", "in", list({ext for __, ext, __ in items})),
+                ]
+            )
+        }
+        create_vals = []
+        for backend, external_id, record in items:
+            vals = {"res_model": record._name, "res_id": record.id}
+            binding = existing.get((backend.id, external_id))
+            if binding:
+                binding.write(vals)
+            else:
+                create_vals.append(
+                    {"backend_id": backend.id, "kind": kind, "external_id": external_id, **vals}
+                )
+        Binding.create(create_vals)
 
     def _update_order(self, backend, omni_order, order):
         omni_order.write(self._omni_order_vals(backend, order, omni_order.currency_id))
@@ -234,6 +381,13 @@ class OmniImporter(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     def _apply_status(self, backend, omni_order, order):
+        financial, fulfillment, action = self._status_of(backend, order)
+        omni_order.write({"financial_state": financial, "fulfillment_state": fulfillment})
+        self._run_action(omni_order.sale_order_id, action)
+
+    def _status_of(self, backend, order):
+        """(canonical financial state, canonical fulfilment state, Odoo action) of an order
+        through the backend's status map; an unmapped channel state is a MappingError."""
         status_map = self.env["omni.status.map"]
         rows = status_map.browse()
         for kind, state in (
@@ -259,34 +413,38 @@ class OmniImporter(models.AbstractModel):
             rows |= row
         financial = rows.filtered(lambda r: r.kind == "financial")[:1]
         fulfillment = rows.filtered(lambda r: r.kind == "fulfillment")[:1]
-        omni_order.write(
-            {
-                "financial_state": financial.canonical_state or False,
-                "fulfillment_state": fulfillment.canonical_state or False,
-            }
-        )
         action = max(rows.mapped("action") or ["none"], key=_ACTION_RANK.__getitem__)
-        self._run_action(omni_order.sale_order_id, action)
+        return financial.canonical_state or False, fulfillment.canonical_state or False, action
 
     def _run_action(self, sale_order, action):
-        if not sale_order or action == "none":
-            return
-        if action == "cancel":
-            if sale_order.state != "cancel":
+        self._run_actions([(sale_order, action)])
+
+    def _run_actions(self, pairs):
+        """Status-map actions on (sale order, action) pairs: the confirmations in one
+        ``action_confirm`` (their procurements run together), the deliveries in one
+        validation."""
+        SaleOrder = self.env["sale.order"]
+        pairs = [(so, action) for so, action in pairs if so and action != "none"]
+        for sale_order, action in pairs:
+            if action == "cancel" and sale_order.state != "cancel":
                 sale_order._action_cancel()
-            return
-        if sale_order.state in ("draft", "sent"):
-            sale_order.action_confirm()
-            sale_order.order_line.move_ids.write(
-                {
-                    "omni_backend_id": sale_order.omni_backend_id.id,
-                    "omni_external_ref": sale_order.omni_external_ref,
-                }
-            )
-        if action == "lock" and not sale_order.locked:
-            sale_order.action_lock()
-        if action == "deliver":
-            self._deliver(sale_order)
+        pairs = [(so, action) for so, action in pairs if action != "cancel"]
+        to_confirm = SaleOrder.concat(*(so for so, __ in pairs if so.state in ("draft", "sent")))
+        if to_confirm:
+            to_confirm.action_confirm()
+            for sale_order in to_confirm:
+                sale_order.order_line.move_ids.write(
+                    {
+                        "omni_backend_id": sale_order.omni_backend_id.id,
+                        "omni_external_ref": sale_order.omni_external_ref,
+                    }
+                )
+        to_lock = SaleOrder.concat(*(so for so, a in pairs if a == "lock" and not so.locked))
+        if to_lock:
+            to_lock.action_lock()
+        to_deliver = SaleOrder.concat(*(so for so, a in pairs if a == "deliver"))
+        if to_deliver:
+            self._deliver(to_deliver)
 
     def _deliver(self, sale_order):
         pickings = sale_order.picking_ids.filtered(
@@ -308,6 +466,18 @@ class OmniImporter(models.AbstractModel):
     def import_refund(self, backend, refund, omni_order=None):
         """Book a channel refund once: a posted credit note for the refunded lines, shipping
         and adjustments, and a validated return for the lines the channel restocked."""
+        self._flush_batch()  # the refund may be for an order of this batch
+        omni_order = omni_order or self.env["omni.order"].search(
+            [("backend_id", "=", backend.id), ("external_id", "=", refund.order_external_id)]
+        )
+        plan = self._refund_plan(backend, refund, omni_order)
+        if plan:
+            self._book_refunds([plan])
+        return omni_order
+
+    def _refund_plan(self, backend, refund, omni_order):
+        """Check a refund and record it on its omni.order; returns what is left to book (credit
+        note values, restocked quantities), or None when the refund was booked before."""
         omni_order = omni_order or self.env["omni.order"].search(
             [("backend_id", "=", backend.id), ("external_id", "=", refund.order_external_id)]
         )
@@ -323,7 +493,7 @@ class OmniImporter(models.AbstractModel):
             )
         booked = set(filter(None, (omni_order.refunded_external_ids or "").split(",")))
         if refund.external_id in booked:
-            return omni_order
+            return None
         sale_order = omni_order.sale_order_id
         if refund.currency and refund.currency != omni_order.currency_id.name:
             raise CurrencyError(
@@ -378,32 +548,21 @@ class OmniImporter(models.AbstractModel):
                         "tax_ids": [fields.Command.clear()],
                     }
                 )
-        if invoice_lines:
-            credit_note = (
-                self.env["account.move"]
-                .with_company(backend.company_id)
-                .create(
-                    {
-                        "move_type": "out_refund",
-                        "partner_id": sale_order.partner_invoice_id.id,
-                        "currency_id": omni_order.currency_id.id,
-                        "invoice_origin": sale_order.name,
-                        "ref": _(
-                            "%(channel)s refund %(refund)s",
-                            channel=backend.channel,
-                            refund=refund.external_id,
-                        ),
-                        "invoice_date": (refund.created_at or fields.Datetime.now()).date(),
-                        "omni_backend_id": backend.id,
-                        "omni_external_ref": refund.external_id,
-                        "invoice_line_ids": [fields.Command.create(vals) for vals in invoice_lines],
-                    }
-                )
-            )
-            credit_note.action_post()
-            omni_order.credit_note_ids = [fields.Command.link(credit_note.id)]
-        if restock:
-            self._return_goods(sale_order, restock, refund.external_id)
+        credit_note_vals = invoice_lines and {
+            "move_type": "out_refund",
+            "partner_id": sale_order.partner_invoice_id.id,
+            "currency_id": omni_order.currency_id.id,
+            "invoice_origin": sale_order.name,
+            "ref": _(
+                "%(channel)s refund %(refund)s",
+                channel=backend.channel,
+                refund=refund.external_id,
+            ),
+            "invoice_date": (refund.created_at or fields.Datetime.now()).date(),
+            "omni_backend_id": backend.id,
+            "omni_external_ref": refund.external_id,
+            "invoice_line_ids": [fields.Command.create(vals) for vals in invoice_lines],
+        }
         booked.add(refund.external_id)
         omni_order.write(
             {
@@ -411,7 +570,30 @@ class OmniImporter(models.AbstractModel):
                 "amount_refunded": omni_order.amount_refunded + float(refund.amount),
             }
         )
-        return omni_order
+        return {
+            "backend": backend,
+            "refund": refund,
+            "omni_order": omni_order,
+            "sale_order": sale_order,
+            "credit_note_vals": credit_note_vals,
+            "restock": restock,
+        }
+
+    def _book_refunds(self, plans):
+        """Credit notes of refund plans, created and posted together, then their returns."""
+        AccountMove = self.env["account.move"]
+        with_note = [plan for plan in plans if plan["credit_note_vals"]]
+        for company in self._companies(with_note):
+            items = [p for p in with_note if p["backend"].company_id == company]
+            credit_notes = AccountMove.with_company(company).create(
+                [p["credit_note_vals"] for p in items]
+            )
+            credit_notes.action_post()
+            for plan, credit_note in zip(items, credit_notes, strict=True):
+                plan["omni_order"].credit_note_ids = [fields.Command.link(credit_note.id)]
+        for plan in plans:
+            if plan["restock"]:
+                self._return_goods(plan["sale_order"], plan["restock"], plan["refund"].external_id)
 
     def _return_goods(self, sale_order, restock, refund_ref):
         """Validated return of restocked quantities against the done deliveries."""
@@ -598,10 +780,16 @@ class OmniImporter(models.AbstractModel):
                 "customer",
             )
         Binding = self.env["omni.external.id"]
+        batch = self._batch()
+        key = (backend.id, "customer", customer.external_id)
+        if batch and key in batch.bound:
+            return batch.bound[key]
         partner = Binding._lookup(backend, "customer", [customer.external_id]).get(
             customer.external_id
         )
         if partner and partner.exists():
+            if batch:
+                batch.bound[key] = partner
             return partner
         company_domain = [("company_id", "in", [False, backend.company_id.id])]
         Partner = self.env["res.partner"].with_context(active_test=False)
@@ -643,6 +831,8 @@ class OmniImporter(models.AbstractModel):
                 )
             partner = self.env["res.partner"].create(self._partner_vals(customer))
         Binding._bind(backend, "customer", customer.external_id, partner)
+        if batch and customer.external_id:
+            batch.bound[key] = partner
         return partner
 
     def _partner_vals(self, customer):
@@ -714,9 +904,9 @@ class OmniImporter(models.AbstractModel):
         }
         product_lines = [line for line in lines if line.line_type == "product"]
         Binding = self.env["omni.external.id"]
-        bound = Binding._lookup(
+        batch = self._batch()
+        bound = self._bound_products(
             backend,
-            "product",
             {line.product_external_id for line in product_lines if line.product_external_id},
         )
         Product = self.env["product.product"].with_context(active_test=False)
@@ -738,6 +928,7 @@ class OmniImporter(models.AbstractModel):
                 result[line] = product
                 continue
             product = bound.get(line.product_external_id)
+            already_bound = bool(product)
             if not product and line.sku and line.sku in by_sku:
                 if len(by_sku[line.sku]) > 1:
                     problems.append(_("SKU %s is used by several products", line.sku))
@@ -747,7 +938,10 @@ class OmniImporter(models.AbstractModel):
                 product = by_barcode.get(line.barcode)
             if product:
                 result[line] = product
-                Binding._bind(backend, "product", line.product_external_id, product)
+                if not already_bound:
+                    Binding._bind(backend, "product", line.product_external_id, product)
+                    if batch and line.product_external_id:
+                        batch.bound[(backend.id, "product", line.product_external_id)] = product
             elif backend.create_products and (line.sku or line.barcode):
                 to_create.append(line)
             else:
@@ -779,6 +973,28 @@ class OmniImporter(models.AbstractModel):
                 )
             result[line] = created[key]
             Binding._bind(backend, "product", line.product_external_id, created[key])
+            if batch and line.product_external_id:
+                batch.bound[(backend.id, "product", line.product_external_id)] = created[key]
+        return result
+
+    def _bound_products(self, backend, external_ids):
+        """{external id: product} of the bound ones; in a batch, what was found before is
+        not asked again."""
+        batch = self._batch()
+        if not batch:
+            return self.env["omni.external.id"]._lookup(backend, "product", external_ids)
+        result, missing = {}, []
+        for external_id in external_ids:
+            product = batch.bound.get((backend.id, "product", external_id))
+            if product:
+                result[external_id] = product
+            else:
+                missing.append(external_id)
+        if missing:
+            found = self.env["omni.external.id"]._lookup(backend, "product", missing)
+            for external_id, product in found.items():
+                batch.bound[(backend.id, "product", external_id)] = product
+            result.update(found)
         return result
 
     def _map_taxes(self, backend, line, taxes_included):
@@ -819,11 +1035,17 @@ class OmniImporter(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     def _currency(self, code):
-        currency = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", (code or "").upper())], limit=1)
-        )
+        batch = self._batch()
+        name = (code or "").upper()
+        currency = batch.currencies.get(name) if batch else None
+        if currency is None:
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", name)], limit=1)
+            )
+            if batch:
+                batch.currencies[name] = currency
         if not currency:
             raise CurrencyError(_("Unknown currency %r.", code))
         if not currency.active:
