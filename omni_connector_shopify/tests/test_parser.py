@@ -59,6 +59,34 @@ class TestParserEquivalence(ShopifyCase):
             self.assertNotEqual(order.presentment_currency, order.currency)
             self.assertIsInstance(order.amount_total_presentment, Decimal)
 
+    def test_tips_and_duties_are_lines_of_their_own(self):
+        node = self.pull_nodes()[0]
+        rest = self.world.order_rest(self.world.order_by_gid[node["id"]])
+        shop, pres = node["currencyCode"], node["presentmentCurrencyCode"]
+
+        def bag(amount, amount_pres):
+            return {"shopMoney": {"amount": amount, "currencyCode": shop},
+                    "presentmentMoney": {"amount": amount_pres, "currencyCode": pres}}
+
+        node = dict(node, totalTipReceivedSet=bag("2.50", "2.75"),
+                    originalTotalDutiesSet=bag("3.10", "3.40"))
+        rest = dict(rest, total_tip_received="2.50", original_total_duties_set={
+            "shop_money": {"amount": "3.10", "currency_code": shop},
+            "presentment_money": {"amount": "3.40", "currency_code": pres}})
+        from_graphql, from_rest = parse_order_graphql(node), parse_order_rest(rest)
+        self.assertEqual(from_graphql, from_rest)
+        extra = {line.line_type: line for line in from_rest.lines if line.line_type != "product"}
+        self.assertEqual(extra["tip"].price_unit, Decimal("2.50"))
+        self.assertIsNone(extra["tip"].price_unit_presentment)
+        self.assertEqual(
+            (extra["duty"].price_unit, extra["duty"].price_unit_presentment),
+            (Decimal("3.10"), Decimal("3.40")),
+        )
+        self.assertEqual(extra["tip"].taxes + extra["duty"].taxes, ())
+        # none when there is none (the documented sample: total_tip_received "0.00")
+        sample = parse_order_rest(load_sample("orders/create"))
+        self.assertFalse([line for line in sample.lines if line.line_type in ("tip", "duty")])
+
     def test_truncated_connections_are_refused(self):
         node = self.pull_nodes()[0]
         node["lineItems"]["pageInfo"]["hasNextPage"] = True

@@ -234,6 +234,21 @@ def _address(shape, data):
     )
 
 
+def _tip_and_duty_lines(tip, duties, duties_presentment):
+    """Tips and import duties are part of the order's total: they become lines of their own
+    (untaxed). A webhook gives the tip in shop money only, so no presentment amount is kept."""
+    lines = []
+    if tip:
+        lines.append(canonical.OrderLine(external_id="tip", name="Tip", quantity=Decimal(1),
+                                         price_unit=tip, line_type="tip"))
+    if duties:
+        lines.append(canonical.OrderLine(external_id="duties", name="Duties",
+                                         quantity=Decimal(1), price_unit=duties,
+                                         price_unit_presentment=duties_presentment,
+                                         line_type="duty"))
+    return lines
+
+
 def _refund(shape, data, refund_id, order_id, taxes_included):
     """A refund in either shape -> canonical.Refund.
 
@@ -323,6 +338,11 @@ def parse_order_rest(data):
                 taxes=_taxes(REST, ship.get("tax_lines"), sw),
             )
         )
+    duties, duties_pres, __, __ = _rest_money(data.get("original_total_duties_set"),
+                                              f"{where} duties")
+    lines += _tip_and_duty_lines(
+        to_decimal(data.get("total_tip_received") or "0", f"{where} tip"), duties, duties_pres
+    )
     total, total_pres, __, __ = _rest_money(data.get("total_price_set"), f"{where} total",
                                             data.get("total_price"))
     customer = data.get("customer")
@@ -477,6 +497,11 @@ def parse_order_graphql(node):
                 taxes=_taxes(GRAPHQL, ship.get("taxLines"), sw),
             )
         )
+    duties, duties_pres, __, __ = _gql_money(node.get("originalTotalDutiesSet"),
+                                             f"{where} duties")
+    lines += _tip_and_duty_lines(
+        _gql_money(node.get("totalTipReceivedSet"), f"{where} tip")[0], duties, duties_pres
+    )
     total, total_pres, __, __ = _gql_money(node.get("totalPriceSet"), f"{where} total")
     customer = node.get("customer")
     taxes_included = bool(node.get("taxesIncluded"))

@@ -54,6 +54,8 @@ fragment OrderFields on Order {
   totalPriceSet { ...MoneyBagFields }
   totalTaxSet { ...MoneyBagFields }
   totalDiscountsSet { ...MoneyBagFields }
+  totalTipReceivedSet { ...MoneyBagFields }
+  originalTotalDutiesSet { ...MoneyBagFields }
   customer {
     id firstName lastName
     defaultEmailAddress { emailAddress }
@@ -243,6 +245,8 @@ BULK_ORDERS_QUERY = """
         totalPriceSet { ...MoneyBagFields }
         totalTaxSet { ...MoneyBagFields }
         totalDiscountsSet { ...MoneyBagFields }
+        totalTipReceivedSet { ...MoneyBagFields }
+        originalTotalDutiesSet { ...MoneyBagFields }
         customer {
           id firstName lastName
           defaultEmailAddress { emailAddress }
