@@ -93,6 +93,8 @@ DROP TABLE IF EXISTS omni_recon_fx;
 CREATE TEMP TABLE omni_recon_fx AS
 WITH rates AS (
     SELECT c.id AS currency_id,
+           -- gaps in this currency up to this are not reported (omni.recon.tolerance)
+           GREATEST(COALESCE(t.amount, %(tolerance)s), c.rounding / 2.0) AS tolerance,
            COALESCE((SELECT r.rate
                        FROM res_currency_rate r
                       WHERE r.currency_id = c.id
@@ -101,8 +103,10 @@ WITH rates AS (
                    ORDER BY r.company_id NULLS LAST, r.name DESC
                       LIMIT 1), 1.0) AS rate
       FROM res_currency c
+      LEFT JOIN omni_recon_tolerance t
+        ON t.currency_id = c.id AND t.company_id = %(company)s
 )
-SELECT r.currency_id,
+SELECT r.currency_id, r.tolerance,
        (SELECT cr.rate FROM rates cr WHERE cr.currency_id = %(company_currency)s)
        / NULLIF(r.rate, 0) AS factor
   FROM rates r;
@@ -205,7 +209,8 @@ SELECT s.id AS order_id,
        COALESCE(dlv.undelivered_value, 0) AS undelivered_value,
        COALESCE(ret.qty_returned, 0) AS qty_returned,
        COALESCE(ret.returned_value, 0) AS returned_value,
-       COALESCE(fx.factor, 1.0) AS factor
+       COALESCE(fx.factor, 1.0) AS factor,
+       COALESCE(fx.tolerance, %(tolerance)s) AS tolerance
   FROM scope s
   LEFT JOIN sale_order so ON so.id = s.sale_order_id
   LEFT JOIN pay ON pay.order_id = s.id
@@ -345,7 +350,7 @@ SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
    AND c.so_state <> 'cancel'
    AND c.cancelled_at IS NULL
    AND c.so_currency_id = c.currency_id
-   AND x.gap > %(tolerance)s
+   AND x.gap > c.tolerance
 """,
     ),
     (
@@ -368,7 +373,7 @@ SELECT 'underpaid:order:' || c.order_id, 'underpaid',
  WHERE c.cancelled_at IS NULL
    AND (c.n_payments > 0
         OR c.financial_state IN ('paid', 'partially_refunded', 'refunded'))
-   AND (c.amount_total - c.amount_refunded) - (c.charged - c.refunded) > %(tolerance)s
+   AND (c.amount_total - c.amount_refunded) - (c.charged - c.refunded) > c.tolerance
 """,
     ),
     (
@@ -386,7 +391,7 @@ SELECT 'overpaid:order:' || c.order_id, 'overpaid', 'medium',
               '%%s.', c.charged - c.refunded, c.charged, c.refunded, c.amount_total,
               c.amount_refunded)
   FROM omni_recon_chain c
- WHERE (c.charged - c.refunded) - (c.amount_total - c.amount_refunded) > %(tolerance)s
+ WHERE (c.charged - c.refunded) - (c.amount_total - c.amount_refunded) > c.tolerance
 """,
     ),
     (
@@ -400,7 +405,7 @@ SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'm
        format('%%s was refunded on delivered order %%s (%%s unit(s) delivered) but no return '
               'was received in stock.', c.refunded, c.name, c.qty_delivered)
   FROM omni_recon_chain c
- WHERE c.refunded > %(tolerance)s
+ WHERE c.refunded > c.tolerance
    AND NOT c.booked_in_odoo
    AND c.qty_delivered > 0
    AND c.qty_returned = 0
@@ -418,10 +423,10 @@ SELECT 'return_without_refund:order:' || c.order_id, 'return_without_refund', 'm
               'and no credit note was posted.', c.qty_returned, ROUND(c.returned_value, 2),
               c.name)
   FROM omni_recon_chain c
- WHERE c.returned_value > %(tolerance)s
+ WHERE c.returned_value > c.tolerance
    AND NOT c.booked_in_odoo
-   AND c.refunded <= %(tolerance)s
-   AND c.credited <= %(tolerance)s
+   AND c.refunded <= c.tolerance
+   AND c.credited <= c.tolerance
 """,
     ),
     (
@@ -439,7 +444,7 @@ SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
  WHERE c.so_state = 'sale'
    AND NOT c.booked_in_odoo
-   AND c.undelivered_value > %(tolerance)s
+   AND c.undelivered_value > c.tolerance
    AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(delivery_sla)s)
 """,
     ),
@@ -460,7 +465,7 @@ SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
  WHERE c.so_state = 'sale'
    AND NOT c.booked_in_odoo
    AND c.invoice_status = 'to invoice'
-   AND c.so_total - c.invoiced + c.credited > %(tolerance)s
+   AND c.so_total - c.invoiced + c.credited > c.tolerance
    AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(invoice_sla)s)
 """,
     ),
@@ -536,7 +541,7 @@ SELECT 'payout_mismatch:payout:' || po.id, 'payout_mismatch', 'high',
 """
         + _PAYOUTS_OF_RUN
         + """
-   AND ABS(po.amount - t.net) > %(tolerance)s
+   AND ABS(po.amount - t.net) > COALESCE(fx.tolerance, %(tolerance)s)
 """,
     ),
     (
@@ -579,7 +584,8 @@ SELECT 'fee_variance:payment:' || p.id, 'fee_variance', 'low',
         + """
    AND p.payment_type IN ('charge', 'refund')
    AND COALESCE(p.net_amount, 0) <> 0
-   AND ABS(p.amount - COALESCE(p.fee_amount, 0) - p.net_amount) > %(tolerance)s
+   AND ABS(p.amount - COALESCE(p.fee_amount, 0) - p.net_amount)
+       > COALESCE(fx.tolerance, %(tolerance)s)
 UNION ALL
 SELECT 'fee_variance:payout:' || po.id, 'fee_variance', 'low',
        ROUND(ABS(po.fee_amount - t.fees) * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
@@ -601,7 +607,7 @@ SELECT 'fee_variance:payout:' || po.id, 'fee_variance', 'low',
         + _PAYOUTS_OF_RUN
         + """
    AND COALESCE(po.fee_amount, 0) <> 0
-   AND ABS(po.fee_amount - t.fees) > %(tolerance)s
+   AND ABS(po.fee_amount - t.fees) > COALESCE(fx.tolerance, %(tolerance)s)
 """,
     ),
     (
@@ -690,7 +696,7 @@ SELECT 'z_report_gap:tender:' || t.id, 'z_report_gap',
    AND d.business_date BETWEEN %(date_from)s AND %(date_to)s
    AND d.z_reported
    -- tolerance in the day's currency: never below half its rounding (JPY: 0.5)
-   AND ABS(t.gap_amount) > GREATEST(%(tolerance)s, cur.rounding / 2.0)
+   AND ABS(t.gap_amount) > COALESCE(fx.tolerance, GREATEST(%(tolerance)s, cur.rounding / 2.0))
 """,
     ),
     (
