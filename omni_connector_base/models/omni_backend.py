@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.queue_job.job import identity_exact
+
 from ..tools.errors import OmniError, SignatureError
 
 _logger = logging.getLogger(__name__)
@@ -273,6 +275,13 @@ class OmniBackend(models.Model):
     def _omni_job_channel(self):
         """queue_job channel of this backend's work; connectors declare root.omni.<channel>."""
         return f"root.omni.{self.channel}"
+
+    def _omni_delay(self, description, **options):
+        """``with_delay`` on this backend's job channel; an identical job still pending is not
+        queued twice (identity key)."""
+        self.ensure_one()
+        options.setdefault("identity_key", identity_exact)
+        return self.with_delay(channel=self._omni_job_channel(), description=description, **options)
 
     # ------------------------------------------------------------------------------------
     # Streams (watermarks)

@@ -7,7 +7,6 @@ from odoo import _, api, fields, models
 from odoo.tools import float_repr
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import identity_exact
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 from odoo.addons.omni_connector_base.tools.errors import (
@@ -582,10 +581,8 @@ class OmniBackend(models.Model):
                 method, label = "_pos_pull", _("POS: pull records of %s", backend.name)
             else:
                 continue
-            job = backend.with_delay(
-                channel=backend._omni_job_channel(),
-                identity_key=identity_exact,
-                description=label,
+            job = backend._omni_delay(
+                label,
             )
             getattr(job, method)()
 

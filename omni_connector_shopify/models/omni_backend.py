@@ -9,7 +9,6 @@ import psycopg2
 from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import identity_exact
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 from odoo.addons.omni_connector_base.tools.errors import (
@@ -495,11 +494,9 @@ class OmniBackend(models.Model):
 
     def _shopify_enqueue_pull(self, cursor=None, since=None, eta=None):
         self.ensure_one()
-        return self.with_delay(
-            channel=self._omni_job_channel(),
-            identity_key=identity_exact,
+        return self._omni_delay(
+            _("Shopify: pull orders of %s", self.name),
             eta=eta,
-            description=_("Shopify: pull orders of %s", self.name),
         )._shopify_pull_orders(cursor=cursor, since=since)
 
     @api.model
@@ -596,10 +593,8 @@ class OmniBackend(models.Model):
 
     def _shopify_enqueue_payouts(self, cursor=None, since=None):
         self.ensure_one()
-        return self.with_delay(
-            channel=self._omni_job_channel(),
-            identity_key=identity_exact,
-            description=_("Shopify: pull Shopify Payments payouts of %s", self.name),
+        return self._omni_delay(
+            _("Shopify: pull Shopify Payments payouts of %s", self.name),
         )._shopify_pull_payouts(cursor=cursor, since=since)
 
     def _shopify_pull_payouts(self, cursor=None, since=None):
@@ -705,10 +700,8 @@ class OmniBackend(models.Model):
 
     def action_shopify_backfill_orders(self):
         for backend in self:
-            backend.with_delay(
-                channel=backend._omni_job_channel(),
-                identity_key=identity_exact,
-                description=_("Shopify: start the bulk backfill of %s", backend.name),
+            backend._omni_delay(
+                _("Shopify: start the bulk backfill of %s", backend.name),
             )._shopify_bulk_start()
         return True
 
@@ -737,12 +730,10 @@ class OmniBackend(models.Model):
         return _("Bulk operation %s started", operation_id)
 
     def _shopify_enqueue_bulk_poll(self, operation_id):
-        return self.with_delay(
-            channel=self._omni_job_channel(),
-            identity_key=identity_exact,
+        return self._omni_delay(
+            _("Shopify: collect the bulk backfill of %s", self.name),
             eta=BULK_POLL_DELAY,
             max_retries=BULK_MAX_FAILURES,
-            description=_("Shopify: collect the bulk backfill of %s", self.name),
         )._shopify_bulk_poll(operation_id)
 
     def _shopify_bulk_poll(self, operation_id):
@@ -828,10 +819,8 @@ class OmniBackend(models.Model):
 
     def action_shopify_register_webhooks(self):
         for backend in self:
-            backend.with_delay(
-                channel=backend._omni_job_channel(),
-                identity_key=identity_exact,
-                description=_("Shopify: check the webhook subscriptions of %s", backend.name),
+            backend._omni_delay(
+                _("Shopify: check the webhook subscriptions of %s", backend.name),
             )._shopify_sync_webhooks()
         return True
 
@@ -895,10 +884,8 @@ class OmniBackend(models.Model):
 
     def _shopify_enqueue_master(self, stream_name, cursor=None, since=None):
         self.ensure_one()
-        return self.with_delay(
-            channel=self._omni_job_channel(),
-            identity_key=identity_exact,
-            description=_("Shopify: pull %(what)s of %(name)s", what=stream_name, name=self.name),
+        return self._omni_delay(
+            _("Shopify: pull %(what)s of %(name)s", what=stream_name, name=self.name),
         )._shopify_pull_master(stream_name, cursor=cursor, since=since)
 
     def _shopify_pull_master(self, stream_name, cursor=None, since=None):

@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import identity_exact
 
 from ..tools import queries
 from ..tools.adapter import ShopifyConnectionError
@@ -63,11 +62,8 @@ class OmniBackend(models.Model):
 
     def action_shopify_pull_locations(self):
         for backend in self:
-            backend.with_delay(
-                channel=backend._omni_job_channel(),
-                identity_key=identity_exact,
-                description=_("Shopify: pull the locations and inventory items of %s",
-                              backend.name),
+            backend._omni_delay(
+                _("Shopify: pull the locations and inventory items of %s", backend.name),
             )._shopify_pull_locations()
         return True
 
@@ -173,11 +169,9 @@ class OmniBackend(models.Model):
     def _shopify_enqueue_stock_push(self, refresh=False, eta=None):
         """One pending push per backend (and kind): a burst of stock moves gives one job."""
         self.ensure_one()
-        return self.with_delay(
-            channel=self._omni_job_channel(),
-            identity_key=identity_exact,
+        return self._omni_delay(
+            _("Shopify: push stock levels of %s", self.name),
             eta=eta,
-            description=_("Shopify: push stock levels of %s", self.name),
         )._shopify_push_stock(refresh=refresh)
 
     @api.model
@@ -407,10 +401,8 @@ class OmniBackend(models.Model):
 
     def _shopify_enqueue_fulfillment(self, picking):
         self.ensure_one()
-        return self.with_delay(
-            channel=self._omni_job_channel(),
-            identity_key=identity_exact,
-            description=_("Shopify: push delivery %s as a fulfilment", picking.name),
+        return self._omni_delay(
+            _("Shopify: push delivery %s as a fulfilment", picking.name),
         )._shopify_push_fulfillment(picking)
 
     def _shopify_push_fulfillment(self, picking):

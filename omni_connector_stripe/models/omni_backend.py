@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from odoo.addons.queue_job.job import identity_exact
-
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 from odoo.addons.omni_connector_base.tools.errors import (
     MappingError,
@@ -225,10 +223,8 @@ class OmniBackend(models.Model):
     @api.model
     def _cron_stripe_pull(self):
         for backend in self.search([("channel", "=", "stripe")]):
-            backend.with_delay(
-                channel=backend._omni_job_channel(),
-                identity_key=identity_exact,
-                description=_("Stripe: pull payouts and balance of %s", backend.name),
+            backend._omni_delay(
+                _("Stripe: pull payouts and balance of %s", backend.name),
             )._stripe_pull()
 
     def _stripe_pull(self):
