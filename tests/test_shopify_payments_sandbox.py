@@ -130,3 +130,22 @@ def test_client_credentials_tokens(sandbox):
     assert gql(sandbox, query, token=answer["access_token"])[0] == 200
     expire_tokens(sandbox)
     assert gql(sandbox, query, token=answer["access_token"])[0] == 401
+
+
+def test_bulk_reads_the_whole_connection_beyond_one_page():
+    """Bulk operations have no page size: all 260 orders, where a page holds at most 250."""
+    with ShopifySandbox(generate_shop(n_orders=260, seed=5), access_token=TOKEN,
+                        restore_rate=1e6) as sandbox:
+        sandbox.bulk_polls = 0
+        run = """mutation($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: false) {
+            bulkOperation { id } userErrors { message } } }"""
+        __, body = gql(sandbox, run, {"q": "{ orders { edges { node { id } } } }"})
+        operation_id = body["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
+        poll = "query($id: ID!) { bulkOperation(id: $id) { status url } }"
+        __, body = gql(sandbox, poll, {"id": operation_id})
+        operation = body["data"]["bulkOperation"]
+        assert operation["status"] == "COMPLETED", operation
+        lines = requests.get(operation["url"], timeout=10).text.splitlines()
+        assert len(lines) == 260
+        __, body = gql(sandbox, "{ orders(first: 251) { edges { node { id } } } }")
+        assert "between 0 and 250" in body["errors"][0]["message"]

@@ -347,7 +347,8 @@ def _resolve_bulk_operation(source, info, id):
         operation["status"] = "RUNNING"
         return operation
     result = graphql.execute(sandbox.schema, _with_first(sandbox.schema, operation["_document"]),
-                             context_value={"world": sandbox.world, "sandbox": sandbox})
+                             context_value={"world": sandbox.world, "sandbox": sandbox,
+                                            "bulk": True})
     if result.errors:
         operation.update(status="FAILED", errorCode="INTERNAL_SERVER_ERROR")
         return operation

@@ -122,14 +122,16 @@ def _decode_cursor(cursor):
         raise graphql.GraphQLError(f"Invalid cursor: {cursor}") from None
 
 
-def _paginate(items, keys, first=None, last=None, after=None, before=None, reverse=False):
-    """A Relay connection over ``items`` (``keys``: sortable cursor key per item)."""
+def _paginate(items, keys, first=None, last=None, after=None, before=None, reverse=False,
+              page_limit=250):
+    """A Relay connection over ``items`` (``keys``: sortable cursor key per item); at most
+    ``page_limit`` per page, as Shopify (``None``: no limit, for bulk operations)."""
     pairs = sorted(zip(keys, items), key=lambda pair: pair[0], reverse=bool(reverse))
     if first is None and last is None:
         raise graphql.GraphQLError("you must provide one of first or last")
     for value, name in ((first, "first"), (last, "last")):
-        if value is not None and not 0 <= value <= 250:
-            raise graphql.GraphQLError(f"{name} must be between 0 and 250")
+        if value is not None and not 0 <= value <= (page_limit or value):
+            raise graphql.GraphQLError(f"{name} must be between 0 and {page_limit}")
     if after is not None:
         bound = _decode_cursor(after)
         pairs = [p for p in pairs if (p[0] < bound if reverse else p[0] > bound)]
@@ -207,7 +209,10 @@ def _resolve_orders(source, info, first=None, last=None, after=None, before=None
     key = _ORDER_SORT.get(sortKey)
     if key is None:
         raise graphql.GraphQLError(f"Sandbox cannot sort orders by {sortKey}")
-    return _paginate(orders, [key(o) for o in orders], first, last, after, before, reverse)
+    if info.context.get("bulk"):  # a bulk operation reads the whole connection, no pages
+        first, last = len(orders), None
+    return _paginate(orders, [key(o) for o in orders], first, last, after, before, reverse,
+                     page_limit=None if info.context.get("bulk") else 250)
 
 
 def _resolve_order(source, info, id):
