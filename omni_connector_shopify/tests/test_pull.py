@@ -153,9 +153,11 @@ class TestPull(ShopifyCase):
         with self.assertRaises(RetryableJobError) as ctx:
             adapter.execute("{ shop { name } }")
         self.assertEqual(ctx.exception.seconds, 7)
+        self.assertTrue(ctx.exception.ignore_retry, "a rate limit is no failed attempt")
         self.sandbox.add_fault("500")
-        with self.assertRaises(RetryableJobError):
+        with self.assertRaises(RetryableJobError) as ctx:
             adapter.execute("{ shop { name } }")
+        self.assertFalse(ctx.exception.ignore_retry, "a server error counts as an attempt")
         self.sandbox.timeout_seconds = 2
         self.sandbox.add_fault("timeout")
         with self.assertRaises(RetryableJobError):
@@ -164,6 +166,7 @@ class TestPull(ShopifyCase):
         with self.assertRaises(RetryableJobError) as ctx:
             adapter.execute("{ shop { name } }")
         self.assertGreaterEqual(ctx.exception.seconds, 1)
+        self.assertTrue(ctx.exception.ignore_retry, "throttling is no failed attempt")
         self.assertEqual(adapter.execute("{ shop { name } }")["shop"]["name"],
                          "Omni Sandbox Shop")
 

@@ -120,7 +120,10 @@ class ShopifyAdapter:
                 seconds = max(1, math.ceil(float(retry_after)))
             except (TypeError, ValueError):
                 seconds = 2
-            return RetryableJobError("Shopify answered 429 (rate limited)", seconds=seconds)
+            # rate limits say "later", not "failed": waiting does not use up the job's attempts
+            return RetryableJobError(
+                "Shopify answered 429 (rate limited)", seconds=seconds, ignore_retry=True
+            )
         if status >= 500:
             return RetryableJobError(f"Shopify answered {status}", seconds=DEFAULT_SERVER_DELAY)
         if status in (401, 403):
@@ -140,7 +143,9 @@ class ShopifyAdapter:
             codes = {((e.get("extensions") or {}).get("code")) for e in errors}
             if "THROTTLED" in codes:
                 raise RetryableJobError(
-                    "Shopify throttled the query (cost bucket empty)", seconds=throttle_delay(cost)
+                    "Shopify throttled the query (cost bucket empty)",
+                    seconds=throttle_delay(cost),
+                    ignore_retry=True,
                 )
             if body.get("data") is None or codes & {"GRAPHQL_VALIDATION_FAILED",
                                                    "MAX_COST_EXCEEDED", "ACCESS_DENIED"}:
