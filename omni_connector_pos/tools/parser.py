@@ -77,9 +77,13 @@ def parse_date(value, what="business_date"):
 
 
 def payment_type(tender, amount):
+    """Canonical movement type of a tender. Store credit is stored value like a gift card:
+    taken as payment, or issued (negative) on a return, it settles the receipt's total."""
     if tender == "card":
         return "refund" if amount < 0 else "charge"
-    return {"cash": "cash", "gift_card": "gift_card"}.get(tender, "other")
+    return {"cash": "cash", "gift_card": "gift_card", "store_credit": "gift_card"}.get(
+        tender, "other"
+    )
 
 
 def parse_transaction(data):
