@@ -66,11 +66,17 @@ TWIN_OF = """
              AND {twin}.backend_id <> {order}.backend_id))
 """
 
-# The movements of the orders in ``scope`` counted once, each with the payout that settled it
-# (its own or its twin's).
+# The movements of the orders in ``scope`` counted once, in the order's (shop) currency, each
+# with the payout that settled it (its own or its twin's). A movement in the currency the
+# customer saw (presentment) is brought to the shop currency at the order's own ratio.
 ORDER_MOVEMENTS = (
     """
-    SELECT p.id, p.order_id, p.payment_type, p.amount,
+    SELECT p.id, p.order_id, p.payment_type,
+           CASE WHEN p.currency_id <> o.currency_id
+                     AND p.currency_id = o.presentment_currency_id
+                     AND COALESCE(o.amount_total_presentment, 0) <> 0
+                THEN p.amount * o.amount_total / o.amount_total_presentment
+                ELSE p.amount END AS amount,
            COALESCE(p.payout_id, (SELECT t.payout_id FROM omni_payment t
                                    WHERE t.payout_id IS NOT NULL AND """
     + TWIN_OF.format(twin="t", own="p", order="o")

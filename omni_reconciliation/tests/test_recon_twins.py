@@ -56,3 +56,14 @@ class TestReconPaymentTwins(ReconScenarioCase):
         )
         self.assertAlmostEqual(sum(report.mapped("paid_amount")), 400.0)
         self.assertAlmostEqual(sum(report.mapped("settled_amount")), 400.0)
+
+    def test_presentment_currency_payments_count_at_the_order_ratio(self):
+        usd = self.env.ref("base.USD")
+        other = usd if self.currency != usd else self.env.ref("base.EUR")
+        other.active = True
+        order = self.paid_order(100.0)
+        order.write({"presentment_currency_id": other.id, "amount_total_presentment": 110.0})
+        self.payment(110.0, order, currency=other, available_on=False)
+        self.run_recon()
+        self.assertFalse(self.exceptions(order))
+
