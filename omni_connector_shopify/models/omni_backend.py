@@ -514,6 +514,12 @@ class OmniBackend(models.Model):
             ]
         )
 
+    def _shopify_search_since(self, stream_name, overlap):
+        """The ``updated_at:>=`` bound of a search query: the stream's watermark less the
+        overlap, as Shopify's search syntax writes it ("" for a first full pull)."""
+        start = self._poll_window_start(stream_name, overlap)
+        return start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else ""
+
     def _shopify_pull_orders(self, cursor=None, since=None):
         """Job: page through the orders updated since the watermark minus an overlap; store
         each version as an omni.event (source "poll", one per order and ``updatedAt``) and
@@ -522,8 +528,7 @@ class OmniBackend(models.Model):
         self.ensure_one()
         stream = self._stream(ORDERS_STREAM)
         if since is None:
-            start = self._poll_window_start(ORDERS_STREAM, POLL_OVERLAP)
-            since = start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else ""
+            since = self._shopify_search_since(ORDERS_STREAM, POLL_OVERLAP)
         adapter = self._shopify_adapter()
         Event = self.env["omni.event"]
         new_events = Event.browse()
@@ -605,8 +610,7 @@ class OmniBackend(models.Model):
         self.ensure_one()
         stream = self._stream(PAYOUTS_STREAM)
         if since is None:
-            start = self._poll_window_start(PAYOUTS_STREAM, PAYOUT_OVERLAP)
-            since = start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else ""
+            since = self._shopify_search_since(PAYOUTS_STREAM, PAYOUT_OVERLAP)
         adapter = self._shopify_adapter()
         Event = self.env["omni.event"]
         new_events = Event.browse()
@@ -896,8 +900,7 @@ class OmniBackend(models.Model):
         query_name, field, topic = MASTER_PULLS[stream_name]
         stream = self._stream(stream_name)
         if since is None:
-            start = self._poll_window_start(stream_name, POLL_OVERLAP)
-            since = start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else ""
+            since = self._shopify_search_since(stream_name, POLL_OVERLAP)
         adapter = self._shopify_adapter()
         Event = self.env["omni.event"]
         new_events = Event.browse()
