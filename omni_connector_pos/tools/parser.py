@@ -76,6 +76,25 @@ def parse_date(value, what="business_date"):
         raise PayloadError(f"{what}: {value!r} is not a date") from None
 
 
+def _till_payment(external_id, tender, amount, currency, processor, reference, order_ref,
+                  created_at, description):
+    """One tender of a receipt as a canonical movement: taken at the till, so settled at once
+    (net = gross) unless a processor's payout says otherwise."""
+    return canonical.Payment(
+        external_id=external_id,
+        payment_type=payment_type(tender, amount),
+        amount=amount,
+        currency=currency,
+        net=amount,
+        status="succeeded",
+        processor=processor or tender,
+        processor_reference=reference or "",
+        order_external_id=order_ref,
+        created_at=created_at,
+        description=description,
+    )
+
+
 def payment_type(tender, amount):
     """Canonical movement type of a tender. Store credit is stored value like a gift card:
     taken as payment, or issued (negative) on a return, it settles the receipt's total."""
@@ -111,20 +130,12 @@ def parse_transaction(data):
         amount = to_decimal(tender["amount"], f"tender {tender['tender_id']}")
         tenders.append((tender["type"], amount))
         payments.append(
-            canonical.Payment(
-                external_id=f"{txn_id}/{tender['tender_id']}",
-                payment_type=payment_type(tender["type"], amount),
-                amount=amount,
-                currency=currency,
-                net=amount,
-                status="succeeded",
-                processor=tender.get("processor") or tender["type"],
-                processor_reference=tender.get("processor_reference", ""),
-                order_external_id=txn_id,
-                created_at=created_at,
-                description=tender["type"],
+            _till_payment(
+                f"{txn_id}/{tender['tender_id']}", tender["type"], amount, currency,
+                tender.get("processor"), tender.get("processor_reference"), txn_id, created_at,
+                tender["type"],
             )
-        )
+        )  # fmt: skip
     total = to_decimal(data["total"], "total")
     paid = sum((amount for __, amount in tenders), ZERO)
     if paid != total:
@@ -298,20 +309,13 @@ def parse_odoo_order(snap):
             amount = to_decimal(pay["amount"], "payment amount")
             tenders.append((pay["tender"], amount))
             payments.append(
-                canonical.Payment(
-                    external_id=f"pos.payment/{pay['id']}",
-                    payment_type=payment_type(pay["tender"], amount),
-                    amount=amount,
-                    currency=currency,
-                    net=amount,
-                    status="succeeded",
-                    processor=pay.get("processor") or pay["tender"],
-                    processor_reference=pay.get("transaction_id") or "",
-                    order_external_id=order_ref,
-                    created_at=parse_datetime(pay["date"], "payment date"),
-                    description=pay.get("method") or pay["tender"],
+                _till_payment(
+                    f"pos.payment/{pay['id']}", pay["tender"], amount, currency,
+                    pay.get("processor"), pay.get("transaction_id"), order_ref,
+                    parse_datetime(pay["date"], "payment date"),
+                    pay.get("method") or pay["tender"],
                 )
-            )
+            )  # fmt: skip
         total = to_decimal(snap["amount_total"], "amount_total")
         order = canonical.Order(
             external_id=order_ref,
