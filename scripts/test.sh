@@ -6,7 +6,9 @@ cd "$here"
 
 db=${OMNI_TEST_DB:-omni_test}
 conf="$here/var/odoo-test-$db.conf"
-write_conf "$conf" "$db" "$here/tests/addons" "http_interface = 127.0.0.1"
+# OMNI_TEST_PORT lets two runs (tours need the HTTP server) share one machine.
+write_conf "$conf" "$db" "$here/tests/addons" "http_interface = 127.0.0.1" \
+  "http_port = ${OMNI_TEST_PORT:-8069}"
 
 echo "[test] fresh database $db: installing the suite and the test-only channel"
 dropdb --if-exists "$db"
