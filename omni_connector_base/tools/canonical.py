@@ -101,6 +101,40 @@ class Refund:
     adjustment_amount: Decimal = ZERO
     created_at: datetime | None = None
     note: str = ""
+    # The channel's return this refund settles: its goods come back through the return
+    # (see Return), so the refund itself moves money only.
+    return_external_id: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """A line of a return: how much of an order line the customer sends back."""
+
+    external_id: str
+    order_line_external_id: str
+    quantity: Decimal  # requested
+    processed_quantity: Decimal = ZERO  # received and dealt with (refunded, exchanged, kept)
+    reason: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Return:
+    """A return (RMA) of an order, possibly with exchange items sent out in its place.
+
+    Goods follow returns: the processed quantities come back into stock through the return;
+    money follows refunds (a refund naming the return books the credit note only)."""
+
+    external_id: str
+    order_external_id: str
+    name: str
+    status: str  # channel's own words (Shopify: REQUESTED, OPEN, CLOSED, DECLINED, CANCELED)
+    lines: tuple[ReturnLine, ...] = ()
+    # Exchange items are new order lines, sent to the customer and sold on the same order.
+    exchange_lines: tuple["OrderLine", ...] = ()
+    refund_external_ids: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +158,7 @@ class Order:
     cancel_reason: str = ""
     payments: tuple[Payment, ...] = ()
     refunds: tuple[Refund, ...] = ()
+    returns: tuple[Return, ...] = ()
     location_external_id: str = ""  # store / register / fulfilment location
     note: str = ""
 
