@@ -18,6 +18,7 @@
         "views/omni_backend_views.xml",
         "views/omni_event_views.xml",
         "views/omni_event_report_views.xml",
+        "views/omni_return_views.xml",
         "views/omni_order_views.xml",
         "views/omni_payment_views.xml",
         "views/omni_payout_views.xml",

@@ -10,6 +10,7 @@ from . import (
     omni_order,
     omni_payment,
     omni_payout,
+    omni_return,
     omni_status_map,
     omni_stock_level,
     omni_store_day,

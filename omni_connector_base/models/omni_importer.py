@@ -15,6 +15,7 @@ result is the same as importing the events one by one.
 import hashlib
 import logging
 import re
+from collections import defaultdict
 from datetime import timezone
 
 from odoo import _, api, fields, models
@@ -22,7 +23,8 @@ from odoo.tools import float_compare, float_is_zero
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..tools.errors import CurrencyError, MappingError
+from ..tools.errors import CurrencyError, MappingError, PayloadError
+from .omni_return import RETURN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ class OmniImporter(models.AbstractModel):
         self._apply_status(backend, omni_order, order)
         for refund in order.refunds:
             self.import_refund(backend, refund, omni_order=omni_order)
+        for ret in order.returns:  # after the refunds: goods follow returns, money refunds
+            self.import_return(backend, ret, omni_order=omni_order)
         if order.payments:
             self.import_payments(backend, order.payments)
         return {"omni_order_id": omni_order.id}
@@ -146,30 +150,11 @@ class OmniImporter(models.AbstractModel):
         pricelist = self._pricelist(backend, currency)
         order_lines, omni_lines = [], []  # order_lines: (vals, index in omni_lines or None)
         for line in order.lines:
-            product = products[line]
-            taxes = self._map_taxes(backend, line, order.taxes_included)
-            line_vals = {
-                "product_id": product.id,
-                "name": line.name or product.display_name,
-                "product_uom_qty": float(line.quantity),
-                "price_unit": float(line.price_unit),
-                "tax_id": [fields.Command.set(taxes.ids)],
-            }
-            discount_line = self._apply_discount(backend, line, line_vals, currency, taxes)
-            order_lines.append((line_vals, len(omni_lines)))
-            omni_lines.append(
-                {
-                    "external_id": line.external_id,
-                    "name": line.name,
-                    "line_type": line.line_type,
-                    "sku": line.sku,
-                    "product_id": product.id,
-                    "quantity": float(line.quantity),
-                    "price_unit": float(line.price_unit),
-                    "discount_amount": float(line.discount_amount),
-                    "tax_amount": float(sum(t.amount for t in line.taxes)),
-                }
+            line_vals, discount_line, omni_line = self._line_plan(
+                backend, line, products[line], currency, order.taxes_included
             )
+            order_lines.append((line_vals, len(omni_lines)))
+            omni_lines.append(omni_line)
             if discount_line:
                 order_lines.append((discount_line, None))
         shipping_partner = self._shipping_partner(partner, order.customer)
@@ -195,6 +180,31 @@ class OmniImporter(models.AbstractModel):
             "order_line": [fields.Command.create(vals) for vals, __ in order_lines],
         }
         return partner, sale_vals, [index for __, index in order_lines], omni_lines
+
+    def _line_plan(self, backend, line, product, currency, taxes_included):
+        """One channel line: (sale line values, values of its separate discount line or None,
+        omni.order.line values); its taxes mapped, its discount applied."""
+        taxes = self._map_taxes(backend, line, taxes_included)
+        line_vals = {
+            "product_id": product.id,
+            "name": line.name or product.display_name,
+            "product_uom_qty": float(line.quantity),
+            "price_unit": float(line.price_unit),
+            "tax_id": [fields.Command.set(taxes.ids)],
+        }
+        discount_line = self._apply_discount(backend, line, line_vals, currency, taxes)
+        omni_line = {
+            "external_id": line.external_id,
+            "name": line.name,
+            "line_type": line.line_type,
+            "sku": line.sku,
+            "product_id": product.id,
+            "quantity": float(line.quantity),
+            "price_unit": float(line.price_unit),
+            "discount_amount": float(line.discount_amount),
+            "tax_amount": float(sum(t.amount for t in line.taxes)),
+        }
+        return line_vals, discount_line, omni_line
 
     def _link_sale_lines(self, sale_order, line_index, omni_lines):
         # Sale lines come back in creation order (sequence, id).
@@ -280,6 +290,9 @@ class OmniImporter(models.AbstractModel):
                 if plan:
                     plans.append(plan)
         self._book_refunds(plans)
+        for item in pending:
+            for ret in item["order"].returns:
+                self.import_return(item["backend"], ret, omni_order=item["omni_order"])
         for item in pending:
             if item["order"].payments:
                 self.import_payments(item["backend"], item["order"].payments)
@@ -532,7 +545,8 @@ class OmniImporter(models.AbstractModel):
                 }
             )
             omni_line.quantity_refunded += float(refund_line.quantity)
-            if refund_line.restock:
+            # A refund settling a return moves money only: the return brings the goods back.
+            if refund_line.restock and not refund.return_external_id:
                 restock.append((sale_line, refund_line.quantity))
         for product, amount, label in (
             (backend.shipping_product_id, refund.shipping_amount, _("Shipping refund")),
@@ -564,6 +578,8 @@ class OmniImporter(models.AbstractModel):
             "invoice_line_ids": [fields.Command.create(vals) for vals in invoice_lines],
         }
         booked.add(refund.external_id)
+        if refund.return_external_id:
+            self._link_return_refund(backend, refund.return_external_id, refund.external_id)
         omni_order.write(
             {
                 "refunded_external_ids": ",".join(sorted(booked)),
@@ -595,35 +611,302 @@ class OmniImporter(models.AbstractModel):
             if plan["restock"]:
                 self._return_goods(plan["sale_order"], plan["restock"], plan["refund"].external_id)
 
-    def _return_goods(self, sale_order, restock, refund_ref):
-        """Validated return of restocked quantities against the done deliveries."""
+    def _return_goods(self, sale_order, restock, ref):
+        """Validated returns of (sale line, quantity) pairs against the done deliveries of the
+        sale order, each taking back what it delivered and was not returned yet; returns (the
+        return pickings, {sale line id: quantity taken back}). What no done delivery holds is
+        not taken back: it never left the warehouse (or was taken back before)."""
+        wanted = defaultdict(float)
+        for sale_line, qty in restock:
+            wanted[sale_line.id] += float(qty)
+        returned = defaultdict(float)
+        pickings = self.env["stock.picking"]
         delivered = sale_order.picking_ids.filtered(
             lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+        ).sorted("id")
+        for delivery in delivered:
+            if not any(
+                qty > 0 and move.sale_line_id.id == line_id
+                for line_id, qty in wanted.items()
+                for move in delivery.move_ids
+            ):
+                continue
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=delivery.id, active_model="stock.picking")
+                .create({})
+            )
+            taken = False
+            for return_line in wizard.product_return_moves:
+                line_id = return_line.move_id.sale_line_id.id
+                rounding = return_line.move_id.product_uom.rounding
+                take = max(min(wanted.get(line_id, 0.0), return_line.quantity), 0.0)
+                if float_is_zero(take, precision_rounding=rounding):
+                    take = 0.0
+                return_line.quantity = take
+                return_line.to_refund = True
+                if take:
+                    wanted[line_id] -= take
+                    returned[line_id] += take
+                    taken = True
+            if not taken:
+                continue
+            return_id, __ = wizard._create_returns()
+            return_picking = self.env["stock.picking"].browse(return_id)
+            return_picking.origin = f"{sale_order.name} {ref}"
+            for move in return_picking.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+                move.omni_backend_id = sale_order.omni_backend_id
+                move.omni_external_ref = ref
+            return_picking.move_ids.filtered(
+                lambda m: float_is_zero(
+                    m.product_uom_qty, precision_rounding=m.product_uom.rounding
+                )
+            ).unlink()
+            return_picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+            pickings |= return_picking
+        return pickings, dict(returned)
+
+    # ------------------------------------------------------------------------------------
+    # Returns (RMAs) -> return receipts and exchange lines
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def import_return(self, backend, ret, omni_order=None):
+        """Apply a channel return; returns its omni.return. Goods follow returns: what the
+        channel processed and Odoo has not taken back yet comes back into stock through a
+        validated return of the delivery (once per unit however often the return is
+        imported); exchange items of an open or closed return become new lines of the sale
+        order (which then delivers them). Money follows refunds: see ``_refund_plan``.
+        Everything is checked before anything is written."""
+        self._lock(backend, "return", ret.external_id)
+        self._flush_batch()  # the return may be for an order of this batch
+        omni_order = omni_order or self.env["omni.order"].search(
+            [("backend_id", "=", backend.id), ("external_id", "=", ret.order_external_id)]
         )
-        if not delivered:
-            return  # nothing left the warehouse: the quantities are simply not delivered
-        wizard = (
-            self.env["stock.return.picking"]
-            .with_context(active_id=delivered[0].id, active_model="stock.picking")
-            .create({})
+        if not omni_order:
+            raise MappingError(
+                _(
+                    "Return %(ret)s is for order %(order)s, which was never imported.",
+                    ret=ret.name or ret.external_id,
+                    order=ret.order_external_id,
+                ),
+                "order",
+                ret.order_external_id,
+            )
+        state = self._return_state(ret)
+        record = self.env["omni.return"].search(
+            [("backend_id", "=", backend.id), ("external_id", "=", ret.external_id)]
         )
-        wanted = {sale_line.id: float(qty) for sale_line, qty in restock}
-        for return_line in wizard.product_return_moves:
-            sale_line = return_line.move_id.sale_line_id
-            return_line.quantity = wanted.pop(sale_line.id, 0.0)
-            return_line.to_refund = True
-        return_id, __ = wizard._create_returns()
-        return_picking = self.env["stock.picking"].browse(return_id)
-        return_picking.origin = f"{sale_order.name} {refund_ref}"
-        for move in return_picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-            move.omni_backend_id = sale_order.omni_backend_id
-            move.omni_external_ref = refund_ref
-        return_picking.move_ids.filtered(
-            lambda m: float_is_zero(m.product_uom_qty, precision_rounding=m.product_uom.rounding)
-        ).unlink()
-        return_picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        if record and record.omni_order_id != omni_order:
+            raise MappingError(
+                _(
+                    "Return %(ret)s is stored for order %(stored)s, the channel now names "
+                    "order %(order)s.",
+                    ret=ret.name or ret.external_id,
+                    stored=record.omni_order_id.name,
+                    order=omni_order.name,
+                ),
+                "order",
+                ret.order_external_id,
+            )
+        order_lines = {line.external_id: line for line in omni_order.line_ids}
+        for ret_line in ret.lines:
+            omni_line = order_lines.get(ret_line.order_line_external_id)
+            if not omni_line or not omni_line.sale_line_id:
+                raise MappingError(
+                    _(
+                        "Return %(ret)s names line %(line)s, not in order %(order)s.",
+                        ret=ret.name or ret.external_id,
+                        line=ret_line.order_line_external_id,
+                        order=omni_order.name,
+                    ),
+                    "order_line",
+                    ret_line.order_line_external_id,
+                )
+            if ret_line.quantity < 0 or ret_line.processed_quantity < 0:
+                raise PayloadError(
+                    _(
+                        "Return %(ret)s line %(line)s has a negative quantity.",
+                        ret=ret.name or ret.external_id,
+                        line=ret_line.external_id,
+                    )
+                )
+        exchange = []
+        if state in ("open", "closed"):
+            new_lines = [
+                line
+                for line in ret.exchange_lines
+                if line.external_id not in order_lines
+            ]
+            if new_lines:
+                exchange = self._exchange_plan(backend, ret, omni_order, new_lines)
+
+        record = self._upsert_return(backend, ret, state, omni_order, record)
+        notes = []
+        if state not in ("declined", "canceled"):
+            notes += self._restock_return(record)
+        if exchange:
+            self._add_exchange_lines(backend, record, exchange)
+        record.sync_note = "\n".join(notes) or False
+        return record
+
+    def _return_state(self, ret):
+        state = (ret.status or "").strip().lower()
+        if state not in dict(RETURN_STATES):
+            raise PayloadError(
+                _(
+                    "Return %(ret)s has status %(status)r; known: %(known)s.",
+                    ret=ret.name or ret.external_id,
+                    status=ret.status,
+                    known=", ".join(key.upper() for key, __ in RETURN_STATES),
+                )
+            )
+        return state
+
+    def _upsert_return(self, backend, ret, state, omni_order, record):
+        refunds = set(filter(None, (record.refund_external_ids or "").split(",")))
+        refunds.update(ret.refund_external_ids)
+        vals = {
+            "backend_id": backend.id,
+            "external_id": ret.external_id,
+            "name": ret.name or ret.external_id,
+            "omni_order_id": omni_order.id,
+            "state": state,
+            "channel_status": ret.status,
+            "channel_created_at": _naive(ret.created_at),
+            "closed_at": _naive(ret.closed_at),
+            "refund_external_ids": ",".join(sorted(refunds)) or False,
+        }
+        if record:
+            record.write(vals)
+        else:
+            record = self.env["omni.return"].create(vals)
+        order_lines = {line.external_id: line for line in omni_order.line_ids}
+        stored = {line.external_id: line for line in record.line_ids}
+        create_vals = []
+        for ret_line in ret.lines:
+            line_vals = {
+                "order_line_id": order_lines[ret_line.order_line_external_id].id,
+                "quantity": float(ret_line.quantity),
+                "quantity_processed": float(ret_line.processed_quantity),
+                "reason": ret_line.reason,
+                "note": ret_line.note,
+            }
+            if ret_line.external_id in stored:
+                stored[ret_line.external_id].write(line_vals)
+            else:
+                create_vals.append(
+                    {**line_vals, "return_id": record.id, "external_id": ret_line.external_id}
+                )
+        self.env["omni.return.line"].create(create_vals)
+        return record
+
+    def _restock_return(self, record):
+        """Take back what was processed and is not back in stock yet; returns notes on what
+        could not be (a processed quantity gone down, goods Odoo never delivered)."""
+        notes, restock = [], []
+        for line in record.line_ids:
+            rounding = line.order_line_id.sale_line_id.product_uom.rounding or 0.01
+            delta = line.quantity_processed - line.quantity_restocked
+            if float_compare(delta, 0.0, precision_rounding=rounding) > 0:
+                restock.append((line, delta))
+            elif float_compare(delta, 0.0, precision_rounding=rounding) < 0:
+                notes.append(
+                    _(
+                        "%(line)s: the channel now says %(processed)s processed, but %(restocked)s "
+                        "were already taken back into stock; they are left there.",
+                        line=line.order_line_id.name or line.external_id,
+                        processed=line.quantity_processed,
+                        restocked=line.quantity_restocked,
+                    )
+                )
+        if not restock:
+            return notes
+        sale_order = record.omni_order_id.sale_order_id
+        pickings, returned = self._return_goods(
+            sale_order, [(line.sale_line_id, qty) for line, qty in restock], record.external_id
+        )
+        record.picking_ids = [fields.Command.link(picking.id) for picking in pickings]
+        for line, qty in restock:  # what was taken back per sale line, to its return lines
+            taken = min(qty, returned.get(line.sale_line_id.id, 0.0))
+            if taken > 0:
+                returned[line.sale_line_id.id] -= taken
+                line.quantity_restocked += taken
+            rounding = line.sale_line_id.product_uom.rounding or 0.01
+            if float_compare(taken, qty, precision_rounding=rounding) < 0:
+                notes.append(
+                    _(
+                        "%(line)s: %(missing)s processed unit(s) not taken back into stock: no "
+                        "validated delivery of the order holds them (yet); the next import of "
+                        "the return takes them back once it does.",
+                        line=line.order_line_id.name or line.external_id,
+                        missing=qty - taken,
+                    )
+                )
+        return notes
+
+    def _exchange_plan(self, backend, ret, omni_order, lines):
+        """Check the exchange items before anything is written: (sale line values, discount
+        line values or None, omni line values) for each."""
+        sale_order = omni_order.sale_order_id
+        if not sale_order:
+            raise MappingError(
+                _(
+                    "Return %(ret)s exchanges items, but order %(order)s has no sale order to "
+                    "add them to.",
+                    ret=ret.name or ret.external_id,
+                    order=omni_order.name,
+                ),
+                "order",
+                omni_order.external_id,
+            )
+        currency = omni_order.currency_id
+        self._check_currency(sale_order, currency)
+        products = self._match_products(backend, lines)
+        return [
+            self._line_plan(backend, line, products[line], currency, omni_order.taxes_included)
+            for line in lines
+        ]
+
+    def _add_exchange_lines(self, backend, record, plan):
+        """New sale lines for the exchange items (a confirmed order delivers them) and their
+        omni.order.line, linked to the return."""
+        omni_order = record.omni_order_id
+        sale_order = omni_order.sale_order_id
+        vals_list, index = [], []
+        for line_vals, discount_vals, __ in plan:
+            index.append(len(vals_list))
+            vals_list.append({**line_vals, "order_id": sale_order.id})
+            if discount_vals:
+                vals_list.append({**discount_vals, "order_id": sale_order.id})
+        sale_lines = self.env["sale.order.line"].create(vals_list)
+        self.env["omni.order.line"].create(
+            [
+                {
+                    **omni_vals,
+                    "order_id": omni_order.id,
+                    "return_id": record.id,
+                    "sale_line_id": sale_lines[position].id,
+                }
+                for position, (__, __, omni_vals) in zip(index, plan, strict=True)
+            ]
+        )
+        sale_lines.move_ids.write(
+            {"omni_backend_id": backend.id, "omni_external_ref": sale_order.omni_external_ref}
+        )
+
+    def _link_return_refund(self, backend, return_external_id, refund_external_id):
+        """Note on a stored return the refund that settles it (its credit note shows there)."""
+        record = self.env["omni.return"].search(
+            [("backend_id", "=", backend.id), ("external_id", "=", return_external_id)]
+        )
+        if record:
+            refunds = set(filter(None, (record.refund_external_ids or "").split(",")))
+            if refund_external_id not in refunds:
+                refunds.add(refund_external_id)
+                record.refund_external_ids = ",".join(sorted(refunds))
 
     # ------------------------------------------------------------------------------------
     # Payments and payouts

@@ -51,6 +51,8 @@ class OmniOrder(models.Model):
     refunded_external_ids = fields.Char(
         help="Channel refund ids already booked, to apply each refund exactly once."
     )
+    return_ids = fields.One2many("omni.return", "omni_order_id", string="Returns")
+    return_count = fields.Integer(compute="_compute_return_count")
 
     _sql_constraints = [
         (
@@ -64,6 +66,22 @@ class OmniOrder(models.Model):
     def _compute_display_name(self):
         for order in self:
             order.display_name = f"[{order.channel}] {order.name}" if order.channel else order.name
+
+    @api.depends("return_ids")
+    def _compute_return_count(self):
+        for order in self:
+            order.return_count = len(order.return_ids)
+
+    def action_open_returns(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_connector_base.omni_return_action"
+        )
+        action["domain"] = [("omni_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if len(self.return_ids) == 1:
+            action.update(views=[(False, "form")], res_id=self.return_ids.id)
+        return action
 
     def action_open_sale_order(self):
         self.ensure_one()
@@ -99,3 +117,10 @@ class OmniOrderLine(models.Model):
     discount_amount = fields.Monetary()
     tax_amount = fields.Monetary()
     sale_line_id = fields.Many2one("sale.order.line", ondelete="set null")
+    return_id = fields.Many2one(
+        "omni.return",
+        string="Exchanged In",
+        ondelete="set null",
+        index="btree_not_null",
+        help="The return whose exchange added this line to the order.",
+    )

@@ -1,1 +1,9 @@
-from . import test_batch, test_locations, test_payout_bank, test_pipeline, test_tour, test_webhook
+from . import (
+    test_batch,
+    test_locations,
+    test_payout_bank,
+    test_pipeline,
+    test_returns,
+    test_tour,
+    test_webhook,
+)

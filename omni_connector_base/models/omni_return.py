@@ -1,0 +1,147 @@
+from odoo import api, fields, models
+
+#: Canonical return states; Shopify's ReturnStatus values are the same words in upper case.
+RETURN_STATES = [
+    ("requested", "Requested"),
+    ("open", "Open"),
+    ("closed", "Closed"),
+    ("declined", "Declined"),
+    ("canceled", "Canceled"),
+]
+
+
+class OmniReturn(models.Model):
+    """A return (RMA) as the channel reported it, with what Odoo did about it.
+
+    Goods follow returns: the quantities the channel processed come back into stock through a
+    validated return of the sale order's delivery (``picking_ids``), once per unit; exchange
+    items become new lines of the sale order (``exchange_line_ids``). Money follows refunds:
+    the credit notes of the refunds that settle the return are booked by the refund import.
+    """
+
+    _name = "omni.return"
+    _description = "Omnichannel Return"
+    _order = "channel_created_at desc, id desc"
+
+    name = fields.Char(required=True, index="trigram")
+    backend_id = fields.Many2one("omni.backend", required=True, ondelete="restrict", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
+    channel = fields.Selection(related="backend_id.channel", store=True)
+    external_id = fields.Char(required=True, index=True)
+    omni_order_id = fields.Many2one(
+        "omni.order", string="Channel Order", required=True, ondelete="cascade", index=True
+    )
+    sale_order_id = fields.Many2one(related="omni_order_id.sale_order_id", store=True)
+    partner_id = fields.Many2one(related="omni_order_id.partner_id")
+    currency_id = fields.Many2one(related="omni_order_id.currency_id")
+    state = fields.Selection(RETURN_STATES, required=True, default="requested", index=True)
+    channel_status = fields.Char(help="The return's status as the channel spells it.")
+    channel_created_at = fields.Datetime(index=True)
+    closed_at = fields.Datetime()
+    line_ids = fields.One2many("omni.return.line", "return_id", string="Returned Lines")
+    exchange_line_ids = fields.One2many(
+        "omni.order.line",
+        "return_id",
+        string="Exchange Items",
+        help="Order lines the exchange added to the order (sent to the customer).",
+    )
+    picking_ids = fields.Many2many(
+        "stock.picking",
+        "omni_return_stock_picking_rel",
+        "return_id",
+        "picking_id",
+        string="Return Receipts",
+        copy=False,
+        help="The validated returns that took the processed quantities back into stock.",
+    )
+    picking_count = fields.Integer(compute="_compute_counts")
+    refund_external_ids = fields.Char(
+        string="Channel Refunds", help="The channel's refunds that settle this return."
+    )
+    credit_note_ids = fields.Many2many(
+        "account.move", compute="_compute_credit_notes", string="Credit Notes"
+    )
+    credit_note_count = fields.Integer(compute="_compute_credit_notes")
+    sync_note = fields.Text(
+        string="Import Notes", readonly=True, help="What the import could not apply, and why."
+    )
+
+    _sql_constraints = [
+        (
+            "backend_external_uniq",
+            "UNIQUE(backend_id, external_id)",
+            "This channel return is already stored.",
+        ),
+    ]
+
+    @api.depends("name", "channel")
+    def _compute_display_name(self):
+        for ret in self:
+            ret.display_name = f"[{ret.channel}] {ret.name}" if ret.channel else ret.name
+
+    @api.depends("picking_ids")
+    def _compute_counts(self):
+        for ret in self:
+            ret.picking_count = len(ret.picking_ids)
+
+    @api.depends("refund_external_ids", "omni_order_id.credit_note_ids")
+    def _compute_credit_notes(self):
+        for ret in self:
+            refs = set(filter(None, (ret.refund_external_ids or "").split(",")))
+            notes = ret.omni_order_id.credit_note_ids.filtered(
+                lambda move, refs=refs: move.omni_external_ref in refs
+            )
+            ret.credit_note_ids = notes
+            ret.credit_note_count = len(notes)
+
+    def action_open_pickings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("id", "in", self.picking_ids.ids)]
+        action["context"] = {"create": False}
+        if len(self.picking_ids) == 1:
+            action.update(views=[(False, "form")], res_id=self.picking_ids.id)
+        return action
+
+    def action_open_credit_notes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_refund_type"
+        )
+        action["domain"] = [("id", "in", self.credit_note_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+
+class OmniReturnLine(models.Model):
+    _name = "omni.return.line"
+    _description = "Omnichannel Return Line"
+    _order = "return_id, id"
+
+    return_id = fields.Many2one("omni.return", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="return_id.company_id", store=True)
+    external_id = fields.Char(required=True)
+    order_line_id = fields.Many2one(
+        "omni.order.line", required=True, ondelete="cascade", index=True
+    )
+    sale_line_id = fields.Many2one(related="order_line_id.sale_line_id")
+    product_id = fields.Many2one(related="order_line_id.product_id")
+    quantity = fields.Float(digits="Product Unit of Measure", help="Quantity requested.")
+    quantity_processed = fields.Float(
+        digits="Product Unit of Measure",
+        help="Quantity the channel received and dealt with (refunded, exchanged or kept).",
+    )
+    quantity_restocked = fields.Float(
+        digits="Product Unit of Measure",
+        help="Quantity Odoo took back into stock for this line through the return receipts.",
+    )
+    reason = fields.Char()
+    note = fields.Text()
+
+    _sql_constraints = [
+        (
+            "return_external_uniq",
+            "UNIQUE(return_id, external_id)",
+            "This return line is already stored.",
+        ),
+    ]
