@@ -51,6 +51,7 @@ fragment OrderFields on Order {
   taxesIncluded
   displayFinancialStatus
   displayFulfillmentStatus
+  returnStatus
   totalPriceSet { ...MoneyBagFields }
   totalTaxSet { ...MoneyBagFields }
   totalDiscountsSet { ...MoneyBagFields }
@@ -88,6 +89,7 @@ fragment OrderFields on Order {
   }
   refunds(first: 3) {
     id createdAt note
+    return { id }
     refundLineItems(first: 5) {
       pageInfo { hasNextPage }
       nodes {
@@ -241,7 +243,7 @@ BULK_ORDERS_QUERY = """
       node {
         id name email note createdAt updatedAt cancelledAt cancelReason
         currencyCode presentmentCurrencyCode taxesIncluded
-        displayFinancialStatus displayFulfillmentStatus
+        displayFinancialStatus displayFulfillmentStatus returnStatus
         totalPriceSet { ...MoneyBagFields }
         totalTaxSet { ...MoneyBagFields }
         totalDiscountsSet { ...MoneyBagFields }
@@ -281,6 +283,7 @@ BULK_ORDERS_QUERY = """
         }
         refunds(first: 250) {
           id createdAt note
+          return { id }
           refundLineItems(first: 250) {
             nodes {
               quantity restockType
@@ -371,6 +374,69 @@ mutation OmniWebhookCreate($topic: WebhookSubscriptionTopic!,
 """
 
 
+#: A return: its lines (which order line, how much requested and processed, why), the exchange
+#: items sent in their place (order line items of their own) and the refunds that settle it.
+RETURN_FIELDS = """
+fragment ReturnFields on Return {
+  id name status createdAt closedAt
+  returnLineItems(first: 50) {
+    pageInfo { hasNextPage }
+    nodes {
+      id quantity processedQuantity returnReasonNote customerNote
+      returnReasonDefinition { name }
+      ... on ReturnLineItem { fulfillmentLineItem { lineItem { id } } }
+    }
+  }
+  exchangeLineItems(first: 50) {
+    pageInfo { hasNextPage }
+    nodes {
+      id quantity processedQuantity
+      lineItems {
+        id name sku quantity
+        variant { id }
+        originalUnitPriceSet { ...MoneyBagFields }
+        discountAllocations { allocatedAmountSet { ...MoneyBagFields } }
+        taxLines { ...TaxLineFields }
+      }
+    }
+  }
+  refunds(first: 10) { nodes { id } }
+}
+"""
+
+#: The returns of one order (read when the order shows a return status).
+ORDER_RETURNS_QUERY = (
+    """
+query OmniOrderReturns($id: ID!) {
+  order(id: $id) {
+    id taxesIncluded returnStatus
+    returns(first: 10) {
+      pageInfo { hasNextPage }
+      nodes { ...ReturnFields }
+    }
+  }
+}
+"""
+    + RETURN_FIELDS
+    + MONEY_BAG
+    + TAX_LINE
+)
+
+#: One return, as a returns/* webhook names it.
+RETURN_QUERY = (
+    """
+query OmniReturn($id: ID!) {
+  return(id: $id) {
+    ...ReturnFields
+    order { id taxesIncluded }
+  }
+}
+"""
+    + RETURN_FIELDS
+    + MONEY_BAG
+    + TAX_LINE
+)
+
 ALL_QUERIES = {
     "SHOP_QUERY": SHOP_QUERY,
     "ORDERS_QUERY": ORDERS_QUERY,
@@ -385,6 +451,8 @@ ALL_QUERIES = {
     "WEBHOOK_CREATE_QUERY": WEBHOOK_CREATE_QUERY,
     "PRODUCTS_QUERY": PRODUCTS_QUERY,
     "CUSTOMERS_QUERY": CUSTOMERS_QUERY,
+    "ORDER_RETURNS_QUERY": ORDER_RETURNS_QUERY,
+    "RETURN_QUERY": RETURN_QUERY,
 }
 
 # -- stock: locations, inventory items, quantities, fulfilments (omni_backend_stock.py) -----
