@@ -292,7 +292,18 @@ def _refund(shape, data, refund_id, order_id, taxes_included):
         adjustment_amount=adjustment,
         created_at=parse_datetime(data.get(shape.key("created_at")), f"{where} created_at"),
         note=data.get("note") or "",
+        return_external_id=_return_of(data.get("return"), where),
     )
+
+
+def _return_of(value, where):
+    """The return a refund settles: ``{"id": gid}`` (GraphQL), ``{"id": 123,
+    "admin_graphql_api_id": gid}`` (REST) or null."""
+    if not value:
+        return ""
+    if not isinstance(value, dict):
+        raise PayloadError(f"{where}: return must be an object or null")
+    return gid_tail(value.get("admin_graphql_api_id") or _required(value, "id", f"{where} return"))
 
 
 # ------------------------------------------------------------------------------ REST
@@ -464,24 +475,10 @@ def parse_order_graphql(node):
         raise PayloadError("order: expected a JSON object")
     order_id = gid_tail(_required(node, "id", "order"))
     where = f"order {order_id}"
-    lines = []
-    for item in _nodes(node.get("lineItems"), f"{where} line items"):
-        line_id = gid_tail(_required(item, "id", f"{where} line item"))
-        lw = f"{where} line {line_id}"
-        price, price_pres, __, __ = _gql_money(item.get("originalUnitPriceSet"), f"{lw} price")
-        lines.append(
-            canonical.OrderLine(
-                external_id=line_id,
-                name=item.get("name") or "",
-                quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
-                price_unit=price,
-                price_unit_presentment=price_pres,
-                discount_amount=_discount(GRAPHQL, item.get("discountAllocations"), lw),
-                sku=item.get("sku") or "",
-                product_external_id=gid_tail((item.get("variant") or {}).get("id")),
-                taxes=_taxes(GRAPHQL, item.get("taxLines"), lw),
-            )
-        )
+    lines = [
+        _line_item_graphql(item, where)
+        for item in _nodes(node.get("lineItems"), f"{where} line items")
+    ]
     for ship in _nodes(node.get("shippingLines"), f"{where} shipping lines"):
         sw = f"{where} shipping line"
         price, price_pres, __, __ = _gql_money(ship.get("originalPriceSet"), sw)
@@ -542,6 +539,26 @@ def parse_order_graphql(node):
             for refund in _nodes(node.get("refunds"))
         ),
         note=node.get("note") or "",
+    )
+
+
+def _line_item_graphql(item, where):
+    """GraphQL ``LineItem`` (of an order, or sent in exchange) -> canonical.OrderLine."""
+    if not isinstance(item, dict):
+        raise PayloadError(f"{where}: a line item must be a JSON object")
+    line_id = gid_tail(_required(item, "id", f"{where} line item"))
+    lw = f"{where} line {line_id}"
+    price, price_pres, __, __ = _gql_money(item.get("originalUnitPriceSet"), f"{lw} price")
+    return canonical.OrderLine(
+        external_id=line_id,
+        name=item.get("name") or "",
+        quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
+        price_unit=price,
+        price_unit_presentment=price_pres,
+        discount_amount=_discount(GRAPHQL, item.get("discountAllocations"), lw),
+        sku=item.get("sku") or "",
+        product_external_id=gid_tail((item.get("variant") or {}).get("id")),
+        taxes=_taxes(GRAPHQL, item.get("taxLines"), lw),
     )
 
 
@@ -802,4 +819,79 @@ def parse_customer_graphql(node):
         name=_name(node.get("firstName"), node.get("lastName")),
         billing_address=address,
         shipping_address=address,
+    )
+
+
+# ------------------------------------------------------------------------------ returns
+
+def order_return_status(data):
+    """An order's return status when it has returns worth reading, else ``""``: GraphQL
+    ``returnStatus`` other than ``NO_RETURN``; a REST order (which has no such field) with a
+    non-empty ``returns`` list gives ``"RETURNS"``."""
+    if not isinstance(data, dict):
+        return ""
+    if "returnStatus" in data:
+        status = data.get("returnStatus") or ""
+        return "" if status == "NO_RETURN" else str(status)
+    return "RETURNS" if data.get("returns") else ""
+
+
+def return_gid_of_webhook(data):
+    """The GraphQL id of the return a ``returns/*`` webhook (REST shape) is about."""
+    if not isinstance(data, dict):
+        raise PayloadError("return: expected a JSON object")
+    if data.get("admin_graphql_api_id"):
+        return str(data["admin_graphql_api_id"])
+    return f"gid://shopify/Return/{_required(data, 'id', 'return')}"
+
+
+def parse_return_graphql(node, order_id=None):
+    """GraphQL ``Return`` node (``RETURN_FIELDS``) -> :class:`canonical.Return`.
+
+    Exchange items are order line items of their own, read like the order's (their prices
+    follow the order's tax convention, which the importer knows from the order)."""
+    if not isinstance(node, dict):
+        raise PayloadError("return: expected a JSON object")
+    return_id = gid_tail(_required(node, "id", "return"))
+    where = f"return {return_id}"
+    order_id = order_id or gid_tail(_required(_required(node, "order", where), "id", where))
+    lines = []
+    for item in _nodes(node.get("returnLineItems"), f"{where} lines"):
+        line_id = gid_tail(_required(item, "id", f"{where} line"))
+        lw = f"{where} line {line_id}"
+        fulfilment_line = _required(item, "fulfillmentLineItem", lw) or {}
+        order_line = _required(fulfilment_line, "lineItem", lw) or {}
+        quantity = to_decimal(_required(item, "quantity", lw), f"{lw} quantity")
+        processed = to_decimal(item.get("processedQuantity") or 0, f"{lw} processed quantity")
+        if quantity < 0 or processed < 0 or processed > quantity:
+            raise PayloadError(
+                f"{lw}: processed quantity {processed} of {quantity} is not possible"
+            )
+        lines.append(
+            canonical.ReturnLine(
+                external_id=line_id,
+                order_line_external_id=gid_tail(_required(order_line, "id", lw)),
+                quantity=quantity,
+                processed_quantity=processed,
+                reason=(item.get("returnReasonDefinition") or {}).get("name") or "",
+                note=item.get("returnReasonNote") or item.get("customerNote") or "",
+            )
+        )
+    exchange_lines = []
+    for exchange in _nodes(node.get("exchangeLineItems"), f"{where} exchange items"):
+        for item in exchange.get("lineItems") or []:
+            exchange_lines.append(_line_item_graphql(item, f"{where} exchange"))
+    return canonical.Return(
+        external_id=return_id,
+        order_external_id=str(order_id),
+        name=node.get("name") or return_id,
+        status=str(node.get("status") or "").upper(),
+        lines=tuple(lines),
+        exchange_lines=tuple(exchange_lines),
+        refund_external_ids=tuple(
+            gid_tail(_required(refund, "id", f"{where} refund"))
+            for refund in _nodes(node.get("refunds"), f"{where} refunds")
+        ),
+        created_at=parse_datetime(node.get("createdAt"), f"{where} createdAt"),
+        closed_at=parse_datetime(node.get("closedAt"), f"{where} closedAt"),
     )
