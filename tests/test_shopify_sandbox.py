@@ -238,3 +238,72 @@ def test_webhook_deliveries_duplicates_and_order(world):
     assert len({wid for __, __, wid in shuffled}) == len(world.orders)
     assert shuffled == world.webhooks_for_delivery(shuffle_seed=1, duplicates=3)
     assert [w for __, __, w in shuffled] != [w for __, __, w in plain][: len(shuffled)]
+
+
+RETURNS = """
+query($id: ID!) {
+  order(id: $id) {
+    returnStatus
+    lineItems(first: 10) { nodes { id } }
+    refunds(first: 5) { id return { id } refundLineItems(first: 5) { nodes { restockType } } }
+    returns(first: 5) {
+      nodes {
+        id status
+        returnLineItems(first: 5) {
+          nodes {
+            quantity processedQuantity
+            ... on ReturnLineItem { fulfillmentLineItem { lineItem { id } } }
+          }
+        }
+        exchangeLineItems(first: 5) { nodes { lineItems { id sku } } }
+        refunds(first: 5) { nodes { id } }
+      }
+    }
+  }
+}
+"""
+
+
+def test_returns_of_every_kind_are_served():
+    world = generate_shop(with_returns=True)
+    assert world.returns, "fulfilled orders get returns"
+    assert [r["_kind"] for r in world.returns][:4] == [
+        "refunded", "exchange", "requested", "declined"]
+    assert [r["id"] for r in world.returns] == [
+        r["id"] for r in generate_shop(with_returns=True).returns]
+    assert not generate_shop().returns
+    with ShopifySandbox(world, access_token=TOKEN, restore_rate=1e6) as box:
+        for ret in world.returns:
+            body = post(box, RETURNS, {"id": ret["order"]["id"]}).json()
+            assert "errors" not in body, body
+            order = body["data"]["order"]
+            (served,) = order["returns"]["nodes"]
+            assert served["id"] == ret["id"] and served["status"] == ret["status"]
+            (line,) = served["returnLineItems"]["nodes"]
+            order_line_ids = {n["id"] for n in order["lineItems"]["nodes"]}
+            assert line["fulfillmentLineItem"]["lineItem"]["id"] in order_line_ids
+            kind = ret["_kind"]
+            assert line["processedQuantity"] == (1 if kind in ("refunded", "exchange") else 0)
+            settling = [r for r in order["refunds"] if r["return"]]
+            exchanged = [i for n in served["exchangeLineItems"]["nodes"] for i in n["lineItems"]]
+            if kind == "refunded":
+                assert [r["id"] for r in settling] == [
+                    n["id"] for n in served["refunds"]["nodes"]]
+                assert settling[0]["return"]["id"] == ret["id"]
+                assert settling[0]["refundLineItems"]["nodes"][0]["restockType"] == "RETURN"
+            else:
+                assert not settling and not served["refunds"]["nodes"]
+            if kind == "exchange":
+                (item,) = exchanged
+                assert item["id"] not in order_line_ids, "only the return holds the new item"
+            else:
+                assert not exchanged
+            expected = {"refunded": "RETURNED", "exchange": "RETURNED",
+                        "requested": "RETURN_REQUESTED", "declined": "NO_RETURN"}[kind]
+            assert order["returnStatus"] == expected
+            one = post(box, "query($id: ID!) { return(id: $id) { id name order { id } } }",
+                       {"id": ret["id"]}).json()["data"]["return"]
+            assert one == {"id": ret["id"], "name": ret["name"],
+                           "order": {"id": ret["order"]["id"]}}
+    topics = [topic for topic, __, __ in world.return_webhooks()]
+    assert topics[:4] == ["returns/close", "returns/close", "returns/request", "returns/decline"]

@@ -6,17 +6,20 @@ import unittest
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools import queries
 from ..tools.parser import (
+    order_return_status,
     parse_order_graphql,
     parse_order_rest,
     parse_refund_rest,
+    parse_return_graphql,
     parse_transaction_graphql,
     parse_transaction_rest,
+    return_gid_of_webhook,
 )
 from .common import REFDATA_HINT, ShopifyCase, refdata_path
 
@@ -172,3 +175,107 @@ class TestDocumentedSamples(ShopifyCase):
                                                           "currency_code": "USD"}})
         with self.assertRaises(PayloadError):
             parse_order_rest(data)
+
+
+def _bag(amount):
+    return {
+        "shopMoney": {"amount": amount, "currencyCode": "EUR"},
+        "presentmentMoney": {"amount": amount, "currencyCode": "EUR"},
+    }
+
+
+RETURN_NODE = {
+    "id": "gid://shopify/Return/9",
+    "name": "#1001-R1",
+    "status": "CLOSED",
+    "createdAt": "2026-01-02T10:00:00Z",
+    "closedAt": "2026-01-03T10:00:00Z",
+    "order": {"id": "gid://shopify/Order/5"},
+    "returnLineItems": {
+        "nodes": [
+            {
+                "id": "gid://shopify/ReturnLineItem/1",
+                "quantity": 2,
+                "processedQuantity": 1,
+                "returnReasonNote": "too small",
+                "returnReasonDefinition": {"name": "Size too small"},
+                "fulfillmentLineItem": {"lineItem": {"id": "gid://shopify/LineItem/77"}},
+            }
+        ]
+    },
+    "exchangeLineItems": {
+        "nodes": [
+            {
+                "id": "gid://shopify/ExchangeLineItem/3",
+                "quantity": 1,
+                "lineItems": [
+                    {
+                        "id": "gid://shopify/LineItem/88",
+                        "name": "Shirt L",
+                        "sku": "SH-L",
+                        "quantity": 1,
+                        "variant": {"id": "gid://shopify/ProductVariant/4"},
+                        "originalUnitPriceSet": _bag("20.00"),
+                        "discountAllocations": [],
+                        "taxLines": [{"title": "VAT", "rate": 0.2, "priceSet": _bag("4.00")}],
+                    }
+                ],
+            }
+        ]
+    },
+    "refunds": {"nodes": [{"id": "gid://shopify/Refund/12"}]},
+}
+
+
+@tagged("post_install", "-at_install")
+class TestReturnParser(BaseCase):
+    def test_return_with_exchange_item(self):
+        ret = parse_return_graphql(RETURN_NODE)
+        self.assertEqual((ret.external_id, ret.order_external_id, ret.status), ("9", "5", "CLOSED"))
+        (line,) = ret.lines
+        self.assertEqual(line.order_line_external_id, "77")
+        self.assertEqual((line.quantity, line.processed_quantity), (Decimal(2), Decimal(1)))
+        self.assertEqual((line.reason, line.note), ("Size too small", "too small"))
+        (item,) = ret.exchange_lines
+        self.assertEqual(
+            (item.external_id, item.sku, item.price_unit), ("88", "SH-L", Decimal("20.00"))
+        )
+        self.assertEqual(item.taxes[0].amount, Decimal("4.00"))
+        self.assertEqual(ret.refund_external_ids, ("12",))
+        self.assertEqual(ret.closed_at, datetime(2026, 1, 3, 10, tzinfo=timezone.utc))
+        self.assertEqual(parse_return_graphql(RETURN_NODE, order_id="5"), ret)
+
+    def test_hostile_returns_are_payload_errors(self):
+        line = RETURN_NODE["returnLineItems"]["nodes"][0]
+        for bad in (
+            None,
+            {},
+            {"id": "gid://shopify/Return/1"},  # no order
+            dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, processedQuantity=3)]}),
+            dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, quantity="two")]}),
+            dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, fulfillmentLineItem={})]}),
+            dict(RETURN_NODE, exchangeLineItems={"nodes": [{"lineItems": ["x"]}]}),
+        ):
+            with self.assertRaises(PayloadError, msg=repr(bad)[:80]):
+                parse_return_graphql(bad)
+
+    def test_return_status_and_webhook_id(self):
+        self.assertEqual(order_return_status({"returnStatus": "NO_RETURN"}), "")
+        self.assertEqual(order_return_status({"returnStatus": "RETURNED"}), "RETURNED")
+        self.assertEqual(order_return_status({"returns": []}), "")
+        self.assertTrue(order_return_status({"returns": [{"id": 1}]}))
+        self.assertEqual(return_gid_of_webhook({"id": 7}), "gid://shopify/Return/7")
+        with self.assertRaises(PayloadError):
+            return_gid_of_webhook({"status": "requested"})
+        sample = load_sample("returns/request")
+        self.assertEqual(return_gid_of_webhook(sample), sample["admin_graphql_api_id"])
+
+    def test_refund_names_the_return_it_settles(self):
+        self.assertEqual(parse_refund_rest(load_sample("refunds/create")).return_external_id, "")
+        rest = dict(
+            load_sample("refunds/create"),
+            **{"return": {"id": 9, "admin_graphql_api_id": "gid://shopify/Return/9"}},
+        )
+        self.assertEqual(parse_refund_rest(rest).return_external_id, "9")
+        with self.assertRaises(PayloadError):
+            parse_refund_rest(dict(rest, **{"return": "9"}))

@@ -379,7 +379,7 @@ mutation OmniWebhookCreate($topic: WebhookSubscriptionTopic!,
 RETURN_FIELDS = """
 fragment ReturnFields on Return {
   id name status createdAt closedAt
-  returnLineItems(first: 50) {
+  returnLineItems(first: 10) {
     pageInfo { hasNextPage }
     nodes {
       id quantity processedQuantity returnReasonNote customerNote
@@ -387,7 +387,7 @@ fragment ReturnFields on Return {
       ... on ReturnLineItem { fulfillmentLineItem { lineItem { id } } }
     }
   }
-  exchangeLineItems(first: 50) {
+  exchangeLineItems(first: 5) {
     pageInfo { hasNextPage }
     nodes {
       id quantity processedQuantity
@@ -400,7 +400,7 @@ fragment ReturnFields on Return {
       }
     }
   }
-  refunds(first: 10) { nodes { id } }
+  refunds(first: 5) { nodes { id } }
 }
 """
 
@@ -410,7 +410,7 @@ ORDER_RETURNS_QUERY = (
 query OmniOrderReturns($id: ID!) {
   order(id: $id) {
     id taxesIncluded returnStatus
-    returns(first: 10) {
+    returns(first: 5) {
       pageInfo { hasNextPage }
       nodes { ...ReturnFields }
     }

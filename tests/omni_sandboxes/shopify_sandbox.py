@@ -243,6 +243,7 @@ def _install_resolvers(schema):
     root.fields["orders"].resolve = _resolve_orders
     root.fields["order"].resolve = _resolve_order
     root.fields["node"].resolve = _resolve_node
+    root.fields["return"].resolve = _resolve_node
     root.fields["shop"].resolve = _resolve_shop
     shopify_payments.install_resolvers(schema)
     shopify_inventory.install_resolvers(schema)
@@ -347,6 +348,7 @@ class ShopifyWorld:
         self.customers = []
         self.products = []  # (product, [variants])
         self.orders = []
+        self.returns = []  # generate_shop(with_returns=True): each with its "_kind"
         self.order_by_gid = {}
         self._nodes = {}
         self._seq = 1000
@@ -539,6 +541,10 @@ class ShopifyWorld:
                     "refund_shipping_lines": [],
                     "order_adjustments": [],
                     "transactions": [txn_rest(t) for t in refund["transactions"]],
+                    "return": refund.get("return") and {
+                        "id": gid_number(refund["return"]["id"]),
+                        "admin_graphql_api_id": refund["return"]["id"],
+                    },
                 }
                 for refund in order["refunds"]
             ],
@@ -555,7 +561,56 @@ class ShopifyWorld:
                 for f in order["fulfillments"]
             ],
             "transactions_rest": [txn_rest(t) for t in order["transactions"]],
+            "returns": [
+                {"id": gid_number(ret["id"]), "admin_graphql_api_id": ret["id"],
+                 "status": ret["status"].lower()}
+                for ret in order["returns"]
+            ],
         }
+
+    def return_rest(self, ret):
+        """The REST JSON a ``returns/*`` webhook carries (the shape of Shopify's sample)."""
+        order_gid = ret["order"]["id"]
+        return {
+            "id": gid_number(ret["id"]),
+            "admin_graphql_api_id": ret["id"],
+            "status": ret["status"].lower(),
+            "order": {"id": gid_number(order_gid), "admin_graphql_api_id": order_gid},
+            "total_return_line_items": len(ret["returnLineItems"]),
+            "name": ret["name"],
+            "return_line_items": [
+                {
+                    "id": gid_number(item["id"]),
+                    "admin_graphql_api_id": item["id"],
+                    "quantity": item["quantity"],
+                    "return_reason_note": item["returnReasonNote"],
+                    "fulfillment_line_item": {
+                        "id": gid_number(item["fulfillmentLineItem"]["id"]),
+                        "line_item": {
+                            "id": gid_number(item["fulfillmentLineItem"]["lineItem"]["id"]),
+                        },
+                    },
+                }
+                for item in ret["returnLineItems"]
+            ],
+            "return_shipping_fees": [],
+            "exchange_line_items": [
+                {"id": gid_number(item["id"]), "admin_graphql_api_id": item["id"]}
+                for item in ret["exchangeLineItems"]
+            ],
+            "total_exchange_line_items": len(ret["exchangeLineItems"]),
+        }
+
+    def return_webhooks(self):
+        """``(topic, REST payload, webhook id)`` per return: ``returns/request`` for a requested
+        one, ``returns/close`` for a closed one, ``returns/decline`` for a declined one."""
+        topics = {"REQUESTED": "returns/request", "CLOSED": "returns/close",
+                  "DECLINED": "returns/decline", "OPEN": "returns/approve",
+                  "CANCELED": "returns/cancel"}
+        return [
+            (topics[ret["status"]], self.return_rest(ret), f"wh-{gid_number(ret['id'])}")
+            for ret in self.returns
+        ]
 
     def webhooks_for_delivery(self, topic="orders/updated", shuffle_seed=None, duplicates=0):
         """``(topic, REST payload, webhook id)`` for every order, in order of update; with
@@ -580,13 +635,15 @@ def _money_sum(values):
 
 
 def generate_shop(n_orders=24, seed=7, start=DEFAULT_START, currency="EUR", tax_rate="0.2",
-                  taxes_included=False, n_products=6):
+                  taxes_included=False, n_products=6, with_returns=False):
     """A deterministic shop: same arguments, same shop, byte for byte.
 
     Orders are one hour apart from ``start``. Every 4th order has a 10 % discount code; every
     5th a partial refund of one unit of its first line; order fulfilment cycles through
     unfulfilled / partially fulfilled / fulfilled; presentment currency cycles EUR, USD, GBP.
     Taxes are one "VAT" line at ``tax_rate`` per line and per shipping line, rounded per line.
+    With ``with_returns`` the fully fulfilled orders without refund get a return each, their
+    kinds cycling through :data:`RETURN_KINDS` (see :func:`_add_return`).
     """
     rng = random.Random(seed)
     rate = Decimal(tax_rate)
@@ -817,11 +874,153 @@ def generate_shop(n_orders=24, seed=7, start=DEFAULT_START, currency="EUR", tax_
             "refunds": refunds,
             "fulfillments": fulfilments,
             "transactions": transactions,
+            "returns": [],
+            "returnStatus": "NO_RETURN",
         }
         world.add_order(order)
         for obj in lines + shipping + refunds + transactions + fulfilments:
             world._register(obj)
+    if with_returns:
+        eligible = [o for o in world.orders
+                    if o["displayFulfillmentStatus"] == "FULFILLED" and not o["refunds"]]
+        for index, order in enumerate(eligible):
+            _add_return(world, order, RETURN_KINDS[index % len(RETURN_KINDS)])
     return world
+
+
+#: The returns ``generate_shop(with_returns=True)`` makes, in turn:
+#: refunded - closed, 1 unit of the first line received and refunded (restocked, the refund
+#:   names the return); exchange - closed, 1 unit of the first line received and exchanged
+#:   for another product at the same price (a line item only the return holds), no refund;
+#: requested - waiting for approval, nothing received; declined - the merchant said no.
+RETURN_KINDS = ("refunded", "exchange", "requested", "declined")
+_RETURN_STATUS = {"refunded": "CLOSED", "exchange": "CLOSED", "requested": "REQUESTED",
+                  "declined": "DECLINED"}
+_ORDER_RETURN_STATUS = {"refunded": "RETURNED", "exchange": "RETURNED",
+                        "requested": "RETURN_REQUESTED", "declined": "NO_RETURN"}
+
+
+def _add_return(world, order, kind):
+    """One return of ``kind`` on a fulfilled ``order`` (one day after it), as Shopify shows it."""
+    pcur = order["presentmentCurrencyCode"]
+    line = order["lineItems"][0]
+    fulfilment_line = next(
+        item for f in order["fulfillments"] for item in f["fulfillmentLineItems"]
+        if item["lineItem"] is line
+    )
+    processed = 1 if kind in ("refunded", "exchange") else 0
+    at = parse_iso(order["createdAt"]) + timedelta(days=1)
+    number = len(world.returns) + 1
+    ret = world._register({
+        "__typename": "Return",
+        "id": gid("Return", world._next(1800000000)),
+        "name": f"{order['name']}-R1",
+        "status": _RETURN_STATUS[kind],
+        "createdAt": iso(at),
+        "closedAt": iso(at + timedelta(hours=2)) if processed else None,
+        "totalQuantity": 1,
+        "order": {"__typename": "Order", "id": order["id"],
+                  "taxesIncluded": order["taxesIncluded"]},
+        "returnLineItems": [{
+            "__typename": "ReturnLineItem",
+            "id": gid("ReturnLineItem", world._next(1810000000)),
+            "quantity": 1,
+            "processedQuantity": processed,
+            "unprocessedQuantity": 1 - processed,
+            "returnReasonNote": "Too small" if number % 2 else "",
+            "customerNote": None,
+            "returnReasonDefinition": {"name": "Size too small" if number % 2 else "Other"},
+            "fulfillmentLineItem": fulfilment_line,
+        }],
+        "exchangeLineItems": [],
+        "refunds": [],
+        "_kind": kind,
+    })
+    unit_net = money((line["_gross"] - line["_discount"]) / line["quantity"])
+    unit_tax = money(line["_tax"] / line["quantity"])
+    if kind == "refunded":
+        refunded = unit_net + (Decimal(0) if order["taxesIncluded"] else unit_tax)
+        sale = order["transactions"][0]
+        refund_txn = world._register(dict(
+            sale,
+            id=gid("OrderTransaction", world._next(1500000000)),
+            kind="REFUND",
+            amountSet=world.bag(refunded, pcur),
+            createdAt=ret["closedAt"],
+            processedAt=ret["closedAt"],
+            receiptJson=json.dumps({"id": f"re_3OmniR{gid_number(ret['id']):012d}",
+                                    "object": "refund",
+                                    "charge": json.loads(sale["receiptJson"])["id"]}),
+            paymentId=f"{order['name']}.R",
+            parentTransaction={"id": sale["id"]},
+        ))
+        refund = world._register({
+            "__typename": "Refund",
+            "id": gid("Refund", world._next(1600000000)),
+            "createdAt": ret["closedAt"],
+            "updatedAt": ret["closedAt"],
+            "processedAt": ret["closedAt"],
+            "note": "Return received",
+            "return": ret,
+            "totalRefundedSet": world.bag(refunded, pcur),
+            "refundLineItems": [{
+                "id": gid("RefundLineItem", world._next(1700000000)),
+                "lineItem": line,
+                "quantity": 1,
+                "restockType": "RETURN",
+                "restocked": True,
+                "priceSet": world.bag(line["_unit"], pcur),
+                "subtotalSet": world.bag(unit_net, pcur),
+                "totalTaxSet": world.bag(unit_tax, pcur),
+            }],
+            "refundShippingLines": [],
+            "orderAdjustments": [],
+            "transactions": [refund_txn],
+        })
+        ret["refunds"].append(refund)
+        order["refunds"].append(refund)
+        order["transactions"].append(refund_txn)
+        order["displayFinancialStatus"] = "PARTIALLY_REFUNDED"
+        current = Decimal(order["currentTotalPriceSet"]["shopMoney"]["amount"]) - refunded
+        order["currentTotalPriceSet"] = world.bag(current, pcur)
+    elif kind == "exchange":
+        others = [v for __, variants in world.products for v in variants
+                  if v["sku"] != line["sku"]]
+        variant = others[number % len(others)]
+        product = variant["product"]
+        unit = line["_unit"]
+        rate = Decimal(str(line["taxLines"][0]["rate"]))
+        tax = money(unit - unit / (1 + rate)) if order["taxesIncluded"] else money(unit * rate)
+        new_line = world._register({
+            "__typename": "LineItem",
+            "id": gid("LineItem", world._next(1100000000)),
+            "name": product["title"],
+            "title": product["title"],
+            "sku": variant["sku"],
+            "quantity": 1,
+            "currentQuantity": 1,
+            "originalUnitPriceSet": world.bag(unit, pcur),
+            "discountedUnitPriceSet": world.bag(unit, pcur),
+            "totalDiscountSet": world.bag(0, pcur),
+            "discountAllocations": [],
+            "taxLines": [dict(line["taxLines"][0], priceSet=world.bag(tax, pcur))],
+            "variant": variant,
+            "product": product,
+        })
+        ret["exchangeLineItems"].append({
+            "__typename": "ExchangeLineItem",
+            "id": gid("ExchangeLineItem", world._next(1820000000)),
+            "quantity": 1,
+            "processedQuantity": 1,
+            "unprocessedQuantity": 0,
+            "variantId": variant["id"],
+            "lineItems": [new_line],
+        })
+    order["returns"] = order.get("returns", []) + [ret]
+    order["returnStatus"] = _ORDER_RETURN_STATUS[kind]
+    order["updatedAt"] = max(order["updatedAt"], ret["closedAt"] or ret["createdAt"])
+    world.returns.append(ret)
+    return ret
 
 
 # --------------------------------------------------------------------------- webhooks
