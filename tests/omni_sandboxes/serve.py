@@ -34,7 +34,7 @@ POS_WEBHOOK_SECRET = "pos_whsec_omni_demo"
 
 def demo_shop():
     """The demo shop (scripts/demo_setup.py reads its products and tax from here)."""
-    return generate_shop(n_orders=24, seed=7)
+    return generate_shop(n_orders=24, seed=7, with_returns=True)
 
 
 def demo_store_days():
