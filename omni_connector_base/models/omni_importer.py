@@ -839,8 +839,8 @@ class OmniImporter(models.AbstractModel):
                 notes.append(
                     _(
                         "%(line)s: %(missing)s processed unit(s) not taken back into stock: no "
-                        "validated delivery of the order holds them (yet); the next import of "
-                        "the return takes them back once it does.",
+                        "validated delivery of the order holds them (yet); importing the return "
+                        "again (replay its event) takes them back once one does.",
                         line=line.order_line_id.name or line.external_id,
                         missing=qty - taken,
                     )

@@ -26,6 +26,7 @@ from ..tools.adapter import (
 )
 from ..tools.parser import (
     iter_bulk_orders,
+    order_return_status,
     parse_balance_transaction,
     parse_customer_graphql,
     parse_datetime,
@@ -36,9 +37,11 @@ from ..tools.parser import (
     parse_product_graphql,
     parse_product_rest,
     parse_refund_rest,
+    parse_return_graphql,
     parse_transaction_graphql,
     parse_transaction_rest,
     rest_id,
+    return_gid_of_webhook,
 )
 
 ORDERS_STREAM = "orders"
@@ -60,6 +63,20 @@ ORDER_TOPICS = (
 EDIT_TOPIC = "orders/edited"
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 DISPUTE_TOPICS = ("disputes/create", "disputes/update")
+#: A return changed: the return is read again through the API (RETURN_QUERY) and imported.
+RETURN_TOPICS = (
+    "returns/request",
+    "returns/approve",
+    "returns/decline",
+    "returns/cancel",
+    "returns/close",
+    "returns/reopen",
+    "returns/process",
+    "returns/update",
+)
+#: A return node read with its order (GraphQL shape): one event per return and version.
+RETURN_POLL_TOPIC = "returns/graphql"
+WAIT_FOR_ORDER = 60  # seconds a return waits (per attempt) for its order to be imported
 #: Every topic the backend subscribes to. fulfillments/* and inventory_levels/update are
 #: processed by the stock synchronisation (omni_backend_stock.py).
 WEBHOOK_TOPICS = (
@@ -70,6 +87,7 @@ WEBHOOK_TOPICS = (
     "fulfillments/create",
     "fulfillments/update",
     *DISPUTE_TOPICS,
+    *RETURN_TOPICS,
     "inventory_levels/update",
     "products/update",
     "app/uninstalled",
@@ -77,6 +95,7 @@ WEBHOOK_TOPICS = (
 #: Scopes the connector needs; ``write_x`` grants ``read_x`` too.
 REQUIRED_SCOPES = (
     "read_orders",
+    "read_returns",
     "read_products",
     "read_customers",
     "read_shopify_payments_payouts",
@@ -348,11 +367,30 @@ class OmniBackend(models.Model):
             if payments and not stale:  # idempotent: unchanged movements are left alone
                 importer.import_payments(self, payments)
             self._shopify_link_payments(omni_order)
+            if not stale:
+                self._shopify_import_order_returns(omni_order, data)
             return links
         if topic in ORDER_TOPICS:
-            links = importer.import_order(self, parse_order_rest(data))
-            self._shopify_link_payments(self.env["omni.order"].browse(links.get("omni_order_id")))
+            order = parse_order_rest(data)
+            links = importer.import_order(self, order)
+            omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
+            self._shopify_link_payments(omni_order)
+            if not (
+                omni_order.channel_updated_at
+                and omni_order.channel_updated_at > _naive(order.updated_at)
+            ):
+                self._shopify_import_order_returns(omni_order, data)
             return links
+        if topic in RETURN_TOPICS:
+            return_gid = return_gid_of_webhook(data)
+            node = self._shopify_adapter().execute(queries.RETURN_QUERY, {"id": return_gid})
+            if not node.get("return"):
+                raise MappingError(
+                    _("The shop does not know return %s.", return_gid), "return", return_gid
+                )
+            return self._shopify_import_return(event, node["return"])
+        if topic == RETURN_POLL_TOPIC:
+            return self._shopify_import_return(event, data)
         if topic == EDIT_TOPIC:
             self._shopify_enqueue_pull()
             return {"result_note": _("Order edited: the order is read again by the next pull.")}
@@ -387,6 +425,76 @@ class OmniBackend(models.Model):
         if topic == "app/uninstalled":
             return self._shopify_uninstalled()
         raise PayloadError(f"Shopify topic {topic!r} is not handled")
+
+    def _shopify_import_order_returns(self, omni_order, data):
+        """An order that has returns (its ``returnStatus``), or had some in Odoo (a declined
+        request leaves the order without return status): read its returns and import each
+        right after the order, as an event of its own (``returns/graphql``, one per return
+        and version), so that a return that cannot be imported fails visibly on its own
+        without holding its order back. Unchanged returns are known events: skipped."""
+        if not omni_order or not (order_return_status(data) or omni_order.return_ids):
+            return
+        node = self._shopify_adapter().execute(
+            queries.ORDER_RETURNS_QUERY, {"id": f"gid://shopify/Order/{omni_order.external_id}"}
+        ).get("order")
+        returns = (node or {}).get("returns") or {}
+        if (returns.get("pageInfo") or {}).get("hasNextPage"):
+            raise PayloadError(
+                f"order {omni_order.external_id} has more returns than the connector reads at "
+                "once: import them from their returns/* webhooks"
+            )
+        vals_list = []
+        for return_node in returns.get("nodes") or []:
+            # the order's id, in case the node does not repeat it
+            return_node = {**return_node, "order": {"id": node["id"]}}
+            payload = json.dumps(return_node, sort_keys=True)
+            external_id = str(return_node.get("id") or "").rsplit("/", 1)[-1]
+            if not external_id:
+                raise PayloadError(f"order {omni_order.external_id}: a return without id")
+            vals_list.append(
+                {
+                    "topic": RETURN_POLL_TOPIC,
+                    "external_id": external_id,
+                    "idempotency_key": self.env["omni.event"]._idempotency_key(
+                        self,
+                        RETURN_POLL_TOPIC,
+                        f"{external_id}@{hashlib.sha256(payload.encode()).hexdigest()[:16]}",
+                    ),
+                    "payload": payload,
+                    "omni_order_id": omni_order.id,
+                }
+            )
+        new, __ = self.env["omni.event"]._receive(self, vals_list, source="poll")
+        if new:
+            # The order's sale order first, outside the returns' savepoints: a return that
+            # fails must not roll back the sale order of a batch flushed inside it.
+            self.env["omni.importer"]._flush_batch()
+        for return_event in new:
+            return_event._process_one()
+
+    def _shopify_import_return(self, event, node):
+        """A return as the shop shows it now. One whose order is not imported yet waits for
+        it a few attempts, then fails visibly naming the order."""
+        for field in ("returnLineItems", "exchangeLineItems"):
+            if (((node or {}).get(field) or {}).get("pageInfo") or {}).get("hasNextPage"):
+                raise PayloadError(
+                    f"return {node.get('name') or node.get('id')} has more {field} than the "
+                    "connector reads: it is not imported in part"
+                )
+        ret = parse_return_graphql(node)
+        omni_order = self.env["omni.order"].search(
+            [("backend_id", "=", self.id), ("external_id", "=", ret.order_external_id)], limit=1
+        )
+        if not omni_order and event and event.attempts + 2 < self.max_attempts:
+            raise RetryableJobError(
+                f"return {ret.external_id}: order {ret.order_external_id} not imported yet",
+                seconds=WAIT_FOR_ORDER,
+            )
+        record = self.env["omni.importer"].import_return(self, ret, omni_order=omni_order or None)
+        links = {"omni_order_id": record.omni_order_id.id}
+        if record.sync_note:
+            links["result_note"] = record.sync_note
+        return links
 
     def _shopify_link_payments(self, omni_order):
         """Movements that arrived before their order (a payout's balance transactions, a

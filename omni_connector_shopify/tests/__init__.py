@@ -7,6 +7,7 @@ from . import (
     test_payouts,
     test_pull,
     test_queries,
+    test_returns,
     test_shopify_backend,
     test_stock,
     test_webhook,

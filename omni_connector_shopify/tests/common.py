@@ -50,6 +50,7 @@ class ShopifyCase(TransactionCase):
     """A backend on a fresh sandbox shop (``cls.world``, ``cls.sandbox``)."""
 
     sandbox_kwargs = {"restore_rate": 1e6}
+    shop_kwargs = {}  # more arguments of generate_shop (with_returns=True...)
 
     @classmethod
     def setUpClass(cls):
@@ -57,7 +58,7 @@ class ShopifyCase(TransactionCase):
         if not has_shopify_schema():
             raise unittest.SkipTest(SHOPIFY_HINT)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.world = generate_shop(n_orders=N_ORDERS, seed=11)
+        cls.world = generate_shop(n_orders=N_ORDERS, seed=11, **cls.shop_kwargs)
         cls.sandbox = ShopifySandbox(cls.world, access_token=TOKEN, **cls.sandbox_kwargs).start()
         cls.addClassCleanup(cls.sandbox.stop)
         company = cls.env.company

@@ -12,7 +12,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..models.omni_backend import WEBHOOK_TOPICS
+from ..models.omni_backend import RETURN_TOPICS, WEBHOOK_TOPICS
 from .common import SECRET, ShopifyCase, webhook_headers
 from .common_payments import enable_client_credentials, expire_tokens
 from .test_parser import load_sample
@@ -101,7 +101,8 @@ class TestClientCredentials(ShopifyCase):
         self.assertEqual(self.backend.state, "connected")
         message = self.backend.connection_message
         self.assertIn(
-            "Missing scopes: read_customers, read_shopify_payments_payouts, read_locations, "
+            "Missing scopes: read_returns, read_customers, read_shopify_payments_payouts, "
+            "read_locations, "
             "write_inventory, write_merchant_managed_fulfillment_orders",
             message,
         )
@@ -189,7 +190,11 @@ class TestTopics(ShopifyCase, HttpCase):
     def samples(self):
         payloads = {topic: load_sample(topic) for topic in WEBHOOK_TOPICS
                     if topic not in ("products/update", "app/uninstalled",
-                                     "inventory_levels/update")}
+                                     "inventory_levels/update", *RETURN_TOPICS[1:])}
+        # The reference set documents returns/request only; every returns/* topic carries
+        # the same return record, in its new status.
+        for topic in RETURN_TOPICS[1:]:
+            payloads[topic] = dict(payloads["returns/request"], status=topic.split("/")[1])
         # Topics without a documented sample in the reference set: Shopify's documented shape.
         payloads["inventory_levels/update"] = {
             "inventory_item_id": 271878346596884000, "location_id": 24826418, "available": 3,

@@ -34,6 +34,7 @@ _lock = threading.Lock()
 DEFAULT_SCOPES = (
     "read_orders",
     "read_all_orders",
+    "read_returns",
     "read_products",
     "read_customers",
     "read_shopify_payments_payouts",
