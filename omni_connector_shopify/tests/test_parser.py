@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from odoo.tests import BaseCase, tagged
 
+from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools import queries
@@ -247,17 +248,58 @@ class TestReturnParser(BaseCase):
 
     def test_hostile_returns_are_payload_errors(self):
         line = RETURN_NODE["returnLineItems"]["nodes"][0]
-        for bad in (
-            None,
-            {},
-            {"id": "gid://shopify/Return/1"},  # no order
-            dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, processedQuantity=3)]}),
-            dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, quantity="two")]}),
-            dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, fulfillmentLineItem={})]}),
-            dict(RETURN_NODE, exchangeLineItems={"nodes": [{"lineItems": ["x"]}]}),
+        exchange = RETURN_NODE["exchangeLineItems"]["nodes"][0]
+
+        def with_line(**changes):
+            return dict(RETURN_NODE, returnLineItems={"nodes": [dict(line, **changes)]})
+
+        for bad, message in (
+            (None, "expected a JSON object"),
+            ([RETURN_NODE], "expected a JSON object"),
+            ({}, "missing 'id'"),
+            ({"id": "gid://shopify/Return/1", "status": "OPEN"}, "missing 'order'"),
+            (dict(RETURN_NODE, order={}), "order: missing 'id'"),
+            (dict(RETURN_NODE, status=None), "missing 'status'"),
+            (with_line(processedQuantity=3), "processed quantity 3 of 2"),
+            (with_line(quantity=-1, processedQuantity=0), "not possible"),
+            (with_line(quantity="two"), "quantity"),
+            (with_line(processedQuantity="1e400x"), "processed quantity"),
+            (with_line(quantity=None), "missing 'quantity'"),
+            (with_line(id=None), "missing 'id'"),
+            (with_line(fulfillmentLineItem={}), "missing 'lineItem'"),
+            (with_line(fulfillmentLineItem={"lineItem": {"sku": "X"}}), "missing 'id'"),
+            (with_line(fulfillmentLineItem="77"), "missing 'lineItem'"),
+            (with_line(returnReasonDefinition="Too small"), "return reason"),
+            (dict(RETURN_NODE, returnLineItems="lines"), "expected a connection"),
+            (dict(RETURN_NODE, returnLineItems={"pageInfo": {"hasNextPage": True},
+                                                "nodes": [line]}), "more items than one page"),
+            (dict(RETURN_NODE, returnLineItems={"nodes": ["x"]}), "missing 'id'"),
+            (dict(RETURN_NODE, exchangeLineItems={"nodes": [5]}), "list of line items"),
+            (dict(RETURN_NODE, exchangeLineItems={"nodes": [dict(exchange, lineItems={
+                "id": "gid://shopify/LineItem/1"})]}), "list of line items"),
+            (dict(RETURN_NODE, exchangeLineItems={"nodes": [{"lineItems": ["x"]}]}),
+             "must be a JSON object"),
+            (dict(RETURN_NODE, exchangeLineItems={"nodes": [dict(exchange, lineItems=[dict(
+                exchange["lineItems"][0], quantity=None)])]}), "missing 'quantity'"),
+            (dict(RETURN_NODE, refunds={"nodes": [{}]}), "refund: missing 'id'"),
+            (dict(RETURN_NODE, createdAt="yesterday"), "createdAt"),
         ):
-            with self.assertRaises(PayloadError, msg=repr(bad)[:80]):
+            with self.assertRaisesRegex(PayloadError, message, msg=repr(bad)[:120]):
                 parse_return_graphql(bad)
+
+    def test_return_without_exchange_or_refund(self):
+        node = dict(RETURN_NODE, status="requested", closedAt=None, exchangeLineItems=None,
+                    refunds={"nodes": []}, order=None)
+        node["returnLineItems"] = {"nodes": [dict(
+            RETURN_NODE["returnLineItems"]["nodes"][0], processedQuantity=None,
+            returnReasonDefinition=None, returnReasonNote="", customerNote="Wrong colour")]}
+        ret = parse_return_graphql(node, order_id="gid://shopify/Order/5")
+        self.assertEqual((ret.order_external_id, ret.status), ("5", "REQUESTED"))
+        (line,) = ret.lines
+        self.assertEqual((line.processed_quantity, line.reason, line.note),
+                         (Decimal(0), "", "Wrong colour"))
+        self.assertEqual((ret.exchange_lines, ret.refund_external_ids, ret.closed_at),
+                         ((), (), None))
 
     def test_return_status_and_webhook_id(self):
         self.assertEqual(order_return_status({"returnStatus": "NO_RETURN"}), "")
@@ -265,8 +307,13 @@ class TestReturnParser(BaseCase):
         self.assertEqual(order_return_status({"returns": []}), "")
         self.assertTrue(order_return_status({"returns": [{"id": 1}]}))
         self.assertEqual(return_gid_of_webhook({"id": 7}), "gid://shopify/Return/7")
-        with self.assertRaises(PayloadError):
-            return_gid_of_webhook({"status": "requested"})
+        for bad in ({"status": "requested"}, None, "gid://shopify/Return/7",
+                    {"admin_graphql_api_id": "gid://shopify/Order/7"},
+                    {"id": "7) { id } order(id: 1"}, {"admin_graphql_api_id": 7}):
+            with self.assertRaises(PayloadError, msg=repr(bad)):
+                return_gid_of_webhook(bad)
+        self.assertEqual(order_return_status(None), "")
+        self.assertEqual(order_return_status({"returnStatus": None}), "")
         sample = load_sample("returns/request")
         self.assertEqual(return_gid_of_webhook(sample), sample["admin_graphql_api_id"])
 
@@ -279,3 +326,115 @@ class TestReturnParser(BaseCase):
         self.assertEqual(parse_refund_rest(rest).return_external_id, "9")
         with self.assertRaises(PayloadError):
             parse_refund_rest(dict(rest, **{"return": "9"}))
+
+
+def _tail(gid):
+    return gid.rsplit("/", 1)[-1]
+
+
+def _money(bag):
+    return Decimal(bag["shopMoney"]["amount"]), Decimal(bag["presentmentMoney"]["amount"])
+
+
+def expected_return(ret):
+    """The canonical return a sandbox return stands for, written from the shop's records."""
+    exchange_lines = []
+    for exchange in ret["exchangeLineItems"]:
+        for item in exchange["lineItems"]:
+            price, price_pres = _money(item["originalUnitPriceSet"])
+            exchange_lines.append(canonical.OrderLine(
+                external_id=_tail(item["id"]),
+                name=item["name"],
+                quantity=Decimal(item["quantity"]),
+                price_unit=price,
+                price_unit_presentment=price_pres,
+                sku=item["sku"],
+                product_external_id=_tail(item["variant"]["id"]),
+                taxes=tuple(
+                    canonical.TaxLine(tax["title"], Decimal(str(tax["rate"])),
+                                      *_money(tax["priceSet"]))
+                    for tax in item["taxLines"]
+                ),
+            ))
+    return canonical.Return(
+        external_id=_tail(ret["id"]),
+        order_external_id=_tail(ret["order"]["id"]),
+        name=ret["name"],
+        status=ret["status"],
+        lines=tuple(
+            canonical.ReturnLine(
+                external_id=_tail(item["id"]),
+                order_line_external_id=_tail(item["fulfillmentLineItem"]["lineItem"]["id"]),
+                quantity=Decimal(item["quantity"]),
+                processed_quantity=Decimal(item["processedQuantity"]),
+                reason=item["returnReasonDefinition"]["name"],
+                note=item["returnReasonNote"] or "",
+            )
+            for item in ret["returnLineItems"]
+        ),
+        exchange_lines=tuple(exchange_lines),
+        refund_external_ids=tuple(_tail(refund["id"]) for refund in ret["refunds"]),
+        created_at=datetime.fromisoformat(ret["createdAt"].replace("Z", "+00:00")),
+        closed_at=ret["closedAt"]
+        and datetime.fromisoformat(ret["closedAt"].replace("Z", "+00:00")),
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestParserEquivalenceWithReturns(TestParserEquivalence):
+    """A shop with returns of every kind: the same orders both ways (a refund names the return
+    it settles in both shapes), and the connector's return documents parse to the returns."""
+
+    shop_kwargs = {"with_returns": True}
+
+    def test_refunds_name_their_return_both_ways(self):
+        by_id = {node["id"]: node for node in self.pull_nodes()}
+        kinds = sorted(ret["_kind"] for ret in self.world.returns)
+        self.assertEqual(kinds, ["declined", "exchange", "refunded", "requested"])
+        for ret in self.world.returns:
+            node = by_id[ret["order"]["id"]]
+            rest = self.world.order_rest(ret["order"])
+            from_graphql, from_rest = parse_order_graphql(node), parse_order_rest(rest)
+            self.assertEqual(from_graphql, from_rest)
+            settling = [r.external_id for r in from_graphql.refunds if r.return_external_id]
+            self.assertEqual(settling, [_tail(r["id"]) for r in ret["refunds"]])
+            for refund in from_graphql.refunds:
+                self.assertIn(refund.return_external_id, ("", _tail(ret["id"])))
+            self.assertEqual(bool(order_return_status(node)), ret["_kind"] != "declined")
+            self.assertTrue(order_return_status(rest))
+            # a refunds/create webhook of the refund alone names the return too
+            alone = [parse_refund_rest(refund, str(rest["id"])) for refund in rest["refunds"]]
+            self.assertEqual([r.return_external_id for r in alone],
+                             [r.return_external_id for r in from_rest.refunds])
+            self.assertEqual([r.return_external_id for r in alone],
+                             [_tail(ret["id"])] if ret["_kind"] == "refunded" else [])
+        plain = [n for gid, n in by_id.items() if not self.world.order_by_gid[gid]["returns"]]
+        self.assertTrue(plain)
+        self.assertFalse([n for n in plain if order_return_status(n)])
+
+    def test_every_kind_of_return_parses_from_both_queries(self):
+        adapter = self.backend._shopify_adapter()
+        for ret in self.world.returns:
+            expected = expected_return(ret)
+            data = adapter.execute(queries.ORDER_RETURNS_QUERY, {"id": ret["order"]["id"]})
+            (node,) = data["order"]["returns"]["nodes"]
+            from_order = parse_return_graphql(node, order_id=data["order"]["id"])
+            one = adapter.execute(queries.RETURN_QUERY, {"id": ret["id"]})["return"]
+            from_return = parse_return_graphql(one)
+            self.assertEqual(from_order, expected, ret["_kind"])
+            self.assertEqual(from_return, expected, ret["_kind"])
+            processed = Decimal(1 if ret["_kind"] in ("refunded", "exchange") else 0)
+            self.assertEqual([line.processed_quantity for line in expected.lines], [processed])
+            self.assertEqual(bool(expected.exchange_lines), ret["_kind"] == "exchange")
+            self.assertEqual(bool(expected.refund_external_ids), ret["_kind"] == "refunded")
+        # the exchange item reads like an order line: same reader, same taxes
+        exchange = next(r for r in self.world.returns if r["_kind"] == "exchange")
+        (item,) = expected_return(exchange).exchange_lines
+        (order,) = (parse_order_graphql(node) for node in self.pull_nodes()
+                    if node["id"] == exchange["order"]["id"])
+        first = order.lines[0]
+        self.assertNotIn(item.external_id, {line.external_id for line in order.lines})
+        self.assertEqual((item.price_unit, item.taxes[0].rate),
+                         (first.price_unit, first.taxes[0].rate))
+        self.assertEqual(item.taxes[0].amount, (item.price_unit * item.taxes[0].rate).quantize(
+            Decimal("0.01")))

@@ -115,6 +115,8 @@ def _nodes(connection, where=""):
         return []
     if isinstance(connection, list):
         return connection
+    if not isinstance(connection, dict):
+        raise PayloadError(f"{where or 'connection'}: expected a connection or a list")
     if (connection.get("pageInfo") or {}).get("hasNextPage"):
         raise PayloadError(f"{where or 'connection'}: more items than one page holds")
     if "nodes" in connection:
@@ -824,6 +826,9 @@ def parse_customer_graphql(node):
 
 # ------------------------------------------------------------------------------ returns
 
+_RETURN_GID = "gid://shopify/Return/"
+
+
 def order_return_status(data):
     """An order's return status when it has returns worth reading, else ``""``: GraphQL
     ``returnStatus`` other than ``NO_RETURN``; a REST order (which has no such field) with a
@@ -841,8 +846,21 @@ def return_gid_of_webhook(data):
     if not isinstance(data, dict):
         raise PayloadError("return: expected a JSON object")
     if data.get("admin_graphql_api_id"):
-        return str(data["admin_graphql_api_id"])
-    return f"gid://shopify/Return/{_required(data, 'id', 'return')}"
+        value = str(data["admin_graphql_api_id"])
+    else:
+        value = f"gid://shopify/Return/{_required(data, 'id', 'return')}"
+    if not value.startswith(_RETURN_GID) or not value[len(_RETURN_GID):].isdigit():
+        raise PayloadError(f"return: {value!r} is not the id of a return")
+    return value
+
+
+def _reason(definition, where):
+    """The name of a ``ReturnReasonDefinition`` (the merchant's or Shopify's reason)."""
+    if definition is None:
+        return ""
+    if not isinstance(definition, dict):
+        raise PayloadError(f"{where}: the return reason must be an object")
+    return str(definition.get("name") or "")
 
 
 def parse_return_graphql(node, order_id=None):
@@ -854,7 +872,9 @@ def parse_return_graphql(node, order_id=None):
         raise PayloadError("return: expected a JSON object")
     return_id = gid_tail(_required(node, "id", "return"))
     where = f"return {return_id}"
-    order_id = order_id or gid_tail(_required(_required(node, "order", where), "id", where))
+    order_id = gid_tail(order_id) or gid_tail(
+        _required(_required(node, "order", where), "id", f"{where} order")
+    )
     lines = []
     for item in _nodes(node.get("returnLineItems"), f"{where} lines"):
         line_id = gid_tail(_required(item, "id", f"{where} line"))
@@ -873,19 +893,22 @@ def parse_return_graphql(node, order_id=None):
                 order_line_external_id=gid_tail(_required(order_line, "id", lw)),
                 quantity=quantity,
                 processed_quantity=processed,
-                reason=(item.get("returnReasonDefinition") or {}).get("name") or "",
+                reason=_reason(item.get("returnReasonDefinition"), lw),
                 note=item.get("returnReasonNote") or item.get("customerNote") or "",
             )
         )
     exchange_lines = []
     for exchange in _nodes(node.get("exchangeLineItems"), f"{where} exchange items"):
-        for item in exchange.get("lineItems") or []:
+        items = exchange.get("lineItems") if isinstance(exchange, dict) else ()
+        if not isinstance(items, list) and items is not None:
+            raise PayloadError(f"{where}: an exchange item must carry a list of line items")
+        for item in items or ():
             exchange_lines.append(_line_item_graphql(item, f"{where} exchange"))
     return canonical.Return(
         external_id=return_id,
-        order_external_id=str(order_id),
+        order_external_id=order_id,
         name=node.get("name") or return_id,
-        status=str(node.get("status") or "").upper(),
+        status=str(_required(node, "status", where)).upper(),
         lines=tuple(lines),
         exchange_lines=tuple(exchange_lines),
         refund_external_ids=tuple(
