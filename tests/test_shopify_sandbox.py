@@ -6,12 +6,16 @@ import base64
 import hashlib
 import hmac
 import http.server
+import importlib.util
 import json
 import threading
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
 import shopify
+from omni_sandboxes.refdata import refdata_path
 from omni_sandboxes.shopify_sandbox import (
     API_VERSION,
     SHOPIFY_HINT,
@@ -23,6 +27,13 @@ from omni_sandboxes.shopify_sandbox import (
 )
 
 TOKEN = "shpat_omni_sandbox"
+# the connector's documents, read without importing Odoo
+_spec = importlib.util.spec_from_file_location(
+    "omni_shopify_queries",
+    Path(__file__).resolve().parents[1] / "omni_connector_shopify" / "tools" / "queries.py",
+)
+queries = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(queries)
 pytestmark = pytest.mark.skipif(not has_shopify_schema(), reason=SHOPIFY_HINT)
 
 
@@ -307,3 +318,181 @@ def test_returns_of_every_kind_are_served():
                            "order": {"id": ret["order"]["id"]}}
     topics = [topic for topic, __, __ in world.return_webhooks()]
     assert topics[:4] == ["returns/close", "returns/close", "returns/request", "returns/decline"]
+
+
+def _line_item(item):
+    """A LineItem as the connector's documents select it."""
+    return {
+        "id": item["id"], "name": item["name"], "sku": item["sku"],
+        "quantity": item["quantity"], "variant": {"id": item["variant"]["id"]},
+        "originalUnitPriceSet": item["originalUnitPriceSet"],
+        "discountAllocations": item["discountAllocations"],
+        "taxLines": [{"title": t["title"], "rate": t["rate"], "priceSet": t["priceSet"]}
+                     for t in item["taxLines"]],
+    }
+
+
+def _expected_return(ret):
+    """A return of the world as RETURN_FIELDS selects it."""
+    no_more = {"hasNextPage": False}
+    return {
+        "id": ret["id"], "name": ret["name"], "status": ret["status"],
+        "createdAt": ret["createdAt"], "closedAt": ret["closedAt"],
+        "returnLineItems": {"pageInfo": no_more, "nodes": [
+            {"id": item["id"], "quantity": item["quantity"],
+             "processedQuantity": item["processedQuantity"],
+             "returnReasonNote": item["returnReasonNote"], "customerNote": item["customerNote"],
+             "returnReasonDefinition": item["returnReasonDefinition"],
+             "fulfillmentLineItem": {"lineItem": {"id": item["fulfillmentLineItem"][
+                 "lineItem"]["id"]}}}
+            for item in ret["returnLineItems"]]},
+        "exchangeLineItems": {"pageInfo": no_more, "nodes": [
+            {"id": item["id"], "quantity": item["quantity"],
+             "processedQuantity": item["processedQuantity"],
+             "lineItems": [_line_item(li) for li in item["lineItems"]]}
+            for item in ret["exchangeLineItems"]]},
+        "refunds": {"nodes": [{"id": refund["id"]} for refund in ret["refunds"]]},
+    }
+
+
+def test_returns_generator_is_deterministic():
+    def rendered(world):
+        return json.dumps([[world.order_rest(o) for o in world.orders],
+                           [world.return_rest(r) for r in world.returns],
+                           [_expected_return(r) for r in world.returns]], sort_keys=True)
+
+    one = generate_shop(seed=5, with_returns=True)
+    assert rendered(one) == rendered(generate_shop(seed=5, with_returns=True))
+    assert rendered(one) != rendered(generate_shop(seed=6, with_returns=True))
+    plain = generate_shop(seed=5)
+    assert not plain.returns
+    assert {o["returnStatus"] for o in plain.orders} == {"NO_RETURN"}
+    assert all(plain.order_rest(o)["returns"] == [] for o in plain.orders)
+    # returns change the orders they are on, and only those
+    with_returns = {r["order"]["id"] for r in one.returns}
+    for before, after in zip(plain.orders, one.orders):
+        assert before["id"] == after["id"]
+        if before["id"] in with_returns:
+            assert after["updatedAt"] > before["updatedAt"] and after["returns"]
+        else:
+            assert plain.order_rest(before) == one.order_rest(after)
+
+
+def test_connector_return_queries_through_the_sandbox():
+    world = generate_shop(n_orders=24, seed=7, with_returns=True)
+    kinds = [r["_kind"] for r in world.returns]
+    assert kinds == ["refunded", "exchange", "requested", "declined", "refunded", "exchange",
+                     "requested"]
+    status = {"refunded": "RETURNED", "exchange": "RETURNED", "requested": "RETURN_REQUESTED",
+              "declined": "NO_RETURN"}
+    with ShopifySandbox(world, access_token=TOKEN, restore_rate=1e6) as box:
+        for ret in world.returns:
+            order = ret["order"]
+            body = post(box, queries.ORDER_RETURNS_QUERY, {"id": order["id"]}).json()
+            assert "errors" not in body, body
+            assert body["data"]["order"] == {
+                "id": order["id"], "taxesIncluded": False,
+                "returnStatus": status[ret["_kind"]],
+                "returns": {"pageInfo": {"hasNextPage": False},
+                            "nodes": [_expected_return(ret)]},
+            }
+            body = post(box, queries.RETURN_QUERY, {"id": ret["id"]}).json()
+            assert "errors" not in body, body
+            assert body["data"]["return"] == dict(
+                _expected_return(ret), order={"id": order["id"], "taxesIncluded": False})
+        # return(id) answers for returns only
+        other = world.orders[0]["id"]
+        for unknown in (other, "gid://shopify/Return/1"):
+            body = post(box, queries.RETURN_QUERY, {"id": unknown}).json()
+            assert body == {"data": {"return": None}, "extensions": body["extensions"]}
+        # the orders' pull sees each order's return status and the return a refund settles
+        served, after = {}, None
+        while True:
+            body = post(box, queries.ORDERS_QUERY, {"first": 2, "after": after}).json()
+            assert "errors" not in body, body
+            page = body["data"]["orders"]
+            served.update((node["id"], node) for node in page["nodes"])
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert len(served) == len(world.orders)
+    for ret in world.returns:
+        node = served[ret["order"]["id"]]
+        assert node["returnStatus"] == status[ret["_kind"]]
+        settling = [r["id"] for r in node["refunds"] if r["return"]]
+        assert settling == [r["id"] for r in ret["refunds"]]
+        assert all(r["return"] == {"id": ret["id"]} for r in node["refunds"] if r["return"])
+        line_ids = {n["id"] for n in node["lineItems"]["nodes"]}
+        for item in ret["exchangeLineItems"]:
+            assert not {li["id"] for li in item["lineItems"]} & line_ids
+    assert all(not r["return"] for o in served.values() for r in o["refunds"]
+               if o["id"] not in {ret["order"]["id"] for ret in world.returns})
+
+
+def test_returns_of_each_kind_add_up():
+    world = generate_shop(n_orders=24, seed=7, with_returns=True)
+    for ret in world.returns:
+        order, kind = ret["order"], ret["_kind"]
+        (item,) = ret["returnLineItems"]
+        line = order["lineItems"][0]
+        assert item["fulfillmentLineItem"]["lineItem"] is line
+        assert ret in order["returns"] and order["updatedAt"] >= ret["createdAt"]
+        if kind == "refunded":
+            (refund,) = ret["refunds"]
+            assert refund in order["refunds"] and refund["return"] is ret
+            (refund_line,) = refund["refundLineItems"]
+            assert refund_line["lineItem"] is line and refund_line["restockType"] == "RETURN"
+            (txn,) = refund["transactions"]
+            assert txn in order["transactions"] and txn["kind"] == "REFUND"
+            assert txn["amountSet"] == refund["totalRefundedSet"]
+            assert order["displayFinancialStatus"] == "PARTIALLY_REFUNDED"
+            total = Decimal(order["totalPriceSet"]["shopMoney"]["amount"])
+            refunded = Decimal(refund["totalRefundedSet"]["shopMoney"]["amount"])
+            assert Decimal(order["currentTotalPriceSet"]["shopMoney"]["amount"]) == (
+                total - refunded)
+            assert refunded == sum(
+                Decimal(refund_line[key]["shopMoney"]["amount"])
+                for key in ("subtotalSet", "totalTaxSet"))
+        else:
+            assert not ret["refunds"] and order["displayFinancialStatus"] == "PAID"
+        if kind == "exchange":
+            (exchange,) = ret["exchangeLineItems"]
+            (new,) = exchange["lineItems"]
+            assert new not in order["lineItems"] and new["sku"] != line["sku"]
+            assert new["originalUnitPriceSet"] == line["originalUnitPriceSet"]
+            assert new["taxLines"][0]["rate"] == line["taxLines"][0]["rate"]
+            tax = Decimal(new["taxLines"][0]["priceSet"]["shopMoney"]["amount"])
+            assert tax == (Decimal(new["originalUnitPriceSet"]["shopMoney"]["amount"])
+                           * Decimal("0.2")).quantize(Decimal("0.01"))
+        else:
+            assert not ret["exchangeLineItems"]
+        processed = 1 if kind in ("refunded", "exchange") else 0
+        assert item["processedQuantity"] == processed
+        assert bool(ret["closedAt"]) == bool(processed)
+
+
+def test_return_rest_shapes():
+    world = generate_shop(n_orders=24, seed=7, with_returns=True)
+    webhooks = world.return_webhooks()
+    assert [topic for topic, __, __ in webhooks] == [
+        "returns/close", "returns/close", "returns/request", "returns/decline",
+        "returns/close", "returns/close", "returns/request"]
+    sample_path = refdata_path("shopify", "webhook-samples-2025-10", "returns__request.json")
+    sample = json.loads(sample_path.read_text()) if sample_path.is_file() else None
+    for (__, payload, webhook_id), ret in zip(webhooks, world.returns):
+        if sample is not None:
+            assert set(payload) == set(sample)
+        assert payload["admin_graphql_api_id"] == ret["id"]
+        assert payload["status"] == ret["status"].lower()
+        assert payload["order"]["admin_graphql_api_id"] == ret["order"]["id"]
+        assert payload["total_return_line_items"] == len(payload["return_line_items"]) == 1
+        assert webhook_id
+        rest_order = world.order_rest(ret["order"])
+        assert [r["admin_graphql_api_id"] for r in rest_order["returns"]] == [ret["id"]]
+        settling = [r["return"] for r in rest_order["refunds"] if r["return"]]
+        if ret["_kind"] == "refunded":
+            assert settling == [{"id": int(ret["id"].rsplit("/", 1)[1]),
+                                 "admin_graphql_api_id": ret["id"]}]
+        else:
+            assert not settling
+    assert len({w for __, __, w in webhooks}) == len(webhooks)

@@ -223,6 +223,11 @@ def _resolve_node(source, info, id):
     return info.context["world"].node(id)
 
 
+def _resolve_return(source, info, id):
+    node = info.context["world"].node(id)
+    return node if node and node.get("__typename") == "Return" else None
+
+
 def _resolve_shop(source, info):
     return info.context["world"].shop
 
@@ -243,7 +248,7 @@ def _install_resolvers(schema):
     root.fields["orders"].resolve = _resolve_orders
     root.fields["order"].resolve = _resolve_order
     root.fields["node"].resolve = _resolve_node
-    root.fields["return"].resolve = _resolve_node
+    root.fields["return"].resolve = _resolve_return
     root.fields["shop"].resolve = _resolve_shop
     shopify_payments.install_resolvers(schema)
     shopify_inventory.install_resolvers(schema)
@@ -919,8 +924,7 @@ def _add_return(world, order, kind):
         "createdAt": iso(at),
         "closedAt": iso(at + timedelta(hours=2)) if processed else None,
         "totalQuantity": 1,
-        "order": {"__typename": "Order", "id": order["id"],
-                  "taxesIncluded": order["taxesIncluded"]},
+        "order": order,
         "returnLineItems": [{
             "__typename": "ReturnLineItem",
             "id": gid("ReturnLineItem", world._next(1810000000)),
