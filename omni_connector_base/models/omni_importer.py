@@ -749,8 +749,31 @@ class OmniImporter(models.AbstractModel):
             notes += self._restock_return(record)
         if exchange:
             self._add_exchange_lines(backend, record, exchange)
+        if record.exchange_line_ids:
+            self._swap_exchanged_quantities(record)
         record.sync_note = "\n".join(notes) or False
         return record
+
+    def _swap_exchanged_quantities(self, record):
+        """An exchange swaps goods within the order: what came back for the exchange items
+        leaves its sale line (once), so the sale order sells what the customer keeps, its
+        total stays the channel's and the returned units are not an unrefunded return."""
+        for line in record.line_ids:
+            sale_line = line.sale_line_id
+            rounding = sale_line.product_uom.rounding or 0.01
+            delta = line.quantity_restocked - line.quantity_exchanged
+            if float_compare(delta, 0.0, precision_rounding=rounding) <= 0:
+                continue
+            # The price is written with the quantity, else Odoo re-prices the line from the
+            # pricelist (a quantity change recomputes price_unit and discount).
+            sale_line.write(
+                {
+                    "product_uom_qty": max(sale_line.product_uom_qty - delta, 0.0),
+                    "price_unit": sale_line.price_unit,
+                    "discount": sale_line.discount,
+                }
+            )
+            line.quantity_exchanged += delta
 
     def _return_state(self, ret):
         state = (ret.status or "").strip().lower()

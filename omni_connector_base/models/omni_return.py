@@ -135,6 +135,11 @@ class OmniReturnLine(models.Model):
         digits="Product Unit of Measure",
         help="Quantity Odoo took back into stock for this line through the return receipts.",
     )
+    quantity_exchanged = fields.Float(
+        digits="Product Unit of Measure",
+        help="Quantity swapped for the return's exchange items: taken off the sale line, so "
+        "the sale order holds what the customer keeps and its total stays the channel's.",
+    )
     reason = fields.Char()
     note = fields.Text()
 

@@ -148,11 +148,18 @@ class TestReturnsPull(ReturnsCase):
         self.assertEqual(sale_line.tax_id, self.vat20)
         self.assertEqual(Decimal(str(sale_line.price_total)).quantize(Decimal("0.01")),
                          unit + tax)
-        # the order as the channel sold it, plus the exchange item
+        # an exchange swaps goods within the order: the returned unit leaves its sale line,
+        # the exchange item (same price here) joins, and the total stays the channel's
         order = self.world.order_by_gid[ret["order"]["id"]]
+        (returned,) = record.line_ids
+        self.assertEqual(returned.quantity_exchanged, 1)
+        source = next(line for line in order["lineItems"]
+                      if tail(line["id"]) == returned.order_line_id.external_id)
+        self.assertEqual(returned.sale_line_id.product_uom_qty, source["quantity"] - 1)
+        self.assertEqual(returned.sale_line_id.qty_delivered, source["quantity"] - 1)
         self.assertEqual(
             Decimal(str(sale_order.amount_total)).quantize(Decimal("0.01")),
-            Decimal(order["totalPriceSet"]["shopMoney"]["amount"]) + unit + tax,
+            Decimal(order["totalPriceSet"]["shopMoney"]["amount"]),
         )
         delivery = sale_line.move_ids.picking_id
         self.assertEqual(delivery.picking_type_code, "outgoing")
@@ -169,6 +176,8 @@ class TestReturnsPull(ReturnsCase):
             "returns": len(self.returns()),
             "return lines": len(self.returns().line_ids),
             "restocked": sum(self.returns().line_ids.mapped("quantity_restocked")),
+            "exchanged": sum(self.returns().line_ids.mapped("quantity_exchanged")),
+            "ordered": sum(sale_orders.order_line.mapped("product_uom_qty")),
             "pickings": len(sale_orders.picking_ids),
             "receipt moves": len(self.receipts(sale_orders).move_ids),
             "sale lines": len(sale_orders.order_line),

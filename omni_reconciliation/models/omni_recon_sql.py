@@ -174,16 +174,34 @@ dlv AS (
      WHERE pt.type IN ('product', 'consu')
   GROUP BY sol.order_id
 ),
-ret AS (
-    SELECT sol.order_id AS sale_order_id,
-           SUM(sm.quantity) AS qty_returned,
-           SUM(sm.quantity * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS returned_value
+ret_line AS (
+    SELECT sol.id AS sale_line_id, sol.order_id AS sale_order_id, SUM(sm.quantity) AS qty
       FROM scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN stock_move sm ON sm.sale_line_id = sol.id
      WHERE sm.state = 'done'
        AND sm.origin_returned_move_id IS NOT NULL
-  GROUP BY sol.order_id
+  GROUP BY sol.id, sol.order_id
+),
+-- Units that came back for exchange items were swapped within the order: no refund is due.
+exch AS (
+    SELECT ol.sale_line_id, SUM(rl.quantity_exchanged) AS qty
+      FROM scope s
+      JOIN omni_return r ON r.omni_order_id = s.id
+      JOIN omni_return_line rl ON rl.return_id = r.id
+      JOIN omni_order_line ol ON ol.id = rl.order_line_id
+     WHERE rl.quantity_exchanged > 0
+  GROUP BY ol.sale_line_id
+),
+ret AS (
+    SELECT rl.sale_order_id,
+           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)) AS qty_returned,
+           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)
+               * COALESCE(sol.price_total / NULLIF(sol.product_uom_qty, 0), 0)) AS returned_value
+      FROM ret_line rl
+      JOIN sale_order_line sol ON sol.id = rl.sale_line_id
+      LEFT JOIN exch x ON x.sale_line_id = rl.sale_line_id
+  GROUP BY rl.sale_order_id
 )
 SELECT s.id AS order_id,
        s.name,

@@ -180,6 +180,10 @@ class TestReturns(OmniTestChannelCase):
     def test_exchange_item_becomes_a_sale_line_and_is_delivered(self):
         lines = self.sale_order.order_line
         total = self.sale_order.amount_total
+        returned = self.order.line_ids.filtered(lambda ln: ln.external_id == "L1").sale_line_id
+        ordered = returned.product_uom_qty
+        unit_total = returned.price_total / ordered
+        price, discount = returned.price_unit, returned.discount
         record = self.importer.import_return(
             self.backend, a_return("OPEN", processed="1", exchange=[exchange_line()])
         )
@@ -190,7 +194,13 @@ class TestReturns(OmniTestChannelCase):
              new_line.tax_id),
             (self.product_b, 1, 7.35, self.vat20),
         )
-        self.assertAlmostEqual(self.sale_order.amount_total, total + 8.82, places=2)
+        # a swap within the order: the unit that came back leaves its line, at its price
+        self.assertEqual(record.line_ids.quantity_exchanged, 1)
+        self.assertEqual(
+            (returned.product_uom_qty, returned.price_unit, returned.discount),
+            (ordered - 1, price, discount),
+        )
+        self.assertAlmostEqual(self.sale_order.amount_total, total - unit_total + 8.82, places=2)
         exchange = record.exchange_line_ids
         self.assertEqual((exchange.external_id, exchange.sale_line_id), ("X1", new_line))
         self.assertEqual(exchange.order_id, self.order)
