@@ -345,13 +345,13 @@ class OmniBackend(models.Model):
             stale = omni_order.channel_updated_at and (
                 omni_order.channel_updated_at > _naive(order.updated_at)
             )
-            if payments and not stale:  # idempotent: unchanged movements are left alone
-                importer.import_payments(self, payments)
-            self._shopify_link_payments(omni_order)
+            # idempotent: unchanged movements are left alone; in a batch, at its flush
+            importer.import_order_payments(self, [] if stale else payments, omni_order)
             return links
         if topic in ORDER_TOPICS:
             links = importer.import_order(self, parse_order_rest(data))
-            self._shopify_link_payments(self.env["omni.order"].browse(links.get("omni_order_id")))
+            omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
+            importer.import_order_payments(self, [], omni_order)
             return links
         if topic == EDIT_TOPIC:
             self._shopify_enqueue_pull()
@@ -387,19 +387,6 @@ class OmniBackend(models.Model):
         if topic == "app/uninstalled":
             return self._shopify_uninstalled()
         raise PayloadError(f"Shopify topic {topic!r} is not handled")
-
-    def _shopify_link_payments(self, omni_order):
-        """Movements that arrived before their order (a payout's balance transactions, a
-        dispute) are linked to it once it is imported."""
-        if not omni_order:
-            return
-        self.env["omni.payment"].search(
-            [
-                ("backend_id", "=", self.id),
-                ("order_external_ref", "=", omni_order.external_id),
-                ("order_id", "=", False),
-            ]
-        ).write({"order_id": omni_order.id})
 
     def _shopify_match_variants(self, variants, strict):
         """Bind each variant to the Odoo product its SKU (else barcode) designates now; an
