@@ -20,6 +20,7 @@ pipeline and naive figures, not in the ceiling's. The last line printed is one J
 """
 
 import argparse
+import cProfile
 import json
 import resource
 import sys
@@ -156,17 +157,32 @@ def _pull_bulk(registry, backend_id):
             time.sleep(0.2)
 
 
-def run_pipeline(registry, url, master, bulk=True):
+def run_pipeline(registry, url, master, bulk=True, profile=None):
+    """The pipeline; ``profile``: a path where the cProfile stats of the event processing
+    (the pull excluded) are written, with the SQL query count printed."""
     backend_id = make_backend(registry, "Bench pipeline", url, master)
     start = time.perf_counter()
     pulls = (_pull_bulk if bulk else _pull_paginated)(registry, backend_id)
     with registry.cursor() as cr:
         event_ids = _env(cr)["omni.event"].search([("backend_id", "=", backend_id)], order="id").ids
     pull_seconds = time.perf_counter() - start
+    profiler, queries = (cProfile.Profile() if profile else None), 0
     for first in range(0, len(event_ids), BATCH):  # one job per batch, as the runner does
         with registry.cursor() as cr:
+            if profiler:
+                profiler.enable()
             _env(cr)["omni.event"].browse(event_ids[first : first + BATCH])._process_job()
+            if profiler:
+                profiler.disable()
+            queries += cr.sql_log_count
     seconds = time.perf_counter() - start
+    if profiler:
+        profiler.dump_stats(profile)
+        print(
+            f"profile written to {profile}; {queries} SQL queries for {len(event_ids)} events "
+            f"({queries / max(len(event_ids), 1):.1f} per event)",
+            flush=True,
+        )
     with registry.cursor() as cr:
         env = _env(cr)
         events = env["omni.event"].search([("backend_id", "=", backend_id)])
@@ -401,6 +417,12 @@ def main():
         action="store_true",
         help="pull the orders page by page instead of the initial backfill's bulk operation",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="write the cProfile stats of the pipeline's event processing to PATH "
+        "(the pipeline's rate then includes the profiler's overhead)",
+    )
     args = parser.parse_args()
     if not has_shopify_schema():
         sys.exit("the Shopify Admin schema (reference data) is needed: see tests/omni_sandboxes")
@@ -412,7 +434,7 @@ def main():
     sandbox = ShopifySandbox(world, access_token=TOKEN, restore_rate=1e9).start()
     try:
         n, seconds, pull_seconds, pulls, not_done, errors = run_pipeline(
-            registry, sandbox.url, master, bulk=not args.paginated
+            registry, sandbox.url, master, bulk=not args.paginated, profile=args.profile
         )
         rss = peak_rss_mb()
         assert n == args.n and not not_done, (n, not_done, errors)

@@ -42,6 +42,8 @@ class ImportBatch:
         # external ids (bindings are only added during a batch; a failed one is dropped whole).
         self.currencies = {}
         self.bound = {}
+        # (backend, movements, omni.order) of orders, imported together at the flush
+        self.payments = []
 
 
 def normalize_email(email):
@@ -259,7 +261,10 @@ class OmniImporter(models.AbstractModel):
     def _flush_batch(self):
         """Create, confirm and complete the sale orders deferred by the batch, in one go."""
         batch = self._batch()
-        if not batch or not batch.pending:
+        if not batch:
+            return
+        if not batch.pending:
+            self._flush_payments()
             return
         pending, batch.pending = batch.pending, []
         batch.pending_order_ids = set()
@@ -293,9 +298,12 @@ class OmniImporter(models.AbstractModel):
         for item in pending:
             for ret in item["order"].returns:
                 self.import_return(item["backend"], ret, omni_order=item["omni_order"])
-        for item in pending:
-            if item["order"].payments:
-                self.import_payments(item["backend"], item["order"].payments)
+        batch.payments += [
+            (item["backend"], item["order"].payments, None)
+            for item in pending
+            if item["order"].payments
+        ]
+        self._flush_payments()
 
     def _companies(self, items):
         """The companies of the backends of batch items, in order of first appearance."""
@@ -936,9 +944,70 @@ class OmniImporter(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     @api.model
+    def import_order_payments(self, backend, payments, omni_order):
+        """The processor movements of an imported order, and the movements that arrived
+        before it (a payout's balance transactions, a dispute: same order reference, no order
+        yet) linked to it. In batch mode both are done for all the batch's orders at its
+        flush, in a few queries; the result is the same."""
+        batch = self._batch()
+        if batch:
+            batch.payments.append((backend, payments, omni_order))
+            return
+        if payments:
+            self.import_payments(backend, payments)
+        self._link_waiting_payments(backend, omni_order)
+
+    def _flush_payments(self):
+        """Import the movements deferred by ``import_order_payments``, one call per backend;
+        a movement seen several times in the batch is stored as its last version, as one by
+        one would have done."""
+        batch = self._batch()
+        if not batch or not batch.payments:
+            return
+        deferred, batch.payments = batch.payments, []
+        for backend in self._backends_of(deferred):
+            items = [item for item in deferred if item[0] == backend]
+            latest = {}
+            for __, payments, __ in items:
+                for payment in payments:
+                    latest.pop(payment.external_id, None)  # keep the order of last sightings
+                    latest[payment.external_id] = payment
+            if latest:
+                self.import_payments(backend, list(latest.values()))
+            self._link_waiting_payments(
+                backend, self.env["omni.order"].concat(*(order for __, __, order in items if order))
+            )
+
+    def _backends_of(self, items):
+        """The backends of (backend, ...) items, in order of first appearance."""
+        backends = self.env["omni.backend"]
+        for item in items:
+            backends |= item[0]
+        return backends
+
+    def _link_waiting_payments(self, backend, omni_orders):
+        """Movements of ``backend`` that name one of these orders but were stored before it
+        was imported get their order now."""
+        by_ref = {order.external_id: order for order in omni_orders if order.external_id}
+        if not by_ref:
+            return
+        waiting = self.env["omni.payment"].search(
+            [
+                ("backend_id", "=", backend.id),
+                ("order_external_ref", "in", list(by_ref)),
+                ("order_id", "=", False),
+            ]
+        )
+        for ref in set(waiting.mapped("order_external_ref")):
+            waiting.filtered(lambda p, r=ref: p.order_external_ref == r).write(
+                {"order_id": by_ref[ref].id}
+            )
+
+    @api.model
     def import_payments(self, backend, payments, payout=None):
         """Upsert processor movements by (backend, external id) and link them to their order
         and payout when those are known."""
+        self._flush_payments()  # the batch's deferred ones first, as they came first
         Payment = self.env["omni.payment"]
         existing = {
             p.external_id: p
@@ -1217,14 +1286,18 @@ class OmniImporter(models.AbstractModel):
         )
         Product = self.env["product.product"].with_context(active_test=False)
         company_domain = [("company_id", "in", [False, backend.company_id.id])]
-        skus = {line.sku for line in product_lines if line.sku}
-        barcodes = {line.barcode for line in product_lines if line.barcode}
+        # only the lines no mapping answers for are matched by SKU and barcode
+        unbound = [line for line in product_lines if line.product_external_id not in bound]
+        skus = {line.sku for line in unbound if line.sku}
+        barcodes = {line.barcode for line in unbound if line.barcode}
         by_sku, by_barcode = {}, {}
-        for product in Product.search(company_domain + [("default_code", "in", list(skus))]):
-            by_sku.setdefault(product.default_code, Product.browse())
-            by_sku[product.default_code] |= product
-        for product in Product.search(company_domain + [("barcode", "in", list(barcodes))]):
-            by_barcode[product.barcode] = product
+        if skus:
+            for product in Product.search(company_domain + [("default_code", "in", list(skus))]):
+                by_sku.setdefault(product.default_code, Product.browse())
+                by_sku[product.default_code] |= product
+        if barcodes:
+            for product in Product.search(company_domain + [("barcode", "in", list(barcodes))]):
+                by_barcode[product.barcode] = product
         result, problems, to_create = {}, [], []
         for line in lines:
             if line.line_type != "product":

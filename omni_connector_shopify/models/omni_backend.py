@@ -364,9 +364,8 @@ class OmniBackend(models.Model):
             stale = omni_order.channel_updated_at and (
                 omni_order.channel_updated_at > _naive(order.updated_at)
             )
-            if payments and not stale:  # idempotent: unchanged movements are left alone
-                importer.import_payments(self, payments)
-            self._shopify_link_payments(omni_order)
+            # idempotent: unchanged movements are left alone; in a batch, at its flush
+            importer.import_order_payments(self, [] if stale else payments, omni_order)
             if not stale:
                 self._shopify_import_order_returns(omni_order, data)
             return links
@@ -374,7 +373,7 @@ class OmniBackend(models.Model):
             order = parse_order_rest(data)
             links = importer.import_order(self, order)
             omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
-            self._shopify_link_payments(omni_order)
+            importer.import_order_payments(self, [], omni_order)
             if not (
                 omni_order.channel_updated_at
                 and omni_order.channel_updated_at > _naive(order.updated_at)
@@ -495,19 +494,6 @@ class OmniBackend(models.Model):
         if record.sync_note:
             links["result_note"] = record.sync_note
         return links
-
-    def _shopify_link_payments(self, omni_order):
-        """Movements that arrived before their order (a payout's balance transactions, a
-        dispute) are linked to it once it is imported."""
-        if not omni_order:
-            return
-        self.env["omni.payment"].search(
-            [
-                ("backend_id", "=", self.id),
-                ("order_external_ref", "=", omni_order.external_id),
-                ("order_id", "=", False),
-            ]
-        ).write({"order_id": omni_order.id})
 
     def _shopify_match_variants(self, variants, strict):
         """Bind each variant to the Odoo product its SKU (else barcode) designates now; an

@@ -4,6 +4,7 @@ orders; replays change nothing; the same run under faults converges to the same 
 import json
 from datetime import timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
@@ -127,6 +128,48 @@ class TestPull(ShopifyCase):
         latest = self.events(external_id=order["id"].rsplit("/", 1)[-1])
         self.assertEqual(len(latest), 2)
         self.assertTrue(all(e.state == "done" for e in latest))
+
+    def test_two_new_versions_in_one_batch_store_each_movement_once(self):
+        """Two updates of an imported order processed in one batch: their movements, imported
+        together at the batch's flush, are stored once each, as the later version says, and
+        the batch needs no one-by-one retry."""
+        self.pull_until_done()
+        order_id = self.world.orders[0]["id"].rsplit("/", 1)[-1]
+        order = json.loads(self.events(external_id=order_id).payload)  # the node as pulled
+        self.assertTrue(order["transactions"])
+        Payment = self.env["omni.payment"]
+        count = Payment.search_count([("backend_id", "=", self.backend.id)])
+        later = parse_iso(max(o["updatedAt"] for o in self.world.orders))
+        nodes = []
+        for minutes, status in ((1, "PENDING"), (2, "FAILURE")):
+            node = json.loads(json.dumps(order))
+            node["updatedAt"] = iso(later + timedelta(minutes=minutes))
+            node["note"] = f"version {minutes}"
+            # a new transaction, seen by both versions, and the known ones changed
+            node["transactions"].append(
+                {**node["transactions"][0], "id": "gid://shopify/OrderTransaction/987654321"}
+            )
+            for txn in node["transactions"]:
+                txn["status"] = status
+            nodes.append(node)
+        events, __ = self.env["omni.event"]._receive(
+            self.backend,
+            [self.backend._shopify_order_event_vals(node) for node in nodes],
+            "poll",
+        )
+        self.assertEqual(len(events), 2)
+        redone = AssertionError("the batch failed and was redone event by event")
+        with patch.object(type(events), "_process_one", side_effect=redone):
+            events._process_job()
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(Payment.search_count([("backend_id", "=", self.backend.id)]), count + 1)
+        movements = Payment.search(
+            [("backend_id", "=", self.backend.id), ("order_external_ref", "=", order_id)]
+        )
+        self.assertEqual(len(movements), len(order["transactions"]) + 1)
+        self.assertIn("987654321", movements.mapped("external_id"))
+        self.assertEqual(set(movements.mapped("status")), {"failure"})
+        self.assertEqual(movements.order_id.external_id, order_id)
 
     def test_faults_converge_to_the_same_result(self):
         self.pull_until_done()
