@@ -801,40 +801,11 @@ def generate_shop(n_orders=24, seed=7, start=DEFAULT_START, currency="EUR", tax_
             unit_tax = money(line["_tax"] / line["quantity"])
             refunded = unit_net + (Decimal(0) if taxes_included else unit_tax)
             refund_at = created + timedelta(days=2)
-            refund_txn = dict(
-                sale,
-                id=gid("OrderTransaction", world._next(1500000000)),
-                kind="REFUND",
-                amountSet=world.bag(refunded, pcur),
-                createdAt=iso(refund_at),
-                processedAt=iso(refund_at),
-                receiptJson=json.dumps({"id": f"re_3Omni{order_num:012d}", "object": "refund",
-                                        "charge": charge_id}),
-                paymentId=f"#{1001 + n}.2",
-                parentTransaction={"id": sale["id"]},
-            )
-            refunds.append({
-                "__typename": "Refund",
-                "id": gid("Refund", world._next(1600000000)),
-                "createdAt": iso(refund_at),
-                "updatedAt": iso(refund_at),
-                "processedAt": iso(refund_at),
-                "note": "Damaged in transit",
-                "totalRefundedSet": world.bag(refunded, pcur),
-                "refundLineItems": [{
-                    "id": gid("RefundLineItem", world._next(1700000000)),
-                    "lineItem": line,
-                    "quantity": 1,
-                    "restockType": "NO_RESTOCK",
-                    "restocked": False,
-                    "priceSet": world.bag(line["_unit"], pcur),
-                    "subtotalSet": world.bag(unit_net, pcur),
-                    "totalTaxSet": world.bag(unit_tax, pcur),
-                }],
-                "refundShippingLines": [],
-                "orderAdjustments": [],
-                "transactions": [refund_txn],
-            })
+            refunds.append(_one_unit_refund(
+                world, sale, line, pcur, iso(refund_at), refunded, unit_net, unit_tax,
+                note="Damaged in transit", restock_type="NO_RESTOCK",
+                receipt_id=f"re_3Omni{order_num:012d}", payment_id=f"#{1001 + n}.2",
+            ))
             financial, updated = "PARTIALLY_REFUNDED", refund_at
         transactions = [sale] + [t for r in refunds for t in r["transactions"]]
         current_total = total - _money_sum(r["totalRefundedSet"]["shopMoney"]["amount"]
@@ -905,6 +876,47 @@ _ORDER_RETURN_STATUS = {"refunded": "RETURNED", "exchange": "RETURNED",
                         "requested": "RETURN_REQUESTED", "declined": "NO_RETURN"}
 
 
+def _one_unit_refund(world, sale, line, pcur, at, refunded, unit_net, unit_tax, *, note,
+                     restock_type, receipt_id, payment_id, settles=None):
+    """A refund of one unit of ``line`` at ``at`` (ISO), with its REFUND transaction against
+    ``sale``; ``settles``: the return it settles, if any."""
+    refund_txn = world._register(dict(
+        sale,
+        id=gid("OrderTransaction", world._next(1500000000)),
+        kind="REFUND",
+        amountSet=world.bag(refunded, pcur),
+        createdAt=at,
+        processedAt=at,
+        receiptJson=json.dumps({"id": receipt_id, "object": "refund",
+                                "charge": json.loads(sale["receiptJson"])["id"]}),
+        paymentId=payment_id,
+        parentTransaction={"id": sale["id"]},
+    ))
+    return world._register({
+        "__typename": "Refund",
+        "id": gid("Refund", world._next(1600000000)),
+        "createdAt": at,
+        "updatedAt": at,
+        "processedAt": at,
+        "note": note,
+        "return": settles,
+        "totalRefundedSet": world.bag(refunded, pcur),
+        "refundLineItems": [{
+            "id": gid("RefundLineItem", world._next(1700000000)),
+            "lineItem": line,
+            "quantity": 1,
+            "restockType": restock_type,
+            "restocked": restock_type != "NO_RESTOCK",
+            "priceSet": world.bag(line["_unit"], pcur),
+            "subtotalSet": world.bag(unit_net, pcur),
+            "totalTaxSet": world.bag(unit_tax, pcur),
+        }],
+        "refundShippingLines": [],
+        "orderAdjustments": [],
+        "transactions": [refund_txn],
+    })
+
+
 def _add_return(world, order, kind):
     """One return of ``kind`` on a fulfilled ``order`` (one day after it), as Shopify shows it."""
     pcur = order["presentmentCurrencyCode"]
@@ -945,42 +957,13 @@ def _add_return(world, order, kind):
     if kind == "refunded":
         refunded = unit_net + (Decimal(0) if order["taxesIncluded"] else unit_tax)
         sale = order["transactions"][0]
-        refund_txn = world._register(dict(
-            sale,
-            id=gid("OrderTransaction", world._next(1500000000)),
-            kind="REFUND",
-            amountSet=world.bag(refunded, pcur),
-            createdAt=ret["closedAt"],
-            processedAt=ret["closedAt"],
-            receiptJson=json.dumps({"id": f"re_3OmniR{gid_number(ret['id']):012d}",
-                                    "object": "refund",
-                                    "charge": json.loads(sale["receiptJson"])["id"]}),
-            paymentId=f"{order['name']}.R",
-            parentTransaction={"id": sale["id"]},
-        ))
-        refund = world._register({
-            "__typename": "Refund",
-            "id": gid("Refund", world._next(1600000000)),
-            "createdAt": ret["closedAt"],
-            "updatedAt": ret["closedAt"],
-            "processedAt": ret["closedAt"],
-            "note": "Return received",
-            "return": ret,
-            "totalRefundedSet": world.bag(refunded, pcur),
-            "refundLineItems": [{
-                "id": gid("RefundLineItem", world._next(1700000000)),
-                "lineItem": line,
-                "quantity": 1,
-                "restockType": "RETURN",
-                "restocked": True,
-                "priceSet": world.bag(line["_unit"], pcur),
-                "subtotalSet": world.bag(unit_net, pcur),
-                "totalTaxSet": world.bag(unit_tax, pcur),
-            }],
-            "refundShippingLines": [],
-            "orderAdjustments": [],
-            "transactions": [refund_txn],
-        })
+        refund = _one_unit_refund(
+            world, sale, line, pcur, ret["closedAt"], refunded, unit_net, unit_tax,
+            note="Return received", restock_type="RETURN",
+            receipt_id=f"re_3OmniR{gid_number(ret['id']):012d}",
+            payment_id=f"{order['name']}.R", settles=ret,
+        )
+        refund_txn = refund["transactions"][0]
         ret["refunds"].append(refund)
         order["refunds"].append(refund)
         order["transactions"].append(refund_txn)
