@@ -25,6 +25,17 @@ fragment TaxLineFields on TaxLine {
 }
 """
 
+#: An order line item (an order's own, or one sent in exchange), read by one parser.
+LINE_ITEM = """
+fragment LineItemFields on LineItem {
+  id name sku quantity
+  variant { id }
+  originalUnitPriceSet { ...MoneyBagFields }
+  discountAllocations { allocatedAmountSet { ...MoneyBagFields } }
+  taxLines { ...TaxLineFields }
+}
+"""
+
 SHOP_QUERY = """
 query OmniShop {
   shop {
@@ -66,13 +77,7 @@ fragment OrderFields on Order {
   shippingAddress { ...AddressFields }
   lineItems(first: 20) {
     pageInfo { hasNextPage }
-    nodes {
-      id name sku quantity
-      variant { id }
-      originalUnitPriceSet { ...MoneyBagFields }
-      discountAllocations { allocatedAmountSet { ...MoneyBagFields } }
-      taxLines { ...TaxLineFields }
-    }
+    nodes { ...LineItemFields }
   }
   shippingLines(first: 2) {
     pageInfo { hasNextPage }
@@ -119,6 +124,7 @@ query OmniOrders($first: Int!, $after: String, $query: String) {
 }
 """
     + ORDER_FIELDS
+    + LINE_ITEM
     + MONEY_BAG
     + ADDRESS
     + TAX_LINE
@@ -391,13 +397,7 @@ fragment ReturnFields on Return {
     pageInfo { hasNextPage }
     nodes {
       id quantity processedQuantity
-      lineItems {
-        id name sku quantity
-        variant { id }
-        originalUnitPriceSet { ...MoneyBagFields }
-        discountAllocations { allocatedAmountSet { ...MoneyBagFields } }
-        taxLines { ...TaxLineFields }
-      }
+      lineItems { ...LineItemFields }
     }
   }
   refunds(first: 5) { nodes { id } }
@@ -418,6 +418,7 @@ query OmniOrderReturns($id: ID!) {
 }
 """
     + RETURN_FIELDS
+    + LINE_ITEM
     + MONEY_BAG
     + TAX_LINE
 )
@@ -433,6 +434,7 @@ query OmniReturn($id: ID!) {
 }
 """
     + RETURN_FIELDS
+    + LINE_ITEM
     + MONEY_BAG
     + TAX_LINE
 )
