@@ -306,19 +306,6 @@ def ceiling_vals(world, master, partner_ids):
     return vals_list
 
 
-def _deliver(orders):
-    pickings = orders.picking_ids.filtered(
-        lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "outgoing"
-    )
-    for move in pickings.move_ids:
-        move.quantity = move.product_uom_qty
-        move.picked = True
-    if pickings:
-        pickings.with_context(
-            skip_backorder=True, skip_sms=True, skip_immediate=True
-        ).button_validate()
-
-
 def _credit_notes(env, nodes, orders):
     """One posted credit note per refund, lines priced as their sale lines."""
     vals_list = []
@@ -393,7 +380,8 @@ def run_ceiling(registry, world, master, full=True):
             orders.action_confirm()
             if full:
                 nodes = world.orders[first : first + BATCH]
-                _deliver(
+                # the ORM's own validation of the deliveries, as the importer does it
+                env["omni.importer"]._deliver(
                     orders.browse(
                         [
                             order.id
