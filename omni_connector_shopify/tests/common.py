@@ -1,6 +1,7 @@
 """Shared setup of the Shopify tests: a seeded sandbox shop on 127.0.0.1 and a backend whose
 products, tax mapping and currencies match it."""
 
+import json
 import sys
 import unittest
 from pathlib import Path
@@ -101,6 +102,16 @@ class ShopifyCase(TransactionCase):
         self.sandbox.timeout_seconds = 3.0
 
     # helpers
+    def receive_webhook(self, topic, payload, webhook_id=None):
+        """A webhook signed with the shop secret, verified and stored; returns the new
+        events (not processed yet)."""
+        raw = json.dumps(payload).encode()
+        headers = webhook_headers(raw, SECRET, topic, webhook_id=webhook_id)
+        self.backend._omni_webhook_verify(raw, headers)
+        vals = self.backend._omni_webhook_events(raw, headers)
+        new, __ = self.env["omni.event"]._receive(self.backend, vals, "webhook")
+        return new
+
     def events(self, backend=None, **domain):
         return self.env["omni.event"].search(
             [("backend_id", "=", (backend or self.backend).id)]

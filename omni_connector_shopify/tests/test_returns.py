@@ -56,14 +56,6 @@ class ReturnsCase(ShopifyCase):
         sale_orders = sale_orders if sale_orders is not None else self.sale_orders()
         return sale_orders.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
 
-    def receive(self, topic, payload, webhook_id):
-        raw = json.dumps(payload).encode()
-        headers = webhook_headers(raw, SECRET, topic, webhook_id=webhook_id)
-        self.backend._omni_webhook_verify(raw, headers)
-        vals = self.backend._omni_webhook_events(raw, headers)
-        new, __ = self.env["omni.event"]._receive(self.backend, vals, "webhook")
-        return new
-
 
 @tagged("post_install", "-at_install")
 class TestReturnsPull(ReturnsCase):
@@ -293,7 +285,7 @@ class TestReturnWebhooks(ReturnsCase, HttpCase):
         (topic, payload, webhook_id) = [
             w for w in self.world.return_webhooks() if w[1]["admin_graphql_api_id"] == ret["id"]
         ][0]
-        event = self.receive(topic, payload, webhook_id)
+        event = self.receive_webhook(topic, payload, webhook_id)
         waits = 0
         for __ in range(self.backend.max_attempts):
             with trap_jobs() as trap:

@@ -106,11 +106,7 @@ class TestShopifyWebhook(ShopifyCase, HttpCase):
 @tagged("post_install", "-at_install")
 class TestFailures(ShopifyCase):
     def receive(self, topic, payload, webhook_id):
-        raw = json.dumps(payload).encode()
-        headers = webhook_headers(raw, SECRET, topic, webhook_id=webhook_id)
-        self.backend._omni_webhook_verify(raw, headers)
-        vals = self.backend._omni_webhook_events(raw, headers)
-        new, __ = self.env["omni.event"]._receive(self.backend, vals, "webhook")
+        new = self.receive_webhook(topic, payload, webhook_id)
         new._process_job()
         return new
 
