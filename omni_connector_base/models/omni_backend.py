@@ -1,3 +1,4 @@
+import json
 import logging
 from datetime import timedelta
 
@@ -6,7 +7,9 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.job import identity_exact
 
+from ..tools.dates import to_odoo
 from ..tools.errors import OmniError, SignatureError
+from .omni_event import payload_digest
 
 _logger = logging.getLogger(__name__)
 
@@ -271,6 +274,44 @@ class OmniBackend(models.Model):
         """Process one event: parse its payload, hand canonical objects to the importer and
         return the values linking the event to what it created (``omni_order_id`` ...)."""
         raise OmniError(f"channel {self.channel!r} cannot process topic {event.topic!r}")
+
+    def _omni_event_vals(
+        self, topic, payload, external_id="", *, event_id=None, version=None, **options
+    ):
+        """Values of one inbound event, the same for every channel and way in. ``payload`` is
+        the raw body (str or bytes, stored as received) or a JSON value (stored sorted). The
+        idempotency key is the backend, ``key_topic`` (default ``topic``) and the first of:
+        the channel's id of the delivery or immutable record (``event_id``: stored once
+        however it comes in), the record and its version (``external_id@version``: a new
+        version is a new event), the record and its content (``external_id:digest``: an
+        unchanged record is never stored twice), the payload digest. ``updated_at`` (an
+        aware datetime) becomes the event's ``channel_updated_at``."""
+        self.ensure_one()
+        key_topic, updated_at = options.get("key_topic"), options.get("updated_at")
+        if isinstance(payload, bytes):
+            payload = payload.decode()
+        elif not isinstance(payload, str):
+            payload = json.dumps(payload, sort_keys=True)
+        Event = self.env["omni.event"]
+        if event_id:
+            discriminant = str(event_id)
+        elif external_id and version:
+            discriminant = f"{external_id}@{version}"
+        elif external_id:
+            discriminant = f"{external_id}:{payload_digest(payload)[:16]}"
+        else:
+            discriminant = None
+        vals = {
+            "topic": topic,
+            "external_id": external_id or "",
+            "idempotency_key": Event._idempotency_key(
+                self, key_topic or topic, discriminant, payload
+            ),
+            "payload": payload,
+        }
+        if updated_at:
+            vals["channel_updated_at"] = to_odoo(updated_at)
+        return vals
 
     def _omni_job_channel(self):
         """queue_job channel of this backend's work; connectors declare root.omni.<channel>."""

@@ -1,1 +1,1 @@
-from . import canonical, errors, money
+from . import canonical, dates, errors, money

@@ -1,0 +1,53 @@
+"""Channel timestamps, read once.
+
+Channels send ISO 8601 strings (with or without an offset) or Unix seconds; Odoo stores naive
+UTC datetimes. Parsers turn what the channel sent into an aware UTC datetime with
+``parse_iso`` / ``parse_unix``; writing to Odoo goes through ``to_odoo``.
+"""
+
+from datetime import datetime, timezone
+
+from .errors import PayloadError
+
+# A Unix time past this is no date a channel means (year 9999; Python's own limit is near).
+_MAX_UNIX = 253402300799
+
+
+def parse_iso(value, what="datetime", *, naive_is_utc=True, required=False):
+    """An ISO 8601 string as an aware UTC datetime (None when empty and not required). A value
+    without an offset is UTC when ``naive_is_utc``, else a PayloadError."""
+    if value in (None, ""):
+        if required:
+            raise PayloadError(f"{what}: missing date-time")
+        return None
+    if not isinstance(value, str):
+        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 date-time")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 date-time") from None
+    if parsed.tzinfo is None:
+        if not naive_is_utc:
+            raise PayloadError(f"{what}: {value!r} has no UTC offset")
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_unix(value, what="timestamp"):
+    """Unix seconds (an integer) as an aware UTC datetime; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError(f"{what}: Unix timestamp must be an integer, got {value!r}")
+    if not 0 <= value <= _MAX_UNIX:
+        raise PayloadError(f"{what}: {value} is not a Unix time of a real date")
+    return datetime.fromtimestamp(value, tz=timezone.utc)
+
+
+def to_odoo(value):
+    """A channel datetime for an Odoo Datetime field: naive UTC (False when empty)."""
+    if not value:
+        return False
+    if value.tzinfo:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
