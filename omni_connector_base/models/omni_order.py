@@ -62,6 +62,15 @@ class OmniOrder(models.Model):
         ),
     ]
 
+    @api.model
+    def _find(self, backend, external_id):
+        """The stored order of a backend's channel order id (empty when not imported)."""
+        if not external_id:
+            return self.browse()
+        return self.search(
+            [("backend_id", "=", backend.id), ("external_id", "=", external_id)], limit=1
+        )
+
     @api.depends("name", "channel")
     def _compute_display_name(self):
         for order in self:
