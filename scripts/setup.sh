@@ -63,8 +63,11 @@ if changed odoo-requirements "$ODOO_SRC/requirements.txt"; then
   done_step odoo-requirements
 fi
 
-if ! "$VENV/bin/python" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.series == "17.0" else 1)' 2>/dev/null \
-   || changed odoo-src "$ODOO_SRC/setup.py"; then
+# The stamp is checked first, so that a first install writes it too.
+odoo_src_changed=false
+changed odoo-src "$ODOO_SRC/setup.py" && odoo_src_changed=true
+if $odoo_src_changed \
+   || ! "$VENV/bin/python" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.series == "17.0" else 1)' 2>/dev/null; then
   log "installing Odoo from $ODOO_SRC (editable, compat mode)"
   pip install --no-deps --no-build-isolation --config-settings editable_mode=compat \
     -e "$ODOO_SRC" > "$here/var/log/setup-odoo.log" 2>&1 || { tail -20 "$here/var/log/setup-odoo.log"; exit 1; }
