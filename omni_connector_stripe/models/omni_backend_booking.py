@@ -7,7 +7,7 @@ class OmniBackend(models.Model):
     """Stripe accounting, self-contained: each balance transaction booked exactly once in the
     Stripe balance journal, payout by payout, and receipts matched to their invoices."""
 
-    _inherit = "omni.backend"
+    _inherit = "omni.backend"  # pylint: disable=consider-merging-classes-inherited
 
     stripe_journal_id = fields.Many2one(
         "account.journal",

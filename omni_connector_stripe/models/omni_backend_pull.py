@@ -9,7 +9,7 @@ class OmniBackend(models.Model):
     """The Stripe pull: payouts and balance transactions become events (the cron only
     enqueues the job)."""
 
-    _inherit = "omni.backend"
+    _inherit = "omni.backend"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _cron_stripe_pull(self):
