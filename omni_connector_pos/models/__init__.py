@@ -1,1 +1,8 @@
-from . import omni_backend, omni_importer, omni_payment, omni_store_day
+from . import (
+    omni_backend,
+    omni_backend_feed,
+    omni_backend_odoo_pos,
+    omni_importer,
+    omni_payment,
+    omni_store_day,
+)

@@ -1,47 +1,30 @@
-import hashlib
-import hmac
-import json
-from datetime import timezone
-
 from odoo import _, api, fields, models
-from odoo.tools import float_repr
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
-from odoo.addons.omni_connector_base.tools.errors import (
-    MappingError,
-    PayloadError,
-    SignatureError,
-)
+from odoo.addons.omni_connector_base.tools.dates import to_odoo
+from odoo.addons.omni_connector_base.tools.errors import MappingError, PayloadError
 
+from ..const import EVENT_HANDLERS, INVALID_TOPIC, WAIT_FOR_ORIGINAL
 from ..tools import contract
 from ..tools.adapter import PosAdapter
 from ..tools.parser import (
     as_refund,
-    parse_datetime,
-    parse_odoo_order,
-    parse_odoo_session,
     parse_transaction,
     parse_z_report,
     return_hints,
     with_order_ref,
 )
 
-SIGNATURE_HEADER = "X-Pos-Signature"
-PULL_CHUNK = 50  # events stored per chunk while pulling
-WAIT_FOR_ORIGINAL = 120  # seconds before a void / return looks again for its original sale
-# Odoo POS payment method type -> canonical tender.
-_ODOO_TENDERS = {"cash": "cash", "bank": "card", "pay_later": "store_credit"}
-
-
-def _naive_utc(value):
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value else False
-
 
 class OmniBackend(models.Model):
     """A store chain as an Omni backend: Odoo's own Point of Sale (mirrored, never booked a
-    second time) or an external till system feeding contract v1 by webhook, file or REST."""
+    second time) or an external till system feeding contract v1 by webhook, file or REST.
+
+    Here: the connection, stores and registers, and the processing of till records into
+    orders, payments and store-days. The ways in of the contract feed live in
+    ``omni_backend_feed.py``, the mirror of Odoo's own POS in ``omni_backend_odoo_pos.py``."""
 
     _inherit = "omni.backend"
 
@@ -164,80 +147,25 @@ class OmniBackend(models.Model):
         )
 
     # ------------------------------------------------------------------------------------
-    # Webhooks: one signed contract document per request
-    # ------------------------------------------------------------------------------------
-
-    def _omni_webhook_verify(self, raw_body, headers):
-        if self.channel != "pos":
-            return super()._omni_webhook_verify(raw_body, headers)
-        secret = self._omni_webhook_secret()
-        if not secret:
-            raise SignatureError("no webhook secret configured")
-        given = next(
-            (v for k, v in (headers or {}).items() if k.lower() == SIGNATURE_HEADER.lower()), ""
-        )
-        given = given.strip().removeprefix("sha256=")
-        if not given:
-            raise SignatureError(f"missing {SIGNATURE_HEADER} header")
-        expected = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, given.lower()):
-            raise SignatureError("signature does not match the body")
-
-    def _omni_webhook_events(self, raw_body, headers):
-        if self.channel != "pos":
-            return super()._omni_webhook_events(raw_body, headers)
-        try:
-            document = json.loads(raw_body)
-        except ValueError as err:
-            raise PayloadError(f"POS webhook body is not JSON: {err}") from None
-        return self._pos_event_vals(contract.split(document))
-
-    def _pos_event_vals(self, records):
-        """Event values of contract records, whichever way they came in: the same record
-        gives the same idempotency key (its transaction / Z id), so a transaction received
-        by webhook, file and pull is stored once."""
-        Event = self.env["omni.event"]
-        vals_list = []
-        for record in records:
-            topic, external_id = contract.record_key(record)
-            payload = json.dumps(record, sort_keys=True)
-            vals_list.append(
-                {
-                    "topic": topic,
-                    "external_id": external_id,
-                    "idempotency_key": Event._idempotency_key(
-                        self, topic, external_id or None, payload
-                    ),
-                    "payload": payload,
-                }
-            )
-        return vals_list
-
-    # ------------------------------------------------------------------------------------
-    # Processing
+    # Processing: one handler per topic (const.EVENT_HANDLERS)
     # ------------------------------------------------------------------------------------
 
     def _omni_process_event(self, event):
         if self.channel != "pos":
             return super()._omni_process_event(event)
-        data = event._payload_json()
-        if event.topic == "pos.transaction":
-            return self._pos_import_transaction(data, event)
-        if event.topic == "pos.z_report":
-            z_report = parse_z_report(data)
-            location = self._pos_location(
-                z_report.store_id, z_report.store_name, z_report.register_id
-            )
-            return self._pos_import_z(z_report, location, event)
-        if event.topic == "pos.odoo_order":
-            return self._pos_mirror_order(data)
-        if event.topic == "pos.odoo_session":
-            z_report = parse_odoo_session(data)
-            location = self._pos_odoo_location(data)
-            return self._pos_import_z(z_report, location, event)
-        if event.topic == "pos.file_rows":
-            raise PayloadError(data.get("error") or _("Rejected rows of a file import."))
-        # pos.invalid: say what is wrong with it
+        handler = EVENT_HANDLERS.get(event.topic, EVENT_HANDLERS[INVALID_TOPIC])
+        return getattr(self, handler)(event._payload_json(), event)
+
+    def _pos_process_z_report(self, data, event):
+        z_report = parse_z_report(data)
+        location = self._pos_location(z_report.store_id, z_report.store_name, z_report.register_id)
+        return self._pos_import_z(z_report, location, event)
+
+    def _pos_process_file_rows(self, data, event):
+        raise PayloadError(data.get("error") or _("Rejected rows of a file import."))
+
+    def _pos_process_invalid(self, data, event):
+        """Say what is wrong with a record that is no transaction nor Z report."""
         kind = data.get("record_type") if isinstance(data, dict) else None
         if kind in contract.RECORD_TYPES:
             contract.validate(data, kind)
@@ -249,12 +177,9 @@ class OmniBackend(models.Model):
         txn = parse_transaction(data)
         location = self._pos_location(txn.store_id, txn.store_name, txn.register_id)
         importer = self.env["omni.importer"]
-        Order = self.env["omni.order"]
         if txn.kind == "void":
             return self._pos_void(txn)
-        original = txn.original_transaction_id and Order.search(
-            [("backend_id", "=", self.id), ("external_id", "=", txn.original_transaction_id)]
-        )
+        original = self.env["omni.order"]._find(self, txn.original_transaction_id)
         if txn.kind == "return" and txn.original_transaction_id and not original:
             # Feeds arrive out of order: wait for the receipt a few times, then (last attempt)
             # import the return on its own rather than lose it.
@@ -292,20 +217,9 @@ class OmniBackend(models.Model):
                 )
             links = dict(importer.import_order(self, txn.order))
             payments = txn.payments
-        records = importer.import_payments(self, payments) if payments else self.env["omni.payment"]
-        # Payments and tenders come from the same tender rows, in the same order.
-        tender_of = {
-            p.external_id: tender for p, (tender, __) in zip(payments, txn.tenders, strict=True)
-        }
-        for record in records:
-            record.write(
-                {
-                    "pos_location_id": location.id,
-                    "pos_business_date": txn.business_date,
-                    "pos_tender": tender_of[record.external_id],
-                    "pos_transaction_ref": txn.transaction_id,
-                }
-            )
+        records = self._pos_import_tenders(
+            payments, txn.tenders, location, txn.business_date, txn.transaction_id
+        )
         self._pos_refresh_days(location, txn.business_date, txn.currency)
         if note:
             links["result_note"] = note
@@ -317,9 +231,7 @@ class OmniBackend(models.Model):
         """A voided transaction: its order is cancelled and its tenders leave the day."""
         importer = self.env["omni.importer"]
         importer._flush_batch()
-        original = self.env["omni.order"].search(
-            [("backend_id", "=", self.id), ("external_id", "=", txn.original_transaction_id)]
-        )
+        original = self.env["omni.order"]._find(self, txn.original_transaction_id)
         if not original:
             # Out of order (or never sent): retried, and dead-lettered if it never comes.
             raise RetryableJobError(
@@ -332,7 +244,7 @@ class OmniBackend(models.Model):
         importer._run_action(original.sale_order_id, "cancel")
         original.write(
             {
-                "cancelled_at": _naive_utc(txn.created_at),
+                "cancelled_at": to_odoo(txn.created_at),
                 "cancel_reason": _("voided by %s", txn.transaction_id),
                 "financial_status": "voided",
                 "financial_state": "cancelled",
@@ -350,6 +262,26 @@ class OmniBackend(models.Model):
                 payment.pos_location_id, payment.pos_business_date, payment.currency_id.name
             )
         return {"omni_order_id": original.id}
+
+    def _pos_import_tenders(self, payments, tenders, location, business_date, transaction_ref):
+        """Import a till transaction's payments, each filed under its store-day and tender
+        (payments and tenders come from the same tender rows, in the same order)."""
+        if not payments:
+            return self.env["omni.payment"]
+        records = self.env["omni.importer"].import_payments(self, payments)
+        tender_of = {
+            p.external_id: tender for p, (tender, __) in zip(payments, tenders, strict=True)
+        }
+        for record in records:
+            record.write(
+                {
+                    "pos_location_id": location.id,
+                    "pos_business_date": business_date,
+                    "pos_tender": tender_of[record.external_id],
+                    "pos_transaction_ref": transaction_ref,
+                }
+            )
+        return records
 
     def _pos_refresh_days(self, location, business_date, currency_code):
         """Recompute the transactions side of the location's day, and of its store's day
@@ -373,200 +305,8 @@ class OmniBackend(models.Model):
         return {"result_note": _("Store-day %s: Z report recorded.", day.display_name)}
 
     # ------------------------------------------------------------------------------------
-    # Odoo's own Point of Sale: mirror, never book again
+    # Sync jobs (the cron and the button only enqueue)
     # ------------------------------------------------------------------------------------
-
-    def _pos_odoo_location(self, snap):
-        warehouse = self.env["stock.warehouse"].browse(snap.get("warehouse_id") or [])
-        return self._pos_location(
-            snap["store_id"], snap.get("store_name", ""), snap["register_id"], warehouse.exists()
-        )
-
-    def _pos_mirror_order(self, snap):
-        order, payments, tenders, products = parse_odoo_order(snap)
-        location = self._pos_odoo_location(snap)
-        partner = self.env["res.partner"].browse(snap.get("partner_id") or []).exists()
-        importer = self.env["omni.importer"]
-        omni_order = importer.import_booked_order(self, order, products, partner=partner)
-        business_date = fields.Date.to_date(snap["business_date"])
-        records = importer.import_payments(self, payments) if payments else self.env["omni.payment"]
-        tender_of = {
-            p.external_id: tender for p, (tender, __) in zip(payments, tenders, strict=True)
-        }
-        for record in records:
-            record.write(
-                {
-                    "pos_location_id": location.id,
-                    "pos_business_date": business_date,
-                    "pos_tender": tender_of[record.external_id],
-                    "pos_transaction_ref": order.external_id,
-                }
-            )
-        self._pos_refresh_days(location, business_date, order.currency)
-        return {"omni_order_id": omni_order.id, "omni_payment_id": records[:1].id}
-
-    def _pos_odoo_common(self, session):
-        config = session.config_id
-        warehouse = config.picking_type_id.warehouse_id
-        return {
-            "register_id": f"pos.config/{config.id}",
-            "store_id": f"stock.warehouse/{warehouse.id}"
-            if warehouse
-            else f"pos.config/{config.id}/store",
-            "store_name": warehouse.name or config.name,
-            "warehouse_id": warehouse.id or False,
-            # The session is the business day (it may run past midnight).
-            "business_date": fields.Date.to_string(session.start_at.date()),
-            "currency": session.currency_id.name,
-        }
-
-    def _pos_amount(self, amount, currency):
-        return float_repr(currency.round(amount), currency.decimal_places)
-
-    def _pos_odoo_order_snapshot(self, order):
-        currency = order.currency_id
-        lines = []
-        for line in order.lines:
-            gross = line.qty * line.price_unit
-            lines.append(
-                {
-                    "id": line.id,
-                    "product_id": line.product_id.id,
-                    "sku": line.product_id.default_code or "",
-                    "barcode": line.product_id.barcode or "",
-                    "name": line.full_product_name or line.product_id.display_name,
-                    "qty": float_repr(line.qty, 4),
-                    "price_unit": self._pos_amount(line.price_unit, currency),
-                    "discount_amount": self._pos_amount(gross * line.discount / 100, currency),
-                }
-            )
-        payments = [
-            {
-                "id": pay.id,
-                "method": pay.payment_method_id.name,
-                "tender": _ODOO_TENDERS.get(pay.payment_method_id.type, "other"),
-                "processor": pay.payment_method_id.use_payment_terminal or "",
-                "transaction_id": pay.transaction_id or "",
-                "amount": self._pos_amount(pay.amount, currency),
-                "date": pay.payment_date.replace(tzinfo=timezone.utc).isoformat(),
-            }
-            for pay in order.payment_ids
-        ]
-        return {
-            **self._pos_odoo_common(order.session_id),
-            "id": order.id,
-            "name": order.name,
-            "pos_reference": order.pos_reference or "",
-            # paid and done (after the session closed) are the same fact for the mirror
-            "invoiced": order.state == "invoiced",
-            "date_order": order.date_order.replace(tzinfo=timezone.utc).isoformat(),
-            "partner_id": order.partner_id.id or False,
-            "amount_total": self._pos_amount(order.amount_total, currency),
-            "amount_tax": self._pos_amount(order.amount_tax, currency),
-            "refunded_order_ids": order.refunded_order_ids.ids,
-            "lines": lines,
-            "payments": payments,
-        }
-
-    def _pos_odoo_session_snapshot(self, session):
-        currency = session.currency_id
-        tenders = {}
-        for pay in session.order_ids.filtered(
-            lambda o: o.state in ("paid", "done", "invoiced")
-        ).payment_ids:
-            tender = _ODOO_TENDERS.get(pay.payment_method_id.type, "other")
-            amount, count = tenders.get(tender, (0.0, 0))
-            tenders[tender] = (amount + pay.amount, count + 1)
-        if session.cash_control:
-            # Counted cash beside what the session expected: the difference is the gap.
-            amount, count = tenders.get("cash", (0.0, 0))
-            tenders["cash"] = (amount + session.cash_register_difference, count)
-        return {
-            **self._pos_odoo_common(session),
-            "id": session.id,
-            "name": session.name,
-            "closed_at": (session.stop_at or session.write_date)
-            .replace(tzinfo=timezone.utc)
-            .isoformat(),
-            "order_count": len(session.order_ids),
-            "tenders": [
-                {"tender": tender, "amount": self._pos_amount(amount, currency), "count": count}
-                for tender, (amount, count) in sorted(tenders.items())
-            ],
-        }
-
-    def _pos_snapshot_vals(self, topic, record_id, snapshot):
-        payload = json.dumps(snapshot, sort_keys=True)
-        # Same record, same content -> same event: re-runs mirror nothing twice.
-        digest = hashlib.sha256(payload.encode()).hexdigest()[:16]
-        return {
-            "topic": topic,
-            "external_id": str(record_id),
-            "idempotency_key": self.env["omni.event"]._idempotency_key(
-                self, topic, f"{record_id}:{digest}"
-            ),
-            "payload": payload,
-        }
-
-    def _pos_mirror_odoo(self):
-        """Job: paid / invoiced / refunded orders and closed sessions of the mirrored
-        registers changed since the watermark (with overlap) become events."""
-        self.ensure_one()
-        stream = self._stream("odoo_pos")
-        since = self._poll_window_start("odoo_pos")
-        domain = [("config_id", "in", self.pos_config_ids.ids)]
-        if since:
-            domain.append(("write_date", ">=", since))
-        orders = self.env["pos.order"].search(
-            domain + [("state", "in", ("paid", "done", "invoiced"))], order="write_date, id"
-        )
-        sessions = self.env["pos.session"].search(
-            domain + [("state", "=", "closed")], order="write_date, id"
-        )
-        vals_list = [
-            self._pos_snapshot_vals("pos.odoo_order", o.id, self._pos_odoo_order_snapshot(o))
-            for o in orders
-        ] + [
-            self._pos_snapshot_vals("pos.odoo_session", s.id, self._pos_odoo_session_snapshot(s))
-            for s in sessions
-        ]
-        new_events, __ = self.env["omni.event"]._receive(self, vals_list, source="poll")
-        new_events._enqueue()
-        stamps = orders.mapped("write_date") + sessions.mapped("write_date")
-        stream._mark_success(max(stamps) if stamps else None)
-        return _("%s new event(s)", len(new_events))
-
-    # ------------------------------------------------------------------------------------
-    # REST pull from a POS API serving the contract
-    # ------------------------------------------------------------------------------------
-
-    def _pos_pull(self):
-        """Job: every page of records since the watermark (with overlap) becomes events."""
-        self.ensure_one()
-        stream = self._stream("records")
-        since = self._poll_window_start("records")
-        Event = self.env["omni.event"]
-        new_events, newest = Event.browse(), None
-        for page in self._pos_adapter().pages(since and since.replace(tzinfo=timezone.utc)):
-            records = page["records"]
-            for start in range(0, len(records), PULL_CHUNK):
-                received, __ = Event._receive(
-                    self, self._pos_event_vals(records[start : start + PULL_CHUNK]), source="poll"
-                )
-                received._enqueue()
-                new_events |= received
-            for record in records:
-                stamp = isinstance(record, dict) and (
-                    record.get("created_at") or record.get("closed_at")
-                )
-                try:
-                    moment = _naive_utc(parse_datetime(stamp)) if stamp else None
-                except PayloadError:
-                    moment = None  # its event fails visibly; the watermark ignores it
-                if moment and (newest is None or moment > newest):
-                    newest = moment
-        stream._mark_success(newest)
-        return _("%s new event(s)", len(new_events))
 
     @api.model
     def _cron_pos_pull(self):
@@ -581,10 +321,7 @@ class OmniBackend(models.Model):
                 method, label = "_pos_pull", _("POS: pull records of %s", backend.name)
             else:
                 continue
-            job = backend._omni_delay(
-                label,
-            )
-            getattr(job, method)()
+            getattr(backend._omni_delay(label), method)()
 
     def action_pos_sync_now(self):
         """Enqueue the pull / mirror now (the cron does it every few minutes)."""

@@ -12,9 +12,7 @@ class OmniImporter(models.AbstractModel):
         omni.order and its lines, no sale order (no second accounting entry). Idempotent on
         the canonical digest, like ``import_order``."""
         self._lock(backend, "order", order.external_id)
-        omni_order = self.env["omni.order"].search(
-            [("backend_id", "=", backend.id), ("external_id", "=", order.external_id)]
-        )
+        omni_order = self.env["omni.order"]._find(backend, order.external_id)
         digest = canonical_digest(order)
         if omni_order and omni_order.content_digest == digest:
             return omni_order

@@ -12,6 +12,8 @@ import jsonschema
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
+from ..const import INVALID_TOPIC, TRANSACTION_TOPIC, Z_REPORT_TOPIC
+
 CONTRACT_VERSION = "1"
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "contract" / "pos-feed-v1.schema.json"
 RECORD_TYPES = ("transaction", "z_report")
@@ -60,10 +62,10 @@ def split(document):
 def record_key(record):
     """(topic, channel id) of a record: what the feed is deduplicated on."""
     if not isinstance(record, dict):
-        return "pos.invalid", ""
+        return INVALID_TOPIC, ""
     kind = record.get("record_type")
     if kind == "transaction" and isinstance(record.get("transaction_id"), str):
-        return "pos.transaction", record["transaction_id"]
+        return TRANSACTION_TOPIC, record["transaction_id"]
     if kind == "z_report" and isinstance(record.get("z_id"), str):
-        return "pos.z_report", record["z_id"]
-    return "pos.invalid", ""
+        return Z_REPORT_TOPIC, record["z_id"]
+    return INVALID_TOPIC, ""

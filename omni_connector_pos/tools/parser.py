@@ -8,10 +8,11 @@ here touches Odoo; records are validated against the contract first.
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from odoo.addons.omni_connector_base.tools import canonical
+from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from odoo.addons.omni_connector_base.tools.money import to_decimal
 
@@ -59,25 +60,17 @@ class ZReport:
         return self.register_id or self.store_id
 
 
-def parse_datetime(value, what="created_at"):
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 date-time") from None
-    if parsed.tzinfo is None:
-        raise PayloadError(f"{what}: {value!r} has no UTC offset")
-    return parsed.astimezone(timezone.utc)
-
-
 def parse_date(value, what="business_date"):
+    """A business date (a date, no time): the till's day, not an instant."""
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise PayloadError(f"{what}: {value!r} is not a date") from None
 
 
-def _till_payment(external_id, tender, amount, currency, processor, reference, order_ref,
-                  created_at, description):
+def _till_payment(
+    external_id, tender, amount, currency, processor, reference, order_ref, created_at, description
+):
     """One tender of a receipt as a canonical movement: taken at the till, so settled at once
     (net = gross) unless a processor's payout says otherwise."""
     return canonical.Payment(
@@ -110,7 +103,7 @@ def parse_transaction(data):
     contract.validate(data, "transaction")
     txn_id = data["transaction_id"]
     currency = data["currency"]
-    created_at = parse_datetime(data["created_at"])
+    created_at = parse_iso(data["created_at"], "created_at", naive_is_utc=False, required=True)
     common = {
         "transaction_id": txn_id,
         "kind": data["kind"],
@@ -269,7 +262,7 @@ def parse_z_report(data):
         store_name=data.get("store_name", ""),
         business_date=parse_date(data["business_date"]),
         currency=data["currency"],
-        closed_at=parse_datetime(data["closed_at"], "closed_at") if data.get("closed_at") else None,
+        closed_at=parse_iso(data.get("closed_at"), "closed_at", naive_is_utc=False),
         transaction_count=data.get("transaction_count"),
         tenders=tuple((tender, amount, count) for tender, (amount, count) in tenders.items()),
         total=to_decimal(data["total"], "total") if "total" in data else None,
@@ -286,7 +279,7 @@ def parse_odoo_order(snap):
     """pos.order snapshot -> (canonical order, payments, tenders, {line id: product id})."""
     try:
         currency = snap["currency"]
-        created_at = parse_datetime(snap["date_order"], "date_order")
+        created_at = parse_iso(snap["date_order"], "date_order", naive_is_utc=False, required=True)
         order_ref = f"pos.order/{snap['id']}"
         lines, products = [], {}
         for line in snap["lines"]:
@@ -312,7 +305,7 @@ def parse_odoo_order(snap):
                 _till_payment(
                     f"pos.payment/{pay['id']}", pay["tender"], amount, currency,
                     pay.get("processor"), pay.get("transaction_id"), order_ref,
-                    parse_datetime(pay["date"], "payment date"),
+                    parse_iso(pay["date"], "payment date", naive_is_utc=False, required=True),
                     pay.get("method") or pay["tender"],
                 )
             )  # fmt: skip
@@ -346,7 +339,7 @@ def parse_odoo_session(snap):
             store_name=snap.get("store_name", ""),
             business_date=parse_date(snap["business_date"]),
             currency=snap["currency"],
-            closed_at=parse_datetime(snap["closed_at"], "closed_at"),
+            closed_at=parse_iso(snap["closed_at"], "closed_at", naive_is_utc=False, required=True),
             transaction_count=snap.get("order_count"),
             tenders=tuple(
                 (row["tender"], to_decimal(row["amount"], "tender amount"), row.get("count", 0))

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
+from ..const import FILE_ROWS_TOPIC
 from ..tools import contract, csv_feed
 
 
@@ -72,22 +73,21 @@ class OmniPosImportWizard(models.TransientModel):
         records, rejected = csv_feed.read(data)
         vals_list = backend._pos_event_vals([record for __, record in records])
         problems = []
-        Event = self.env["omni.event"]
         for line_numbers, message, rows in rejected:
             problems.append(message)
-            payload = json.dumps(
-                {"file": self.filename, "lines": line_numbers, "rows": rows, "error": message},
-                sort_keys=True,
-            )
             # Kept as a failed event: nothing of the file is lost, a user sees what to fix.
             vals_list.append(
                 {
-                    "topic": "pos.file_rows",
-                    "external_id": f"{self.filename or 'file'}:{line_numbers[0]}",
-                    "idempotency_key": Event._idempotency_key(
-                        backend, "pos.file_rows", payload=payload
+                    **backend._omni_event_vals(
+                        FILE_ROWS_TOPIC,
+                        {
+                            "file": self.filename,
+                            "lines": line_numbers,
+                            "rows": rows,
+                            "error": message,
+                        },
+                        f"{self.filename or 'file'}:{line_numbers[0]}",
                     ),
-                    "payload": payload,
                     "state": "failed",
                     "attempts": 1,
                     "error_class": "payload",

@@ -1,1 +1,1 @@
-from . import omni_backend
+from . import omni_backend, omni_backend_booking, omni_backend_pull

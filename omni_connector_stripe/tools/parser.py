@@ -4,9 +4,8 @@ Stripe amounts are integers in minor units; they become Decimal with the currenc
 (JPY 3500 -> 3500, USD 1999 -> 19.99, KWD 1234 -> 1.234). Nothing here touches Odoo.
 """
 
-from datetime import datetime, timezone
-
 from odoo.addons.omni_connector_base.tools import canonical
+from odoo.addons.omni_connector_base.tools.dates import parse_unix
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from odoo.addons.omni_connector_base.tools.money import from_minor_units, to_decimal
 
@@ -38,14 +37,6 @@ def _required(obj, key):
     if not isinstance(obj, dict) or obj.get(key) is None:
         raise PayloadError(f"Stripe {(obj or {}).get('object', 'object')}: missing {key!r}")
     return obj[key]
-
-
-def timestamp(value):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PayloadError(f"Stripe timestamp must be an integer, got {value!r}")
-    return datetime.fromtimestamp(value, tz=timezone.utc)
 
 
 def _source(txn):
@@ -94,8 +85,8 @@ def parse_balance_transaction(txn, payout_id=""):
         processor_reference=charge_id(source) or source.get("id", ""),
         order_external_id=order_reference(source),
         payout_external_id=payout_id,
-        created_at=timestamp(_required(txn, "created")),
-        available_on=timestamp(txn.get("available_on")),
+        created_at=parse_unix(_required(txn, "created"), "Stripe balance transaction created"),
+        available_on=parse_unix(txn.get("available_on"), "Stripe available_on"),
         exchange_rate=to_decimal(str(exchange_rate)) if exchange_rate is not None else None,
         description=txn.get("description") or "",
     )
@@ -113,8 +104,8 @@ def parse_payout(payout, balance_transactions=()):
         amount=from_minor_units(_required(payout, "amount"), currency),
         currency=currency,
         status=_required(payout, "status"),
-        created_at=timestamp(payout.get("created")),
-        arrival_date=timestamp(payout.get("arrival_date")),
+        created_at=parse_unix(payout.get("created"), "Stripe payout created"),
+        arrival_date=parse_unix(payout.get("arrival_date"), "Stripe payout arrival_date"),
         fee=sum((p.fee for p in payments), canonical.ZERO),
         trace=(trace.get("value") if isinstance(trace, dict) else "")
         or payout.get("statement_descriptor")
