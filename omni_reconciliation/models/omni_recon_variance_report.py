@@ -1,6 +1,6 @@
 from odoo import fields, models, tools
 
-from .omni_recon_sql import ORDER_MOVEMENTS
+from ..engine import ORDER_MOVEMENTS
 
 VIEW_QUERY = (
     """
