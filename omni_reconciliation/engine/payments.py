@@ -1,6 +1,6 @@
 """Checks of what the customer paid and was refunded, against the order and its returns."""
 
-from .scope import BACKEND, INSERT_CANDIDATE, PAYMENT_OK, PAYMENTS_OF_RUN
+from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE
 
 # (exception type, SQL) of each check. Amounts are in the company currency.
 CHECKS = [
@@ -92,11 +92,7 @@ SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
        format('Charge %%s (%%s, order reference %%s) matches no channel order of the company.',
               p.external_id, p.amount, COALESCE(p.order_external_ref, 'none'))
 """
-        + PAYMENTS_OF_RUN
-        + """
-   AND p.payment_type = 'charge'
-   AND """
-        + PAYMENT_OK
+        + CHARGES_OF_RUN
         + """
    AND p.order_id IS NULL
    AND NOT EXISTS (SELECT 1 FROM omni_order o

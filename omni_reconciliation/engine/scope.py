@@ -29,6 +29,14 @@ PAYOUTS_OF_RUN = (
        BETWEEN %(date_from)s AND %(date_to)s
 """
 )
+# The charges of the run that went through.
+CHARGES_OF_RUN = (
+    PAYMENTS_OF_RUN
+    + """
+   AND p.payment_type = 'charge'
+   AND """
+    + PAYMENT_OK
+)
 
 # One movement can reach Odoo twice: the channel's record of it (a Shopify order transaction)
 # and the processor's (the Stripe or Shopify Payments balance transaction of that charge), both

@@ -1,6 +1,6 @@
 """Checks of settlement: movements paid out, payouts against their movements and the bank."""
 
-from .scope import INSERT_CANDIDATE, PAYMENT_OK, PAYMENTS_OF_RUN, PAYOUTS_OF_RUN
+from .scope import CHARGES_OF_RUN, INSERT_CANDIDATE, PAYMENTS_OF_RUN, PAYOUTS_OF_RUN
 
 # (exception type, SQL) of each check. Amounts are in the company currency.
 CHECKS = [
@@ -19,11 +19,7 @@ SELECT 'unsettled_payment:payment:' || p.id, 'unsettled_payment', 'medium',
               'day(s)).', p.external_id, COALESCE(NULLIF(p.net_amount, 0), p.amount),
               p.available_on::date, %(settlement_grace)s)
 """
-        + PAYMENTS_OF_RUN
-        + """
-   AND p.payment_type = 'charge'
-   AND """
-        + PAYMENT_OK
+        + CHARGES_OF_RUN
         + """
    AND p.payout_id IS NULL
    AND p.available_on < %(as_of)s::timestamp - make_interval(days => %(settlement_grace)s)
