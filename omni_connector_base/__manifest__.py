@@ -17,7 +17,7 @@
         "data/ir_cron_data.xml",
         "views/omni_backend_views.xml",
         "views/omni_event_views.xml",
-        "views/omni_event_report_views.xml",
+        "report/omni_event_report_views.xml",
         "views/omni_return_views.xml",
         "views/omni_order_views.xml",
         "views/omni_payment_views.xml",

@@ -3,7 +3,6 @@ from . import (
     omni_backend,
     omni_backend_stream,
     omni_event,
-    omni_event_report,
     omni_external_id,
     omni_importer,
     omni_location,

@@ -8,7 +8,7 @@ from odoo.tools import float_round
 
 from odoo.addons.queue_job.job import identity_exact
 
-from . import omni_recon_sql as rsql
+from .. import engine
 
 _logger = logging.getLogger(__name__)
 
@@ -18,8 +18,8 @@ LOCK_NAMESPACE = 72_617  # pg advisory lock namespace of the reconciliation (one
 class OmniReconRun(models.Model):
     """One reconciliation run: a company, a period, optionally one backend.
 
-    ``action_run`` computes every candidate exception with set-based SQL (see
-    ``omni_recon_sql``) and merges them into ``omni.recon.exception`` idempotently.
+    ``action_run`` computes every candidate exception with set-based SQL (the ``engine``
+    package) and merges them into ``omni.recon.exception`` idempotently.
     """
 
     _name = "omni.recon.run"
@@ -133,42 +133,27 @@ class OmniReconRun(models.Model):
         self.env.flush_all()  # the SQL reads what the ORM may still hold in memory
         start = time.monotonic()
         params = self._sql_params()
-        cr.execute(rsql.FX_TABLE, params)
-        cr.execute(rsql.CHAIN_TABLE, params)
-        cr.execute(rsql.CAND_TABLE)
-        for _type, query in rsql.CANDIDATES:
-            cr.execute(query, params)
-        cr.execute("SELECT exception_type, COUNT(*) FROM omni_recon_cand GROUP BY 1 ORDER BY 1")
-        by_type = dict(cr.fetchall())
-        cr.execute("CREATE INDEX ON omni_recon_cand (key); ANALYZE omni_recon_cand;")
-
-        cr.execute(rsql.UPDATE_OPEN, params)
-        updated = [row[0] for row in cr.fetchall()]
-        cr.execute(rsql.REOPEN, params)
-        reopened = [row[0] for row in cr.fetchall()]
-        cr.execute(rsql.INSERT_NEW, params)
-        created = [row[0] for row in cr.fetchall()]
         note = _("Closed automatically by run %(run)s: the variance no longer holds.", run=self.id)
-        cr.execute(rsql.AUTO_CLOSE, dict(params, note=note))
-        closed = [row[0] for row in cr.fetchall()]
-        cr.execute(
-            "DROP TABLE IF EXISTS omni_recon_cand, omni_recon_chain, omni_recon_fx",
-        )
+        outcome = engine.run(cr, params, note)
         Exception_ = self.env["omni.recon.exception"]
         Exception_.invalidate_model()
         # Chatter traces for state changes made by the engine (exceptions, not population).
-        if closed:
-            Exception_.browse(closed)._message_log_batch(dict.fromkeys(closed, note))
-        if reopened:
+        if outcome.closed:
+            Exception_.browse(outcome.closed)._message_log_batch(
+                dict.fromkeys(outcome.closed, note)
+            )
+        if outcome.reopened:
             reopen_note = _("Reopened by run %(run)s: the variance holds again.", run=self.id)
-            Exception_.browse(reopened)._message_log_batch(dict.fromkeys(reopened, reopen_note))
+            Exception_.browse(outcome.reopened)._message_log_batch(
+                dict.fromkeys(outcome.reopened, reopen_note)
+            )
         duration = time.monotonic() - start
         counts = {
-            "candidate_count": sum(by_type.values()),
-            "created_count": len(created),
-            "updated_count": len(updated),
-            "reopened_count": len(reopened),
-            "closed_count": len(closed),
+            "candidate_count": sum(outcome.count_by_type.values()),
+            "created_count": len(outcome.created),
+            "updated_count": len(outcome.updated),
+            "reopened_count": len(outcome.reopened),
+            "closed_count": len(outcome.closed),
         }
         self.write(
             dict(
@@ -176,16 +161,16 @@ class OmniReconRun(models.Model):
                 state="done",
                 started_at=params["as_of"],
                 duration=float_round(duration, 3),
-                count_by_type=by_type,
+                count_by_type=outcome.count_by_type,
                 error_message=False,
                 summary=_(
                     "%(found)s variance(s) found: %(new)s new, %(upd)s updated, "
                     "%(reo)s reopened, %(closed)s auto-closed in %(sec).2f s.",
                     found=counts["candidate_count"],
-                    new=len(created),
-                    upd=len(updated),
-                    reo=len(reopened),
-                    closed=len(closed),
+                    new=counts["created_count"],
+                    upd=counts["updated_count"],
+                    reo=counts["reopened_count"],
+                    closed=counts["closed_count"],
                     sec=duration,
                 ),
             )

@@ -1,6 +1,6 @@
 from odoo import _, fields, models, tools
 
-from .omni_recon_exception import EXCEPTION_TYPES
+from ..models.omni_recon_exception import EXCEPTION_TYPES
 
 # Which exception types each dashboard figure counts.
 UNPOSTED_TYPES = ("missing_in_odoo", "uninvoiced")
@@ -212,95 +212,3 @@ class OmniReconDashboard(models.Model):
             ],
             "target": "current",
         }
-
-
-class OmniReconDashboardType(models.Model):
-    """Open exceptions of one type in one company, by age, with the amount at stake."""
-
-    _name = "omni.recon.dashboard.type"
-    _description = "Reconciliation Dashboard by Type"
-    _auto = False
-    _order = "open_amount desc, exception_type"
-
-    dashboard_id = fields.Many2one("omni.recon.dashboard", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    exception_type = fields.Selection(EXCEPTION_TYPES, string="Type", readonly=True)
-    open_count = fields.Integer(string="Open", readonly=True)
-    age_0_7_count = fields.Integer(string="≤ 7 days", readonly=True)
-    age_8_30_count = fields.Integer(string="8-30 days", readonly=True)
-    age_31_count = fields.Integer(string="> 30 days", readonly=True)
-    oldest_date = fields.Date(string="Oldest", readonly=True)
-    open_amount = fields.Monetary(string="Amount at Stake", readonly=True)
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-            SELECT MIN(e.id) AS id, e.company_id AS dashboard_id, e.company_id,
-                   c.currency_id, e.exception_type,
-                   COUNT(*) AS open_count,
-                   COUNT(*) FILTER (WHERE e.date >= CURRENT_DATE - 7) AS age_0_7_count,
-                   COUNT(*) FILTER (WHERE e.date < CURRENT_DATE - 7
-                                      AND e.date >= CURRENT_DATE - 30) AS age_8_30_count,
-                   COUNT(*) FILTER (WHERE e.date < CURRENT_DATE - 30) AS age_31_count,
-                   MIN(e.date) AS oldest_date,
-                   COALESCE(SUM(e.amount), 0) AS open_amount
-              FROM omni_recon_exception e
-              JOIN res_company c ON c.id = e.company_id
-             WHERE e.state = 'open'
-          GROUP BY e.company_id, c.currency_id, e.exception_type
-            )
-            """
-        )
-
-    def action_open_exceptions(self):
-        self.ensure_one()
-        return self.dashboard_id.with_context(
-            recon_types=[self.exception_type]
-        ).action_open_exceptions()
-
-
-class OmniReconDashboardChannel(models.Model):
-    """Open exceptions and inventory variance (stock drift) of one backend (channel)."""
-
-    _name = "omni.recon.dashboard.channel"
-    _description = "Reconciliation Dashboard by Channel"
-    _auto = False
-    _order = "stock_amount desc, open_amount desc"
-
-    dashboard_id = fields.Many2one("omni.recon.dashboard", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    backend_id = fields.Many2one("omni.backend", readonly=True)
-    channel = fields.Char(readonly=True)
-    open_count = fields.Integer(string="Open", readonly=True)
-    open_amount = fields.Monetary(string="Amount at Stake", readonly=True)
-    stock_count = fields.Integer(string="Stock Drifts", readonly=True)
-    stock_amount = fields.Monetary(string="Inventory Variance", readonly=True)
-    # pipeline health of the backend, from the base's monitoring
-    queue_depth = fields.Integer(related="backend_id.queue_depth")
-    failure_rate = fields.Float(related="backend_id.failure_rate")
-    latency_p95_ms = fields.Integer(related="backend_id.latency_p95_ms")
-    last_sync_at = fields.Datetime(related="backend_id.last_sync_at")
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-            SELECT b.id, b.company_id AS dashboard_id, b.company_id, c.currency_id,
-                   b.id AS backend_id, b.channel,
-                   COUNT(e.id) AS open_count,
-                   COALESCE(SUM(e.amount), 0) AS open_amount,
-                   COUNT(e.id) FILTER (WHERE e.exception_type = 'stock_drift') AS stock_count,
-                   COALESCE(SUM(e.amount) FILTER (WHERE e.exception_type = 'stock_drift'), 0)
-                       AS stock_amount
-              FROM omni_backend b
-              JOIN res_company c ON c.id = b.company_id
-              LEFT JOIN omni_recon_exception e ON e.backend_id = b.id AND e.state = 'open'
-          GROUP BY b.id, b.company_id, c.currency_id, b.channel
-            )
-            """
-        )

@@ -2,7 +2,10 @@ from odoo import fields, models, tools
 
 
 class OmniEventReport(models.Model):
-    """Event analysis (pivot / graph): volume, failures and latency per backend, topic, day."""
+    """Event analysis (pivot / graph): volume, failures and latency per backend, topic, day.
+
+    One row per event. An SQL view built like ``sale.report``: ``_select``, ``_from`` and
+    ``_where`` are the parts of ``_query``, each overridable."""
 
     _name = "omni.event.report"
     _description = "Omnichannel Event Analysis"
@@ -31,16 +34,29 @@ class OmniEventReport(models.Model):
     failed_count = fields.Integer(string="# Failed", readonly=True)
     event_count = fields.Integer(string="# Events", readonly=True)
 
+    def _select(self):
+        return """
+            e.id, e.backend_id, e.company_id, e.channel, e.topic, e.source,
+            e.state, e.error_class, e.received_at, e.latency_ms, e.attempts,
+            CASE WHEN e.state IN ('failed', 'dead') THEN 1 ELSE 0 END AS failed_count,
+            1 AS event_count
+        """
+
+    def _from(self):
+        return "omni_event e"
+
+    def _where(self):
+        """Every event counts; a module narrowing the analysis returns its filter."""
+        return ""
+
+    def _query(self):
+        where = self._where()
+        return f"""
+            SELECT {self._select()}
+              FROM {self._from()}
+            {f"WHERE {where}" if where else ""}
+        """
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT e.id, e.backend_id, e.company_id, e.channel, e.topic, e.source,
-                       e.state, e.error_class, e.received_at, e.latency_ms, e.attempts,
-                       CASE WHEN e.state IN ('failed', 'dead') THEN 1 ELSE 0 END AS failed_count,
-                       1 AS event_count
-                  FROM omni_event e
-            )
-            """
-        )
+        self.env.cr.execute(f"CREATE OR REPLACE VIEW {self._table} AS ({self._query()})")

@@ -1,0 +1,1 @@
+from . import omni_event_report

@@ -1,0 +1,28 @@
+"""The set-based SQL of the reconciliation engine.
+
+Every statement works on the whole population of one company (and optionally one backend)
+for one period; nothing here loops over records in Python. Parameters are always passed
+through psycopg2 (``%(name)s``); no value is ever formatted into the SQL text.
+
+Flow of one run (``run``, all in the run's transaction):
+
+1. ``omni_recon_fx`` (``staging``): factor converting each currency into the company currency
+   (latest rate on or before the period end, company-specific rates first).
+2. ``omni_recon_chain`` (``staging``): one row per channel order of the scope with every link
+   of its chain (sale order, posted invoices / credit notes, delivered / returned /
+   undelivered value, charges / refunds) aggregated set-wise.
+3. ``omni_recon_cand``: the candidate exceptions of every type (``checks``: ``order_chain``,
+   ``payments``, ``settlement``, ``store_days``, ``stock``), each with a stable ``key``
+   (type + ids involved).
+4. Merge into ``omni_recon_exception`` (``merge``): update the open ones that still hold,
+   insert the new ones, reopen those the engine itself had auto-closed, auto-close the open
+   ones of the scope that no longer hold. Closed-by-a-human exceptions are never touched.
+
+The package reads and writes tables only; it imports nothing from the addon's models.
+"""
+
+from .checks import CANDIDATES
+from .runner import Outcome, run
+from .scope import ORDER_MOVEMENTS
+
+__all__ = ["CANDIDATES", "ORDER_MOVEMENTS", "Outcome", "run"]

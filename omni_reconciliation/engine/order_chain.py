@@ -1,0 +1,154 @@
+"""Checks of the order chain: the channel order, its sale order, its delivery and invoicing."""
+
+from .scope import BACKEND, INSERT_CANDIDATE
+
+# (exception type, SQL) of each check. Amounts are in the company currency.
+CHECKS = [
+    (
+        "missing_in_odoo",
+        INSERT_CANDIDATE
+        + """
+SELECT 'missing_in_odoo:order:' || c.order_id, 'missing_in_odoo', 'high',
+       ROUND(c.amount_total * c.factor, %(digits)s), c.backend_id, c.date,
+       c.order_id, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int,
+       format('Order %%s has no sale order in Odoo', c.name),
+       format('Channel order %%s (external id %%s, total %%s) was never turned into a '
+              'sale order.', c.name, c.external_id, c.amount_total)
+  FROM omni_recon_chain c
+ WHERE c.sale_order_id IS NULL
+   AND NOT c.booked_in_odoo  -- mirrored from Odoo POS: no sale order by design
+   AND c.cancelled_at IS NULL
+   AND COALESCE(c.financial_state, '') <> 'cancelled'
+   AND NOT EXISTS (SELECT 1 FROM sale_order so
+                    WHERE so.omni_backend_id = c.backend_id
+                      AND so.omni_external_ref = c.external_id
+                      AND so.state <> 'cancel')
+""",
+    ),
+    (
+        "duplicate_order",
+        INSERT_CANDIDATE
+        + """
+SELECT 'duplicate_order:sale_order:' || d.id, 'duplicate_order', 'high',
+       ROUND(d.amount_total * COALESCE(fx.factor, 1.0), %(digits)s), d.omni_backend_id,
+       d.date_order::date, o.id, NULL::int, NULL::int, d.id, NULL::int, NULL::int,
+       format('Duplicate sale order %%s for channel order %%s', d.name, d.omni_external_ref),
+       format('Sale orders %%s and %%s both book channel order %%s; %%s is the duplicate.',
+              d.first_name, d.name, d.omni_external_ref, d.name)
+  FROM (SELECT so.*,
+               FIRST_VALUE(so.name) OVER w AS first_name,
+               ROW_NUMBER() OVER w AS rank
+          FROM sale_order so
+         WHERE so.company_id = %(company)s
+           AND so.omni_backend_id IS NOT NULL
+           AND so.omni_external_ref IS NOT NULL
+           AND so.state <> 'cancel'
+           AND (%(backend)s::int IS NULL OR so.omni_backend_id = %(backend)s::int)
+        WINDOW w AS (PARTITION BY so.omni_backend_id, so.omni_external_ref ORDER BY so.id)
+       ) d
+  LEFT JOIN omni_order o ON o.backend_id = d.omni_backend_id
+                         AND o.external_id = d.omni_external_ref
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = d.currency_id
+ WHERE d.rank > 1
+   AND d.date_order::date BETWEEN %(date_from)s AND %(date_to)s
+UNION ALL
+SELECT 'duplicate_order:omni_order:' || d.order_id, 'duplicate_order', 'high',
+       ROUND(d.amount_total * d.factor, %(digits)s), d.backend_id, d.date,
+       d.order_id, NULL::int, NULL::int, d.sale_order_id, NULL::int, NULL::int,
+       format('Channel order %%s booked on the sale order of another channel order', d.name),
+       format('Channel orders %%s and %%s are both linked to sale order %%s.',
+              d.first_name, d.name, d.so_name)
+  FROM (SELECT c.*, FIRST_VALUE(c.name) OVER w AS first_name, ROW_NUMBER() OVER w AS rank
+          FROM omni_recon_chain c
+         WHERE c.sale_order_id IS NOT NULL
+           AND NOT c.booked_in_odoo
+        WINDOW w AS (PARTITION BY c.sale_order_id ORDER BY c.order_id)) d
+ WHERE d.rank > 1
+""",
+    ),
+    (
+        "amount_mismatch",
+        INSERT_CANDIDATE
+        + """
+SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
+       CASE WHEN x.gap * c.factor >= %(high_amount)s THEN 'high' ELSE 'medium' END,
+       ROUND(x.gap * c.factor, %(digits)s), c.backend_id, c.date,
+       c.order_id, NULL::int, NULL::int, c.sale_order_id, c.invoice_id, NULL::int,
+       format('Order %%s: channel %%s, sale order %%s, invoiced %%s',
+              c.name, c.amount_total, c.so_total,
+              CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE '-' END),
+       format('Channel total %%s, sale order %%s total %%s, posted invoices %%s; largest gap %%s.',
+              c.amount_total, c.so_name, c.so_total,
+              CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE 'none' END, x.gap)
+  FROM omni_recon_chain c
+ CROSS JOIN LATERAL (
+       SELECT GREATEST(ABS(c.so_total - c.amount_total),
+                       CASE WHEN c.n_invoices > 0 THEN ABS(c.invoiced - c.amount_total)
+                            ELSE 0 END) AS gap) x
+ WHERE c.sale_order_id IS NOT NULL
+   AND NOT c.booked_in_odoo
+   AND c.so_state <> 'cancel'
+   AND c.cancelled_at IS NULL
+   AND c.so_currency_id = c.currency_id
+   AND x.gap > c.tolerance
+""",
+    ),
+    (
+        "undelivered",
+        INSERT_CANDIDATE
+        + """
+SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
+       ROUND(c.undelivered_value * COALESCE(fx.factor, 1.0), %(digits)s), c.backend_id, c.date,
+       c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int, NULL::int,
+       format('Order %%s not delivered after %%s day(s)', c.name, %(delivery_sla)s),
+       format('Sale order %%s, confirmed on %%s, still has %%s of goods to deliver '
+              '(delivery SLA %%s day(s)).', c.so_name, c.date_order::date,
+              ROUND(c.undelivered_value, 2), %(delivery_sla)s)
+  FROM omni_recon_chain c
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
+ WHERE c.so_state = 'sale'
+   AND NOT c.booked_in_odoo
+   AND c.undelivered_value > c.tolerance
+   AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(delivery_sla)s)
+""",
+    ),
+    (
+        "uninvoiced",
+        INSERT_CANDIDATE
+        + """
+SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
+       ROUND((c.so_total - c.invoiced + c.credited) * COALESCE(fx.factor, 1.0), %(digits)s),
+       c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
+       NULL::int,
+       format('Order %%s not invoiced after %%s day(s)', c.name, %(invoice_sla)s),
+       format('Sale order %%s (total %%s, invoiced %%s) is still to invoice %%s day(s) after '
+              'its confirmation on %%s.', c.so_name, c.so_total, c.invoiced - c.credited,
+              %(invoice_sla)s, c.date_order::date)
+  FROM omni_recon_chain c
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
+ WHERE c.so_state = 'sale'
+   AND NOT c.booked_in_odoo
+   AND c.invoice_status = 'to invoice'
+   AND c.so_total - c.invoiced + c.credited > c.tolerance
+   AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(invoice_sla)s)
+""",
+    ),
+    (
+        "unmapped",
+        INSERT_CANDIDATE
+        + """
+SELECT 'unmapped:event:' || e.id, 'unmapped', 'low', 0, e.backend_id, e.received_at::date,
+       e.omni_order_id, NULL::int, NULL::int, NULL::int, NULL::int, e.id,
+       format('Unmapped record in %%s event %%s', e.topic, COALESCE(e.external_id, e.id::text)),
+       LEFT(COALESCE(e.error_message, 'Mapping error'), 2000)
+  FROM omni_event e
+ WHERE e.company_id = %(company)s
+   AND """
+        + BACKEND.format(alias="e")
+        + """
+   AND e.received_at::date BETWEEN %(date_from)s AND %(date_to)s
+   AND e.state IN ('failed', 'dead')
+   AND e.error_class = 'mapping'
+""",
+    ),
+]

@@ -1,0 +1,90 @@
+"""SQL fragments shared by the checks: the scope of a run, and the movements of an order."""
+
+BACKEND = "(%(backend)s::int IS NULL OR {alias}.backend_id = %(backend)s::int)"
+
+PAYMENT_OK = "COALESCE(p.status, '') NOT IN ('failed', 'canceled', 'cancelled', 'pending')"
+
+# The movements, and the payouts, of the run's company, backend and period, each with the rate
+# of its currency to the company's (``fx.factor``). A check selects from the first, or from
+# ``omni_payout po`` (and what it joins) followed by the second.
+PAYMENTS_OF_RUN = (
+    """
+  FROM omni_payment p
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = p.currency_id
+ WHERE p.company_id = %(company)s
+   AND """
+    + BACKEND.format(alias="p")
+    + """
+   AND COALESCE(p.channel_created_at, p.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
+"""
+)
+PAYOUTS_OF_RUN = (
+    """
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = po.currency_id
+ WHERE po.company_id = %(company)s
+   AND """
+    + BACKEND.format(alias="po")
+    + """
+   AND COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date
+       BETWEEN %(date_from)s AND %(date_to)s
+"""
+)
+# The charges of the run that went through.
+CHARGES_OF_RUN = (
+    PAYMENTS_OF_RUN
+    + """
+   AND p.payment_type = 'charge'
+   AND """
+    + PAYMENT_OK
+)
+
+# One movement can reach Odoo twice: the channel's record of it (a Shopify order transaction)
+# and the processor's (the Stripe or Shopify Payments balance transaction of that charge), both
+# linked to the order. The processor's record is the twin when it points at the channel's
+# record (its processor reference is that record's id), or when both name the same processor
+# charge and only the other one comes from the order's own backend. A twin is never counted
+# again; its payout settles the movement it mirrors. Aliases: {twin}, {own}, {order}.
+TWIN_OF = """
+    {own}.order_id = {twin}.order_id AND {own}.id <> {twin}.id
+    AND {own}.payment_type = {twin}.payment_type
+    AND ({twin}.processor_reference = {own}.external_id
+         OR (COALESCE({twin}.processor_reference, '') <> ''
+             AND {twin}.processor_reference = {own}.processor_reference
+             AND {own}.backend_id = {order}.backend_id
+             AND {twin}.backend_id <> {order}.backend_id))
+"""
+
+# The movements of the orders in ``scope`` counted once, in the order's (shop) currency, each
+# with the payout that settled it (its own or its twin's). A movement in the currency the
+# customer saw (presentment) is brought to the shop currency at the order's own ratio.
+ORDER_MOVEMENTS = (
+    """
+    SELECT p.id, p.order_id, p.payment_type,
+           CASE WHEN p.currency_id <> o.currency_id
+                     AND p.currency_id = o.presentment_currency_id
+                     AND COALESCE(o.amount_total_presentment, 0) <> 0
+                THEN p.amount * o.amount_total / o.amount_total_presentment
+                ELSE p.amount END AS amount,
+           COALESCE(p.payout_id, (SELECT t.payout_id FROM omni_payment t
+                                   WHERE t.payout_id IS NOT NULL AND """
+    + TWIN_OF.format(twin="t", own="p", order="o")
+    + """
+                                   LIMIT 1)) AS payout_id
+      FROM omni_payment p
+      JOIN {scope} o ON o.id = p.order_id
+     WHERE p.payment_type IN ('charge', 'cash', 'gift_card', 'refund')
+       AND """
+    + PAYMENT_OK
+    + """
+       AND NOT EXISTS (SELECT 1 FROM omni_payment q WHERE """
+    + TWIN_OF.format(twin="p", own="q", order="o")
+    + """)
+"""
+)
+
+# The columns every check fills (the store-day and stock checks name their own).
+INSERT_CANDIDATE = """
+INSERT INTO omni_recon_cand (key, exception_type, severity, amount, backend_id, date,
+    omni_order_id, omni_payment_id, omni_payout_id, sale_order_id, move_id, omni_event_id,
+    name, explanation)
+"""

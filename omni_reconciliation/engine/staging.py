@@ -1,0 +1,178 @@
+"""The temporary tables of a run: currency factors, order chains, candidates."""
+
+from .scope import BACKEND, ORDER_MOVEMENTS
+
+FX_TABLE = """
+DROP TABLE IF EXISTS omni_recon_fx;
+CREATE TEMP TABLE omni_recon_fx AS
+WITH rates AS (
+    SELECT c.id AS currency_id,
+           -- gaps in this currency up to this are not reported (omni.recon.tolerance)
+           GREATEST(COALESCE(t.amount, %(tolerance)s), c.rounding / 2.0) AS tolerance,
+           COALESCE((SELECT r.rate
+                       FROM res_currency_rate r
+                      WHERE r.currency_id = c.id
+                        AND r.name <= %(date_to)s
+                        AND (r.company_id = %(company)s OR r.company_id IS NULL)
+                   ORDER BY r.company_id NULLS LAST, r.name DESC
+                      LIMIT 1), 1.0) AS rate
+      FROM res_currency c
+      LEFT JOIN omni_recon_tolerance t
+        ON t.currency_id = c.id AND t.company_id = %(company)s
+)
+SELECT r.currency_id, r.tolerance,
+       (SELECT cr.rate FROM rates cr WHERE cr.currency_id = %(company_currency)s)
+       / NULLIF(r.rate, 0) AS factor
+  FROM rates r;
+CREATE UNIQUE INDEX ON omni_recon_fx (currency_id);
+"""
+
+CHAIN_TABLE = (
+    """
+DROP TABLE IF EXISTS omni_recon_chain;
+CREATE TEMP TABLE omni_recon_chain AS
+WITH scope AS (
+    SELECT o.*
+      FROM omni_order o
+     WHERE o.company_id = %(company)s
+       AND """
+    + BACKEND.format(alias="o")
+    + """
+       AND COALESCE(o.channel_created_at, o.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
+),
+movements AS ("""
+    + ORDER_MOVEMENTS.format(scope="scope")
+    + """),
+pay AS (
+    SELECT m.order_id,
+           COUNT(*) AS n_payments,
+           SUM(CASE WHEN m.payment_type IN ('charge', 'cash', 'gift_card')
+                    THEN m.amount ELSE 0 END) AS charged,
+           SUM(CASE WHEN m.payment_type = 'refund' THEN -m.amount ELSE 0 END) AS refunded
+      FROM movements m
+  GROUP BY m.order_id
+),
+inv_moves AS (
+    SELECT DISTINCT sol.order_id AS sale_order_id, aml.move_id
+      FROM scope s
+      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
+      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+),
+inv AS (
+    SELECT im.sale_order_id,
+           SUM(CASE WHEN am.move_type = 'out_invoice' THEN am.amount_total ELSE 0 END) AS invoiced,
+           SUM(CASE WHEN am.move_type = 'out_refund' THEN am.amount_total ELSE 0 END) AS credited,
+           COUNT(*) FILTER (WHERE am.move_type = 'out_invoice') AS n_invoices,
+           MIN(am.id) FILTER (WHERE am.move_type = 'out_invoice') AS invoice_id,
+           MIN(am.id) FILTER (WHERE am.move_type = 'out_refund') AS refund_id
+      FROM inv_moves im
+      JOIN account_move am ON am.id = im.move_id AND am.state = 'posted'
+  GROUP BY im.sale_order_id
+),
+dlv AS (
+    SELECT sol.order_id AS sale_order_id,
+           SUM(sol.qty_delivered) AS qty_delivered,
+           SUM(GREATEST(sol.product_uom_qty - sol.qty_delivered, 0)
+               * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS undelivered_value
+      FROM scope s
+      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
+      JOIN product_product pp ON pp.id = sol.product_id
+      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+     WHERE pt.type IN ('product', 'consu')
+  GROUP BY sol.order_id
+),
+ret_line AS (
+    SELECT sol.id AS sale_line_id, sol.order_id AS sale_order_id, SUM(sm.quantity) AS qty
+      FROM scope s
+      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
+      JOIN stock_move sm ON sm.sale_line_id = sol.id
+     WHERE sm.state = 'done'
+       AND sm.origin_returned_move_id IS NOT NULL
+  GROUP BY sol.id, sol.order_id
+),
+-- Units that came back for exchange items were swapped within the order: no refund is due.
+exch AS (
+    SELECT ol.sale_line_id, SUM(rl.quantity_exchanged) AS qty
+      FROM scope s
+      JOIN omni_return r ON r.omni_order_id = s.id
+      JOIN omni_return_line rl ON rl.return_id = r.id
+      JOIN omni_order_line ol ON ol.id = rl.order_line_id
+     WHERE rl.quantity_exchanged > 0
+  GROUP BY ol.sale_line_id
+),
+ret AS (
+    SELECT rl.sale_order_id,
+           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)) AS qty_returned,
+           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)
+               * COALESCE(sol.price_total / NULLIF(sol.product_uom_qty, 0), 0)) AS returned_value
+      FROM ret_line rl
+      JOIN sale_order_line sol ON sol.id = rl.sale_line_id
+      LEFT JOIN exch x ON x.sale_line_id = rl.sale_line_id
+  GROUP BY rl.sale_order_id
+)
+SELECT s.id AS order_id,
+       s.name,
+       s.external_id,
+       s.backend_id,
+       s.currency_id,
+       COALESCE(s.amount_total, 0) AS amount_total,
+       COALESCE(s.amount_refunded, 0) AS amount_refunded,
+       s.financial_state,
+       s.cancelled_at,
+       COALESCE(s.booked_in_odoo, false) AS booked_in_odoo,
+       COALESCE(s.channel_created_at, s.create_date)::date AS date,
+       so.id AS sale_order_id,
+       so.name AS so_name,
+       so.state AS so_state,
+       so.amount_total AS so_total,
+       so.currency_id AS so_currency_id,
+       so.date_order,
+       so.invoice_status,
+       COALESCE(pay.n_payments, 0) AS n_payments,
+       COALESCE(pay.charged, 0) AS charged,
+       COALESCE(pay.refunded, 0) AS refunded,
+       COALESCE(inv.invoiced, 0) AS invoiced,
+       COALESCE(inv.credited, 0) AS credited,
+       COALESCE(inv.n_invoices, 0) AS n_invoices,
+       inv.invoice_id,
+       inv.refund_id,
+       COALESCE(dlv.qty_delivered, 0) AS qty_delivered,
+       COALESCE(dlv.undelivered_value, 0) AS undelivered_value,
+       COALESCE(ret.qty_returned, 0) AS qty_returned,
+       COALESCE(ret.returned_value, 0) AS returned_value,
+       COALESCE(fx.factor, 1.0) AS factor,
+       COALESCE(fx.tolerance, %(tolerance)s) AS tolerance
+  FROM scope s
+  LEFT JOIN sale_order so ON so.id = s.sale_order_id
+  LEFT JOIN pay ON pay.order_id = s.id
+  LEFT JOIN inv ON inv.sale_order_id = s.sale_order_id
+  LEFT JOIN dlv ON dlv.sale_order_id = s.sale_order_id
+  LEFT JOIN ret ON ret.sale_order_id = s.sale_order_id
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = s.currency_id;
+ANALYZE omni_recon_chain;
+"""
+)
+
+CAND_TABLE = """
+DROP TABLE IF EXISTS omni_recon_cand;
+CREATE TEMP TABLE omni_recon_cand (
+    key varchar NOT NULL,
+    exception_type varchar NOT NULL,
+    severity varchar NOT NULL DEFAULT 'medium',
+    amount numeric NOT NULL DEFAULT 0,
+    backend_id int,
+    date date NOT NULL,
+    omni_order_id int,
+    omni_payment_id int,
+    omni_payout_id int,
+    sale_order_id int,
+    move_id int,
+    omni_event_id int,
+    store_day_id int,
+    stock_level_id int,
+    product_id int,
+    name varchar NOT NULL,
+    explanation text
+);
+"""

@@ -1,0 +1,42 @@
+"""Checks of store days: the Z report of each tender against its transactions."""
+
+from .scope import BACKEND
+
+# A store-day check links the day and its event, which the order-chain checks do not carry.
+INSERT_STORE_DAY = """
+INSERT INTO omni_recon_cand (key, exception_type, severity, amount, backend_id, date,
+    omni_event_id, store_day_id, name, explanation)
+"""
+
+CHECKS = [
+    (
+        "z_report_gap",
+        INSERT_STORE_DAY
+        + """
+SELECT 'z_report_gap:tender:' || t.id, 'z_report_gap',
+       CASE WHEN ABS(t.gap_amount) * COALESCE(fx.factor, 1.0) >= %(high_amount)s
+            THEN 'high' ELSE 'medium' END,
+       ROUND(ABS(t.gap_amount) * COALESCE(fx.factor, 1.0), %(digits)s), d.backend_id,
+       d.business_date, d.event_id, d.id,
+       format('%%s %%s: %%s Z report %%s, transactions %%s', loc.name, d.business_date,
+              t.tender, t.z_amount, t.transactions_amount),
+       format('The Z report of %%s for %%s declares %%s in %%s but the %%s transaction(s) '
+              'received for that tender add up to %%s (gap %%s %%s).', loc.name,
+              d.business_date, t.z_amount, t.tender, COALESCE(t.transaction_count, 0),
+              t.transactions_amount, t.gap_amount, cur.name)
+  FROM omni_store_day_tender t
+  JOIN omni_store_day d ON d.id = t.store_day_id
+  JOIN omni_location loc ON loc.id = d.location_id
+  JOIN res_currency cur ON cur.id = d.currency_id
+  LEFT JOIN omni_recon_fx fx ON fx.currency_id = d.currency_id
+ WHERE d.company_id = %(company)s
+   AND """
+        + BACKEND.format(alias="d")
+        + """
+   AND d.business_date BETWEEN %(date_from)s AND %(date_to)s
+   AND d.z_reported
+   -- tolerance in the day's currency: never below half its rounding (JPY: 0.5)
+   AND ABS(t.gap_amount) > COALESCE(fx.tolerance, GREATEST(%(tolerance)s, cur.rounding / 2.0))
+""",
+    ),
+]

@@ -1,0 +1,6 @@
+from . import (
+    omni_recon_dashboard,
+    omni_recon_dashboard_channel,
+    omni_recon_dashboard_type,
+    omni_recon_variance_report,
+)
