@@ -13,6 +13,7 @@
     "data": [
         "security/omni_reconciliation_security.xml",
         "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
         "data/omni_recon_data.xml",
         "views/omni_recon_exception_views.xml",
         "views/omni_recon_exception_wizard_views.xml",
