@@ -6,4 +6,6 @@ echo "[lint] ruff"
 "$VENV/bin/ruff" check .
 echo "[lint] pylint-odoo (mandatory checks)"
 "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory omni_* tests/addons/*
+echo "[lint] README.rst and index.html up to date with readme/ (make readme)"
+"$PY" scripts/gen_readme.py --check
 echo "[lint] ok"
