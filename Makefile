@@ -7,7 +7,7 @@ SHELL := /bin/bash
 help:
 	@echo "make demo   - set up and serve the demo database omni_demo at http://localhost:8069 (admin/admin)"
 	@echo "make test   - set up and run every test (lint included) on a fresh database"
-	@echo "make lint   - ruff and the mandatory pylint-odoo checks"
+	@echo "make lint   - ruff, pylint-odoo (OCA 17.0 checks) and the generated READMEs up to date"
 	@echo "make install-check - install/uninstall each addon alone and together, with and without demo data"
 	@echo "make readme - regenerate each addon's README.rst and static/description/index.html from readme/"
 	@echo "make pot    - export each addon's i18n/<addon>.pot on a fresh database (OMNI_POT_DB, default omni_pot)"

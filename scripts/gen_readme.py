@@ -53,6 +53,7 @@ def read_fragments(addon):
 
 def build_rst(addon, manifest, fragments):
     website = manifest["website"].rstrip("/")
+    source = f"{website}/tree/{SERIES}/{addon.relative_to(ROOT)}"
     repo = website.split("github.com/", 1)[-1]
     authors = [author.strip() for author in manifest["author"].split(",")]
     parts = [
@@ -62,7 +63,7 @@ def build_rst(addon, manifest, fragments):
         f"**Maturity:** {manifest.get('development_status', 'Beta')} |"
         f" **License:** {manifest['license']} |"
         f" **Version:** {manifest['version']} |"
-        f" **Source:** `{repo} <{website}/tree/{SERIES}/{addon.name}>`__\n",
+        f" **Source:** `{repo} <{source}>`__\n",
         "**Table of contents**\n\n.. contents::\n   :local:\n",
         heading("Description", "=") + "\n" + fragments["DESCRIPTION"] + "\n",
     ]
@@ -82,7 +83,7 @@ def build_rst(addon, manifest, fragments):
     credits.append(
         heading("Maintainers", "~")
         + f"\nThis module is maintained by {', '.join(authors)}. It is part of the"
-        f" `{repo} <{website}/tree/{SERIES}/{addon.name}>`__ project on GitHub.\n"
+        f" `{repo} <{source}>`__ project on GitHub.\n"
     )
     parts.append("\n".join(credits))
     return "\n".join(parts)
@@ -118,7 +119,11 @@ def main():
     parser.add_argument("--check", action="store_true", help="fail when a file is stale")
     parser.add_argument("addons", nargs="*", type=Path)
     args = parser.parse_args()
-    addons = args.addons or sorted(p.parent.parent for p in ROOT.glob("*/readme/DESCRIPTION.rst"))
+    fragments = [
+        *ROOT.glob("*/readme/DESCRIPTION.rst"),
+        *ROOT.glob("tests/addons/*/readme/DESCRIPTION.rst"),
+    ]
+    addons = args.addons or sorted(p.parent.parent for p in fragments)
     stale = []
     for addon in addons:
         for path, text in generate(addon.resolve()).items():
