@@ -96,13 +96,18 @@ def build_html(rst, source_path):
             source_path=str(source_path),
             writer_name="html4css1",
             settings_overrides={
-                "embed_stylesheet": True,
-                "output_encoding": "unicode",
+                # Odoo's app form keeps the body only (html_sanitize kills head and style):
+                # no stylesheet, no XML declaration (deprecated in module descriptions).
+                "embed_stylesheet": False,
+                "stylesheet_path": "",
+                "stylesheet": "",
+                "xml_declaration": False,
+                "output_encoding": "utf-8",
                 "report_level": 2,
                 "halt_level": 2,  # a warning (broken markup) fails the build
                 "_disable_config": True,
             },
-        )
+        ).decode()
     except SystemMessage as err:
         sys.exit(f"{source_path.parent.name}: the readme fragments do not render: {err}")
 
