@@ -7,6 +7,7 @@
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "depends": ["sale_stock", "queue_job", "mail"],
     "external_dependencies": {"python": ["requests"]},
     "data": [

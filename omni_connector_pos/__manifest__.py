@@ -8,6 +8,7 @@
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "depends": ["omni_connector_base", "point_of_sale"],
     "external_dependencies": {"python": ["requests", "jsonschema"]},
     "data": [

@@ -7,6 +7,7 @@
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "depends": ["omni_connector_base"],
     "external_dependencies": {"python": ["stripe"]},
     "data": [

@@ -8,11 +8,13 @@
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "depends": ["omni_connector_base", "account", "sale_stock", "queue_job"],
     "external_dependencies": {"python": []},
     "data": [
         "security/omni_reconciliation_security.xml",
         "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
         "data/omni_recon_data.xml",
         "views/omni_recon_exception_views.xml",
         "views/omni_recon_exception_wizard_views.xml",

@@ -28,6 +28,7 @@ class OmniBackend(models.Model):
     _description = "Omnichannel Backend"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
+    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
@@ -73,6 +74,7 @@ class OmniBackend(models.Model):
     default_partner_id = fields.Many2one(
         "res.partner",
         string="Walk-in Customer",
+        check_company=True,
         help="Customer used for orders that carry no customer (store walk-ins, guest checkout).",
     )
     warehouse_id = fields.Many2one("stock.warehouse", check_company=True)
@@ -86,18 +88,21 @@ class OmniBackend(models.Model):
     )
     shipping_product_id = fields.Many2one(
         "product.product",
+        check_company=True,
         default=lambda self: self.env.ref(
             "omni_connector_base.product_omni_shipping", raise_if_not_found=False
         ),
     )
     discount_product_id = fields.Many2one(
         "product.product",
+        check_company=True,
         default=lambda self: self.env.ref(
             "omni_connector_base.product_omni_discount", raise_if_not_found=False
         ),
     )
     adjustment_product_id = fields.Many2one(
         "product.product",
+        check_company=True,
         string="Tip / Duty / Adjustment Product",
         default=lambda self: self.env.ref(
             "omni_connector_base.product_omni_adjustment", raise_if_not_found=False

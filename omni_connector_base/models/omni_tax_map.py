@@ -8,6 +8,7 @@ class OmniTaxMap(models.Model):
     _name = "omni.tax.map"
     _description = "Omnichannel Tax Mapping"
     _order = "backend_id, channel_tax"
+    _check_company_auto = True
 
     backend_id = fields.Many2one("omni.backend", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)

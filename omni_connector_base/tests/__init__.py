@@ -1,1 +1,1 @@
-from . import test_money
+from . import test_company_check, test_job_functions, test_money

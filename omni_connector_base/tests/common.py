@@ -69,3 +69,48 @@ class ChannelBackendChecks:
         self.assertEqual(menu.action, action)
         self.assertEqual(menu.parent_id, self.env.ref("omni_connector_base.menu_omni_config"))
         self.assertEqual(menu.groups_id, self.env.ref("omni_connector_base.group_omni_manager"))
+
+
+def records_of_another_company(env, company):
+    """One record of ``company`` per company-dependent model an Omni backend points at, keyed
+    by model: what a backend of another company must refuse (``_check_company``)."""
+    account = env["account.account"].create(
+        {
+            "name": "Other company expense",
+            "code": "699999",
+            "account_type": "expense",
+            "company_id": company.id,
+        }
+    )
+    tax_group = env["account.tax.group"].create({"name": "Other VAT", "company_id": company.id})
+    return {
+        "account.account": account,
+        "account.journal": env["account.journal"].create(
+            {"name": "Other company bank", "code": "OBNK", "type": "bank", "company_id": company.id}
+        ),
+        "account.tax": env["account.tax"].create(
+            {
+                "name": "Other VAT 10%",
+                "amount": 10,
+                "type_tax_use": "sale",
+                "tax_group_id": tax_group.id,
+                "country_id": company.country_id.id,
+                "company_id": company.id,
+            }
+        ),
+        "res.partner": env["res.partner"].create(
+            {"name": "Other company customer", "company_id": company.id}
+        ),
+        "product.product": env["product.product"].create(
+            {"name": "Other company product", "company_id": company.id}
+        ),
+        "product.pricelist": env["product.pricelist"].create(
+            {"name": "Other company pricelist", "company_id": company.id}
+        ),
+        "stock.warehouse": env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        ),
+        "crm.team": env["crm.team"].create(
+            {"name": "Other company team", "company_id": company.id}
+        ),
+    }

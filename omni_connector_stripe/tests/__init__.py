@@ -1,1 +1,7 @@
-from . import test_stripe_backend, test_stripe_import, test_stripe_parser, test_stripe_webhook
+from . import (
+    test_stripe_backend,
+    test_stripe_company,
+    test_stripe_import,
+    test_stripe_parser,
+    test_stripe_webhook,
+)

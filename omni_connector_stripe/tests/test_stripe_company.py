@@ -1,0 +1,44 @@
+"""The Stripe balance and payout journals and the booking accounts stay in the backend's
+company: a Stripe account of company A cannot book into company B's ledger."""
+
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.omni_connector_base.tests.common import records_of_another_company
+
+STRIPE_LEDGER_FIELDS = {
+    "stripe_journal_id": "account.journal",
+    "stripe_payout_journal_id": "account.journal",
+    "stripe_fee_account_id": "account.account",
+    "stripe_dispute_account_id": "account.account",
+    "stripe_adjustment_account_id": "account.account",
+    "stripe_fx_account_id": "account.account",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestStripeCompany(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create(
+            {"name": "Stripe Company B", "country_id": cls.env.ref("base.us").id}
+        )
+        cls.records_b = records_of_another_company(cls.env, cls.company_b)
+        cls.backend = cls.env["omni.backend"].create({"name": "Stripe A", "channel": "stripe"})
+
+    def test_ledger_fields_refuse_another_company(self):
+        for name, model in STRIPE_LEDGER_FIELDS.items():
+            with self.subTest(field=name), self.assertRaises(UserError):
+                self.backend.write({name: self.records_b[model].id})
+
+    def test_backend_of_company_b_takes_its_ledger(self):
+        backend_b = self.env["omni.backend"].create(
+            {
+                "name": "Stripe B",
+                "channel": "stripe",
+                "company_id": self.company_b.id,
+                **{name: self.records_b[model].id for name, model in STRIPE_LEDGER_FIELDS.items()},
+            }
+        )
+        self.assertEqual(backend_b.stripe_fee_account_id.company_id, self.company_b)
