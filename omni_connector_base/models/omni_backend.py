@@ -233,7 +233,7 @@ class OmniBackend(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success" if self.state == "connected" else "danger",
-                "title": _("Test connection: %s", self.name),
+                "title": _("Test connection: %(backend)s", backend=self.name),
                 "message": self.connection_message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -259,7 +259,7 @@ class OmniBackend(models.Model):
 
     def _omni_test_connection(self):
         """Reach the channel and return a human summary; raise OmniError when it fails."""
-        raise UserError(_("The %s channel has no connection test.", self.channel))
+        raise UserError(_("The %(channel)s channel has no connection test.", channel=self.channel))
 
     def _omni_webhook_secret(self):
         """The secret for webhook verification (sudo: the route runs as public)."""
@@ -278,7 +278,13 @@ class OmniBackend(models.Model):
     def _omni_process_event(self, event):
         """Process one event: parse its payload, hand canonical objects to the importer and
         return the values linking the event to what it created (``omni_order_id`` ...)."""
-        raise OmniError(f"channel {self.channel!r} cannot process topic {event.topic!r}")
+        raise OmniError(
+            _(
+                "channel %(channel)r cannot process topic %(topic)r",
+                channel=self.channel,
+                topic=event.topic,
+            )
+        )
 
     def _omni_event_vals(
         self, topic, payload, external_id="", *, event_id=None, version=None, **options

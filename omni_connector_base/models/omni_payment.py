@@ -59,6 +59,6 @@ class OmniPayment(models.Model):
 
     @api.depends("external_id", "payment_type")
     def _compute_display_name(self):
-        labels = dict(PAYMENT_TYPES)
+        labels = dict(self._fields["payment_type"]._description_selection(self.env))
         for payment in self:
             payment.display_name = f"{labels.get(payment.payment_type, '')} {payment.external_id}"

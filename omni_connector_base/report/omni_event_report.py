@@ -14,7 +14,7 @@ class OmniEventReport(models.Model):
 
     backend_id = fields.Many2one("omni.backend", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    channel = fields.Char(readonly=True)
+    channel = fields.Selection(selection="_selection_channel", readonly=True)
     topic = fields.Char(readonly=True)
     source = fields.Char(readonly=True)
     state = fields.Selection(
@@ -33,6 +33,10 @@ class OmniEventReport(models.Model):
     attempts = fields.Integer(readonly=True, group_operator="avg")
     failed_count = fields.Integer(string="# Failed", readonly=True)
     event_count = fields.Integer(string="# Events", readonly=True)
+
+    def _selection_channel(self):
+        """The channels of the backends, each connector's label translated."""
+        return self.env["omni.backend"]._fields["channel"]._description_selection(self.env)
 
     def _select(self):
         return """

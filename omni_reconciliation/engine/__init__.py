@@ -13,16 +13,23 @@ Flow of one run (``run``, all in the run's transaction):
    undelivered value, charges / refunds) aggregated set-wise.
 3. ``omni_recon_cand``: the candidate exceptions of every type (``checks``: ``order_chain``,
    ``payments``, ``settlement``, ``store_days``, ``stock``), each with a stable ``key``
-   (type + ids involved).
+   (type + ids involved), a title and details.
 4. Merge into ``omni_recon_exception`` (``merge``): update the open ones that still hold,
    insert the new ones, reopen those the engine itself had auto-closed, auto-close the open
    ones of the scope that no longer hold. Closed-by-a-human exceptions are never touched.
 
+Titles and details are translatable: SQL ``format()`` fills templates passed as parameters
+(``TEXTS``: parameter -> ``_lt``, which the run translates). A template names its placeholders
+for translators (``%(order)s``) and maps each to the position of its value among the arguments
+the check gives ``format()`` (``**positions("order", "total")``: ``%(order)s`` becomes
+``%1$s``), so a translation may order them as its language needs; a bad translation falls back
+to the English sentence.
+
 The package reads and writes tables only; it imports nothing from the addon's models.
 """
 
-from .checks import CANDIDATES
+from .checks import CANDIDATES, TEXTS
 from .runner import Outcome, run
 from .scope import ORDER_MOVEMENTS
 
-__all__ = ["CANDIDATES", "ORDER_MOVEMENTS", "Outcome", "run"]
+__all__ = ["CANDIDATES", "ORDER_MOVEMENTS", "TEXTS", "Outcome", "run"]

@@ -1,6 +1,6 @@
 """Every check of the engine, one SQL statement per exception type, by family."""
 
-from . import order_chain, payments, settlement, stock, store_days
+from . import order_chain, payments, scope, settlement, stock, store_days
 
 # (exception type, SQL): each statement inserts the candidates of its type into
 # omni_recon_cand; they are independent of one another.
@@ -11,3 +11,13 @@ CANDIDATES = [
     *store_days.CHECKS,
     *stock.CHECKS,
 ]
+
+# The sentences of the checks, by SQL parameter (see the package docstring).
+TEXTS = {
+    **scope.TEXTS,
+    **order_chain.TEXTS,
+    **payments.TEXTS,
+    **settlement.TEXTS,
+    **store_days.TEXTS,
+    **stock.TEXTS,
+}

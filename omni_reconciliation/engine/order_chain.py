@@ -1,6 +1,68 @@
 """Checks of the order chain: the channel order, its sale order, its delivery and invoicing."""
 
-from .scope import BACKEND, INSERT_CANDIDATE
+from odoo.tools.translate import _lt
+
+from .scope import BACKEND, INSERT_CANDIDATE, positions
+
+# The title and details of the exceptions, by SQL parameter (see the package docstring).
+TEXTS = {
+    "missing_in_odoo_title": _lt("Order %(order)s has no sale order in Odoo", **positions("order")),
+    "missing_in_odoo_details": _lt(
+        "Channel order %(order)s (external id %(external_id)s, total %(total)s) was never "
+        "turned into a sale order.",
+        **positions("order", "external_id", "total"),
+    ),
+    "duplicate_sale_order_title": _lt(
+        "Duplicate sale order %(sale_order)s for channel order %(order)s",
+        **positions("sale_order", "order"),
+    ),
+    "duplicate_sale_order_details": _lt(
+        "Sale orders %(first)s and %(duplicate)s both book channel order %(order)s; "
+        "%(duplicate)s is the duplicate.",
+        **positions("first", "duplicate", "order"),
+    ),
+    "duplicate_channel_order_title": _lt(
+        "Channel order %(order)s booked on the sale order of another channel order",
+        **positions("order"),
+    ),
+    "duplicate_channel_order_details": _lt(
+        "Channel orders %(first)s and %(order)s are both linked to sale order %(sale_order)s.",
+        **positions("first", "order", "sale_order"),
+    ),
+    "amount_mismatch_title": _lt(
+        "Order %(order)s: channel %(channel_total)s, sale order %(sale_total)s, invoiced "
+        "%(invoiced)s",
+        **positions("order", "channel_total", "sale_total", "invoiced"),
+    ),
+    "amount_mismatch_details": _lt(
+        "Channel total %(channel_total)s, sale order %(sale_order)s total %(sale_total)s, "
+        "posted invoices %(invoiced)s; largest gap %(gap)s.",
+        **positions("channel_total", "sale_order", "sale_total", "invoiced", "gap"),
+    ),
+    "undelivered_title": _lt(
+        "Order %(order)s not delivered after %(days)s day(s)",
+        **positions("order", "days"),
+    ),
+    "undelivered_details": _lt(
+        "Sale order %(sale_order)s, confirmed on %(confirmed_on)s, still has %(value)s of goods "
+        "to deliver (delivery SLA %(days)s day(s)).",
+        **positions("sale_order", "confirmed_on", "value", "days"),
+    ),
+    "uninvoiced_title": _lt(
+        "Order %(order)s not invoiced after %(days)s day(s)",
+        **positions("order", "days"),
+    ),
+    "uninvoiced_details": _lt(
+        "Sale order %(sale_order)s (total %(total)s, invoiced %(invoiced)s) is still to invoice "
+        "%(days)s day(s) after its confirmation on %(confirmed_on)s.",
+        **positions("sale_order", "total", "invoiced", "days", "confirmed_on"),
+    ),
+    "unmapped_title": _lt(
+        "Unmapped record in %(topic)s event %(event)s",
+        **positions("topic", "event"),
+    ),
+    "unmapped_details": _lt("Mapping error"),
+}
 
 # (exception type, SQL) of each check. Amounts are in the company currency.
 CHECKS = [
@@ -11,9 +73,8 @@ CHECKS = [
 SELECT 'missing_in_odoo:order:' || c.order_id, 'missing_in_odoo', 'high',
        ROUND(c.amount_total * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int,
-       format('Order %%s has no sale order in Odoo', c.name),
-       format('Channel order %%s (external id %%s, total %%s) was never turned into a '
-              'sale order.', c.name, c.external_id, c.amount_total)
+       format(%(missing_in_odoo_title)s, c.name),
+       format(%(missing_in_odoo_details)s, c.name, c.external_id, c.amount_total)
   FROM omni_recon_chain c
  WHERE c.sale_order_id IS NULL
    AND NOT c.booked_in_odoo  -- mirrored from Odoo POS: no sale order by design
@@ -32,9 +93,8 @@ SELECT 'missing_in_odoo:order:' || c.order_id, 'missing_in_odoo', 'high',
 SELECT 'duplicate_order:sale_order:' || d.id, 'duplicate_order', 'high',
        ROUND(d.amount_total * COALESCE(fx.factor, 1.0), %(digits)s), d.omni_backend_id,
        d.date_order::date, o.id, NULL::int, NULL::int, d.id, NULL::int, NULL::int,
-       format('Duplicate sale order %%s for channel order %%s', d.name, d.omni_external_ref),
-       format('Sale orders %%s and %%s both book channel order %%s; %%s is the duplicate.',
-              d.first_name, d.name, d.omni_external_ref, d.name)
+       format(%(duplicate_sale_order_title)s, d.name, d.omni_external_ref),
+       format(%(duplicate_sale_order_details)s, d.first_name, d.name, d.omni_external_ref)
   FROM (SELECT so.*,
                FIRST_VALUE(so.name) OVER w AS first_name,
                ROW_NUMBER() OVER w AS rank
@@ -55,9 +115,8 @@ UNION ALL
 SELECT 'duplicate_order:omni_order:' || d.order_id, 'duplicate_order', 'high',
        ROUND(d.amount_total * d.factor, %(digits)s), d.backend_id, d.date,
        d.order_id, NULL::int, NULL::int, d.sale_order_id, NULL::int, NULL::int,
-       format('Channel order %%s booked on the sale order of another channel order', d.name),
-       format('Channel orders %%s and %%s are both linked to sale order %%s.',
-              d.first_name, d.name, d.so_name)
+       format(%(duplicate_channel_order_title)s, d.name),
+       format(%(duplicate_channel_order_details)s, d.first_name, d.name, d.so_name)
   FROM (SELECT c.*, FIRST_VALUE(c.name) OVER w AS first_name, ROW_NUMBER() OVER w AS rank
           FROM omni_recon_chain c
          WHERE c.sale_order_id IS NOT NULL
@@ -74,12 +133,10 @@ SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
        CASE WHEN x.gap * c.factor >= %(high_amount)s THEN 'high' ELSE 'medium' END,
        ROUND(x.gap * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, c.invoice_id, NULL::int,
-       format('Order %%s: channel %%s, sale order %%s, invoiced %%s',
-              c.name, c.amount_total, c.so_total,
+       format(%(amount_mismatch_title)s, c.name, c.amount_total, c.so_total,
               CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE '-' END),
-       format('Channel total %%s, sale order %%s total %%s, posted invoices %%s; largest gap %%s.',
-              c.amount_total, c.so_name, c.so_total,
-              CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE 'none' END, x.gap)
+       format(%(amount_mismatch_details)s, c.amount_total, c.so_name, c.so_total,
+              CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE %(none)s END, x.gap)
   FROM omni_recon_chain c
  CROSS JOIN LATERAL (
        SELECT GREATEST(ABS(c.so_total - c.amount_total),
@@ -100,9 +157,8 @@ SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
 SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
        ROUND(c.undelivered_value * COALESCE(fx.factor, 1.0), %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int, NULL::int,
-       format('Order %%s not delivered after %%s day(s)', c.name, %(delivery_sla)s),
-       format('Sale order %%s, confirmed on %%s, still has %%s of goods to deliver '
-              '(delivery SLA %%s day(s)).', c.so_name, c.date_order::date,
+       format(%(undelivered_title)s, c.name, %(delivery_sla)s),
+       format(%(undelivered_details)s, c.so_name, c.date_order::date,
               ROUND(c.undelivered_value, 2), %(delivery_sla)s)
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
@@ -120,9 +176,8 @@ SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
        ROUND((c.so_total - c.invoiced + c.credited) * COALESCE(fx.factor, 1.0), %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
-       format('Order %%s not invoiced after %%s day(s)', c.name, %(invoice_sla)s),
-       format('Sale order %%s (total %%s, invoiced %%s) is still to invoice %%s day(s) after '
-              'its confirmation on %%s.', c.so_name, c.so_total, c.invoiced - c.credited,
+       format(%(uninvoiced_title)s, c.name, %(invoice_sla)s),
+       format(%(uninvoiced_details)s, c.so_name, c.so_total, c.invoiced - c.credited,
               %(invoice_sla)s, c.date_order::date)
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
@@ -139,8 +194,8 @@ SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
         + """
 SELECT 'unmapped:event:' || e.id, 'unmapped', 'low', 0, e.backend_id, e.received_at::date,
        e.omni_order_id, NULL::int, NULL::int, NULL::int, NULL::int, e.id,
-       format('Unmapped record in %%s event %%s', e.topic, COALESCE(e.external_id, e.id::text)),
-       LEFT(COALESCE(e.error_message, 'Mapping error'), 2000)
+       format(%(unmapped_title)s, e.topic, COALESCE(e.external_id, e.id::text)),
+       LEFT(COALESCE(e.error_message, %(unmapped_details)s), 2000)
   FROM omni_event e
  WHERE e.company_id = %(company)s
    AND """

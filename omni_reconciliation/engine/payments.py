@@ -1,6 +1,63 @@
 """Checks of what the customer paid and was refunded, against the order and its returns."""
 
-from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE
+from odoo.tools.translate import _lt
+
+from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE, positions
+
+# The title and details of the exceptions, by SQL parameter (see the package docstring).
+TEXTS = {
+    # underpaid and overpaid
+    "payment_gap_title": _lt(
+        "Order %(order)s: %(owed)s owed, %(received)s received",
+        **positions("order", "owed", "received"),
+    ),
+    "underpaid_details": _lt(
+        "Channel total %(total)s less refunds %(refunds)s is %(owed)s; charges %(charged)s less "
+        "refunds %(refunded)s received from %(payments)s payment(s) is %(received)s.",
+        **positions("total", "refunds", "owed", "charged", "refunded", "payments", "received"),
+    ),
+    "overpaid_details": _lt(
+        "Received %(received)s (charges %(charged)s less refunds %(refunded)s) for an order of "
+        "%(total)s less refunds %(refunds)s.",
+        **positions("received", "charged", "refunded", "total", "refunds"),
+    ),
+    "refund_without_return_title": _lt(
+        "Order %(order)s: %(refunded)s refunded, nothing returned",
+        **positions("order", "refunded"),
+    ),
+    "refund_without_return_details": _lt(
+        "%(refunded)s was refunded on delivered order %(order)s (%(delivered)s unit(s) "
+        "delivered) but no return was received in stock.",
+        **positions("refunded", "order", "delivered"),
+    ),
+    "return_without_refund_title": _lt(
+        "Order %(order)s: %(returned)s unit(s) returned, not refunded",
+        **positions("order", "returned"),
+    ),
+    "return_without_refund_details": _lt(
+        "%(returned)s unit(s) worth %(value)s came back to stock for order %(order)s but no "
+        "refund was paid and no credit note was posted.",
+        **positions("returned", "value", "order"),
+    ),
+    "orphan_payment_title": _lt(
+        "Charge %(charge)s of %(amount)s has no order",
+        **positions("charge", "amount"),
+    ),
+    "orphan_payment_details": _lt(
+        "Charge %(charge)s (%(amount)s, order reference %(reference)s) matches no channel order "
+        "of the company.",
+        **positions("charge", "amount", "reference"),
+    ),
+    "fx_variance_title": _lt(
+        "Movement %(movement)s converted at %(rate)s, Odoo rate %(odoo_rate)s",
+        **positions("movement", "rate", "odoo_rate"),
+    ),
+    "fx_variance_details": _lt(
+        "%(amount)s was converted by the processor at %(rate)s (%(converted)s in company "
+        "currency); at Odoo's rate of the day it is %(odoo_converted)s.",
+        **positions("amount", "rate", "converted", "odoo_converted"),
+    ),
+}
 
 # (exception type, SQL) of each check. Amounts are in the company currency.
 CHECKS = [
@@ -14,10 +71,9 @@ SELECT 'underpaid:order:' || c.order_id, 'underpaid',
              %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
-       format('Order %%s: %%s owed, %%s received',
+       format(%(payment_gap_title)s,
               c.name, c.amount_total - c.amount_refunded, c.charged - c.refunded),
-       format('Channel total %%s less refunds %%s is %%s; charges %%s less refunds %%s '
-              'received from %%s payment(s) is %%s.',
+       format(%(underpaid_details)s,
               c.amount_total, c.amount_refunded, c.amount_total - c.amount_refunded,
               c.charged, c.refunded, c.n_payments, c.charged - c.refunded)
   FROM omni_recon_chain c
@@ -36,11 +92,10 @@ SELECT 'overpaid:order:' || c.order_id, 'overpaid', 'medium',
              %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
-       format('Order %%s: %%s owed, %%s received',
+       format(%(payment_gap_title)s,
               c.name, c.amount_total - c.amount_refunded, c.charged - c.refunded),
-       format('Received %%s (charges %%s less refunds %%s) for an order of %%s less refunds '
-              '%%s.', c.charged - c.refunded, c.charged, c.refunded, c.amount_total,
-              c.amount_refunded)
+       format(%(overpaid_details)s, c.charged - c.refunded, c.charged, c.refunded,
+              c.amount_total, c.amount_refunded)
   FROM omni_recon_chain c
  WHERE (c.charged - c.refunded) - (c.amount_total - c.amount_refunded) > c.tolerance
 """,
@@ -52,9 +107,8 @@ SELECT 'overpaid:order:' || c.order_id, 'overpaid', 'medium',
 SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'medium',
        ROUND(c.refunded * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, c.refund_id, NULL::int,
-       format('Order %%s: %%s refunded, nothing returned', c.name, c.refunded),
-       format('%%s was refunded on delivered order %%s (%%s unit(s) delivered) but no return '
-              'was received in stock.', c.refunded, c.name, c.qty_delivered)
+       format(%(refund_without_return_title)s, c.name, c.refunded),
+       format(%(refund_without_return_details)s, c.refunded, c.name, c.qty_delivered)
   FROM omni_recon_chain c
  WHERE c.refunded > c.tolerance
    AND NOT c.booked_in_odoo
@@ -69,9 +123,8 @@ SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'm
 SELECT 'return_without_refund:order:' || c.order_id, 'return_without_refund', 'medium',
        ROUND(c.returned_value * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int, NULL::int,
-       format('Order %%s: %%s unit(s) returned, not refunded', c.name, c.qty_returned),
-       format('%%s unit(s) worth %%s came back to stock for order %%s but no refund was paid '
-              'and no credit note was posted.', c.qty_returned, ROUND(c.returned_value, 2),
+       format(%(return_without_refund_title)s, c.name, c.qty_returned),
+       format(%(return_without_refund_details)s, c.qty_returned, ROUND(c.returned_value, 2),
               c.name)
   FROM omni_recon_chain c
  WHERE c.returned_value > c.tolerance
@@ -88,9 +141,9 @@ SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
        ROUND(p.amount * COALESCE(fx.factor, 1.0), %(digits)s), p.backend_id,
        COALESCE(p.channel_created_at, p.create_date)::date,
        NULL::int, p.id, p.payout_id, NULL::int, NULL::int, NULL::int,
-       format('Charge %%s of %%s has no order', p.external_id, p.amount),
-       format('Charge %%s (%%s, order reference %%s) matches no channel order of the company.',
-              p.external_id, p.amount, COALESCE(p.order_external_ref, 'none'))
+       format(%(orphan_payment_title)s, p.external_id, p.amount),
+       format(%(orphan_payment_details)s, p.external_id, p.amount,
+              COALESCE(p.order_external_ref, %(none)s))
 """
         + CHARGES_OF_RUN
         + """
@@ -108,10 +161,9 @@ SELECT 'fx_variance:payment:' || p.id, 'fx_variance', 'low',
        ROUND(ABS(p.amount * p.exchange_rate - p.amount * x.factor), %(digits)s),
        p.backend_id, COALESCE(p.channel_created_at, p.create_date)::date,
        p.order_id, p.id, p.payout_id, NULL::int, NULL::int, NULL::int,
-       format('Movement %%s converted at %%s, Odoo rate %%s', p.external_id,
-              p.exchange_rate, ROUND(x.factor::numeric, 6)),
-       format('%%s was converted by the processor at %%s (%%s in company currency); at '
-              'Odoo''s rate of the day it is %%s.', p.amount, p.exchange_rate,
+       format(%(fx_variance_title)s, p.external_id, p.exchange_rate,
+              ROUND(x.factor::numeric, 6)),
+       format(%(fx_variance_details)s, p.amount, p.exchange_rate,
               ROUND(p.amount * p.exchange_rate, 2), ROUND(p.amount * x.factor, 2))
   FROM (SELECT * FROM omni_payment p
          WHERE p.company_id = %(company)s

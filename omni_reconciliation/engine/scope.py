@@ -1,5 +1,18 @@
 """SQL fragments shared by the checks: the scope of a run, and the movements of an order."""
 
+from odoo.tools.translate import _lt
+
+# What the checks write in a sentence for a value that is missing.
+TEXTS = {"none": _lt("none")}
+
+
+def positions(*names):
+    """The values of the placeholders of a sentence whose SQL ``format()`` receives the values
+    of ``names`` in this order: each ``%(name)s`` becomes the position of its value (``%1$s``).
+    """
+    return {name: f"%{position}$s" for position, name in enumerate(names, start=1)}
+
+
 BACKEND = "(%(backend)s::int IS NULL OR {alias}.backend_id = %(backend)s::int)"
 
 PAYMENT_OK = "COALESCE(p.status, '') NOT IN ('failed', 'canceled', 'cancelled', 'pending')"

@@ -1,6 +1,56 @@
 """Checks of settlement: movements paid out, payouts against their movements and the bank."""
 
-from .scope import CHARGES_OF_RUN, INSERT_CANDIDATE, PAYMENTS_OF_RUN, PAYOUTS_OF_RUN
+from odoo.tools.translate import _lt
+
+from .scope import CHARGES_OF_RUN, INSERT_CANDIDATE, PAYMENTS_OF_RUN, PAYOUTS_OF_RUN, positions
+
+# The title and details of the exceptions, by SQL parameter (see the package docstring).
+TEXTS = {
+    "unsettled_payment_title": _lt(
+        "Charge %(charge)s not settled %(days)s day(s) after it was due",
+        **positions("charge", "days"),
+    ),
+    "unsettled_payment_details": _lt(
+        "Charge %(charge)s (net %(net)s) was available on %(available_on)s and is in no payout "
+        "yet (grace %(days)s day(s)).",
+        **positions("charge", "net", "available_on", "days"),
+    ),
+    "payout_mismatch_title": _lt(
+        "Payout %(payout)s: %(amount)s paid out, its %(count)s transaction(s) net %(net)s",
+        **positions("payout", "amount", "count", "net"),
+    ),
+    "payout_mismatch_details": _lt(
+        "Payout %(payout)s amounts to %(amount)s but the net of the %(count)s movement(s) it "
+        "settles is %(net)s (gap %(gap)s).",
+        **positions("payout", "amount", "count", "net", "gap"),
+    ),
+    "payout_not_banked_title": _lt(
+        "Payout %(payout)s of %(amount)s not found in the bank",
+        **positions("payout", "amount"),
+    ),
+    "payout_not_banked_details": _lt(
+        "Payout %(payout)s (%(amount)s, trace %(trace)s) arrived on %(arrival)s according to the "
+        "processor but no bank statement line matches it after %(days)s day(s).",
+        **positions("payout", "amount", "trace", "arrival", "days"),
+    ),
+    "movement_fee_variance_title": _lt(
+        "Movement %(movement)s: fee charged %(charged)s, fee booked %(booked)s",
+        **positions("movement", "charged", "booked"),
+    ),
+    "movement_fee_variance_details": _lt(
+        "Movement %(movement)s: gross %(gross)s less net %(net)s is a fee of %(fee)s, but the fee "
+        "reported is %(reported)s.",
+        **positions("movement", "gross", "net", "fee", "reported"),
+    ),
+    "payout_fee_variance_title": _lt(
+        "Payout %(payout)s: fees booked %(booked)s, fees of its movements %(fees)s",
+        **positions("payout", "booked", "fees"),
+    ),
+    "payout_fee_variance_details": _lt(
+        "Payout %(payout)s reports %(booked)s of fees; its movements carry %(fees)s (gap %(gap)s).",
+        **positions("payout", "booked", "fees", "gap"),
+    ),
+}
 
 # (exception type, SQL) of each check. Amounts are in the company currency.
 CHECKS = [
@@ -13,11 +63,10 @@ SELECT 'unsettled_payment:payment:' || p.id, 'unsettled_payment', 'medium',
              %(digits)s),
        p.backend_id, COALESCE(p.channel_created_at, p.create_date)::date,
        p.order_id, p.id, NULL::int, NULL::int, NULL::int, NULL::int,
-       format('Charge %%s not settled %%s day(s) after it was due', p.external_id,
-              %(settlement_grace)s),
-       format('Charge %%s (net %%s) was available on %%s and is in no payout yet (grace %%s '
-              'day(s)).', p.external_id, COALESCE(NULLIF(p.net_amount, 0), p.amount),
-              p.available_on::date, %(settlement_grace)s)
+       format(%(unsettled_payment_title)s, p.external_id, %(settlement_grace)s),
+       format(%(unsettled_payment_details)s, p.external_id,
+              COALESCE(NULLIF(p.net_amount, 0), p.amount), p.available_on::date,
+              %(settlement_grace)s)
 """
         + CHARGES_OF_RUN
         + """
@@ -33,10 +82,9 @@ SELECT 'payout_mismatch:payout:' || po.id, 'payout_mismatch', 'high',
        ROUND(ABS(po.amount - t.net) * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format('Payout %%s: %%s paid out, its %%s transaction(s) net %%s',
-              po.external_id, po.amount, t.n, t.net),
-       format('Payout %%s amounts to %%s but the net of the %%s movement(s) it settles is %%s '
-              '(gap %%s).', po.external_id, po.amount, t.n, t.net, po.amount - t.net)
+       format(%(payout_mismatch_title)s, po.external_id, po.amount, t.n, t.net),
+       format(%(payout_mismatch_details)s, po.external_id, po.amount, t.n, t.net,
+              po.amount - t.net)
   FROM omni_payout po
   JOIN (SELECT p.payout_id, COUNT(*) AS n,
                SUM(COALESCE(NULLIF(p.net_amount, 0), p.amount)) AS net
@@ -59,10 +107,9 @@ SELECT 'payout_not_banked:payout:' || po.id, 'payout_not_banked', 'high',
        ROUND(po.amount * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format('Payout %%s of %%s not found in the bank', po.external_id, po.amount),
-       format('Payout %%s (%%s, trace %%s) arrived on %%s according to the processor but no '
-              'bank statement line matches it after %%s day(s).', po.external_id, po.amount,
-              COALESCE(po.trace, 'none'), po.arrival_date::date, %(bank_days)s)
+       format(%(payout_not_banked_title)s, po.external_id, po.amount),
+       format(%(payout_not_banked_details)s, po.external_id, po.amount,
+              COALESCE(po.trace, %(none)s), po.arrival_date::date, %(bank_days)s)
   FROM omni_payout po
 """
         + PAYOUTS_OF_RUN
@@ -81,11 +128,10 @@ SELECT 'fee_variance:payment:' || p.id, 'fee_variance', 'low',
              %(digits)s),
        p.backend_id, COALESCE(p.channel_created_at, p.create_date)::date,
        p.order_id, p.id, p.payout_id, NULL::int, NULL::int, NULL::int,
-       format('Movement %%s: fee charged %%s, fee booked %%s', p.external_id,
-              p.amount - p.net_amount, p.fee_amount),
-       format('Movement %%s: gross %%s less net %%s is a fee of %%s, but the fee reported is '
-              '%%s.', p.external_id, p.amount, p.net_amount, p.amount - p.net_amount,
-              p.fee_amount)
+       format(%(movement_fee_variance_title)s, p.external_id, p.amount - p.net_amount,
+              p.fee_amount),
+       format(%(movement_fee_variance_details)s, p.external_id, p.amount, p.net_amount,
+              p.amount - p.net_amount, p.fee_amount)
 """
         + PAYMENTS_OF_RUN
         + """
@@ -98,10 +144,9 @@ SELECT 'fee_variance:payout:' || po.id, 'fee_variance', 'low',
        ROUND(ABS(po.fee_amount - t.fees) * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format('Payout %%s: fees booked %%s, fees of its movements %%s', po.external_id,
-              po.fee_amount, t.fees),
-       format('Payout %%s reports %%s of fees; its movements carry %%s (gap %%s).',
-              po.external_id, po.fee_amount, t.fees, po.fee_amount - t.fees)
+       format(%(payout_fee_variance_title)s, po.external_id, po.fee_amount, t.fees),
+       format(%(payout_fee_variance_details)s, po.external_id, po.fee_amount, t.fees,
+              po.fee_amount - t.fees)
   FROM omni_payout po
   JOIN (SELECT p.payout_id,
                SUM(COALESCE(p.fee_amount, 0))

@@ -1,6 +1,32 @@
 """Checks of stock: the quantity a channel shows against what Odoo has available."""
 
-from .scope import BACKEND
+from odoo.tools.translate import _lt
+
+from .scope import BACKEND, positions
+
+# The title and details of the exceptions, by SQL parameter (see the package docstring).
+TEXTS = {
+    "stock_drift_title": _lt(
+        "%(product)s at %(location)s: channel shows %(channel_qty)s, Odoo has %(odoo_qty)s "
+        "available",
+        **positions("product", "location", "channel_qty", "odoo_qty"),
+    ),
+    "stock_drift_details": _lt(
+        "The channel reported %(channel_qty)s unit(s) of %(product)s at %(location)s on "
+        "%(date)s; warehouse %(warehouse)s has %(odoo_qty)s available (on hand less reserved). "
+        "Difference %(difference)s valued at cost %(cost)s.",
+        **positions(
+            "channel_qty",
+            "product",
+            "location",
+            "date",
+            "warehouse",
+            "odoo_qty",
+            "difference",
+            "cost",
+        ),
+    ),
+}
 
 # A stock check links the stock level and its product, which the order-chain checks do not carry.
 INSERT_STOCK = """
@@ -62,15 +88,14 @@ SELECT 'stock_drift:level:' || x.id, 'stock_drift',
        CASE WHEN x.value >= %(high_amount)s THEN 'high' ELSE 'medium' END,
        ROUND(x.value::numeric, %(digits)s), x.backend_id, x.day,
        x.id, x.product_id,
-       format('%%s at %%s: channel shows %%s, Odoo has %%s available', x.product_name,
-              x.loc_name, x.channel_quantity, x.odoo_qty),
-       format('The channel reported %%s unit(s) of %%s at %%s on %%s; warehouse %%s has %%s '
-              'available (on hand less reserved). Difference %%s valued at cost %%s.',
-              x.channel_quantity, x.product_name, x.loc_name, x.day, x.wh_name, x.odoo_qty,
-              x.channel_quantity - x.odoo_qty, x.cost)
+       format(%(stock_drift_title)s, x.product_name, x.loc_name, x.channel_quantity,
+              x.odoo_qty),
+       format(%(stock_drift_details)s, x.channel_quantity, x.product_name, x.loc_name, x.day,
+              x.wh_name, x.odoo_qty, x.channel_quantity - x.odoo_qty, x.cost)
   FROM (SELECT lvl.id, lvl.backend_id, lvl.day, lvl.product_id, lvl.loc_name,
                lvl.channel_quantity, wh.name AS wh_name,
-               COALESCE(pp.default_code, pt.name->>'en_US') AS product_name,
+               COALESCE(pp.default_code, pt.name->>%(lang)s, pt.name->>'en_US')
+                   AS product_name,
                COALESCE(avail.qty, 0) AS odoo_qty,
                COALESCE(cost.cost, dc.cost, 0.0) AS cost,
                ABS(COALESCE(lvl.channel_quantity, 0) - COALESCE(avail.qty, 0))

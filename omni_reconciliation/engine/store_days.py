@@ -1,6 +1,22 @@
 """Checks of store days: the Z report of each tender against its transactions."""
 
-from .scope import BACKEND
+from odoo.tools.translate import _lt
+
+from .scope import BACKEND, positions
+
+# The title and details of the exceptions, by SQL parameter (see the package docstring).
+TEXTS = {
+    "z_report_gap_title": _lt(
+        "%(store)s %(date)s: %(tender)s Z report %(declared)s, transactions %(received)s",
+        **positions("store", "date", "tender", "declared", "received"),
+    ),
+    "z_report_gap_details": _lt(
+        "The Z report of %(store)s for %(date)s declares %(declared)s in %(tender)s but the "
+        "%(count)s transaction(s) received for that tender add up to %(received)s (gap %(gap)s "
+        "%(currency)s).",
+        **positions("store", "date", "declared", "tender", "count", "received", "gap", "currency"),
+    ),
+}
 
 # A store-day check links the day and its event, which the order-chain checks do not carry.
 INSERT_STORE_DAY = """
@@ -18,12 +34,10 @@ SELECT 'z_report_gap:tender:' || t.id, 'z_report_gap',
             THEN 'high' ELSE 'medium' END,
        ROUND(ABS(t.gap_amount) * COALESCE(fx.factor, 1.0), %(digits)s), d.backend_id,
        d.business_date, d.event_id, d.id,
-       format('%%s %%s: %%s Z report %%s, transactions %%s', loc.name, d.business_date,
-              t.tender, t.z_amount, t.transactions_amount),
-       format('The Z report of %%s for %%s declares %%s in %%s but the %%s transaction(s) '
-              'received for that tender add up to %%s (gap %%s %%s).', loc.name,
-              d.business_date, t.z_amount, t.tender, COALESCE(t.transaction_count, 0),
-              t.transactions_amount, t.gap_amount, cur.name)
+       format(%(z_report_gap_title)s, loc.name, d.business_date, t.tender, t.z_amount,
+              t.transactions_amount),
+       format(%(z_report_gap_details)s, loc.name, d.business_date, t.z_amount, t.tender,
+              COALESCE(t.transaction_count, 0), t.transactions_amount, t.gap_amount, cur.name)
   FROM omni_store_day_tender t
   JOIN omni_store_day d ON d.id = t.store_day_id
   JOIN omni_location loc ON loc.id = d.location_id

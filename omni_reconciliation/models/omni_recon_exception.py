@@ -183,8 +183,8 @@ class OmniReconException(models.Model):
         if closed:
             raise UserError(
                 _(
-                    "Only open exceptions can be closed; already closed: %s",
-                    ", ".join(closed.mapped("display_name")),
+                    "Only open exceptions can be closed; already closed: %(names)s",
+                    names=", ".join(closed.mapped("display_name")),
                 )
             )
 
@@ -307,11 +307,12 @@ class OmniReconException(models.Model):
         self.ensure_one()
         self._check_open()
         if self.exception_type not in types:
+            type_labels = dict(self._fields["exception_type"]._description_selection(self.env))
             raise UserError(
                 _(
                     "%(action)s does not apply to a %(type)s exception.",
                     action=label,
-                    type=dict(EXCEPTION_TYPES)[self.exception_type],
+                    type=type_labels[self.exception_type],
                 )
             )
         if not record:
@@ -349,7 +350,7 @@ class OmniReconException(models.Model):
             if returned:
                 lines.append(Command.create(sol._prepare_invoice_line(quantity=returned)))
         if not lines:
-            raise UserError(_("Sale order %s has no returned goods to credit.", so.name))
+            raise UserError(_("Sale order %(name)s has no returned goods to credit.", name=so.name))
         refund = self.env["account.move"].create(
             dict(so._prepare_invoice(), move_type="out_refund", invoice_line_ids=lines)
         )

@@ -81,8 +81,13 @@ class OmniReconRun(models.Model):
     @api.depends("company_id", "backend_id", "date_from", "date_to")
     def _compute_name(self):
         for run in self:
-            scope = run.backend_id.name or _("all backends")
-            run.name = f"{run.company_id.name} · {scope} · {run.date_from} → {run.date_to}"
+            run.name = _(
+                "%(company)s · %(scope)s · %(date_from)s → %(date_to)s",
+                company=run.company_id.name,
+                scope=run.backend_id.name or _("all backends"),
+                date_from=run.date_from,
+                date_to=run.date_to,
+            )
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
@@ -97,7 +102,12 @@ class OmniReconRun(models.Model):
     def _sql_params(self):
         self.ensure_one()
         currency = self.company_id.currency_id
+        # The company's language, not the user's: a run by a user of another language would
+        # otherwise rewrite (and track) the title of every open exception.
+        lang = self.company_id.partner_id.lang or self.env.lang or "en_US"
         return {
+            **self.with_context(lang=lang)._sql_texts(),
+            "lang": lang,
             "company": self.company_id.id,
             "company_currency": currency.id,
             "backend": self.backend_id.id or None,
@@ -115,6 +125,14 @@ class OmniReconRun(models.Model):
             "run": self.id,
             "uid": self.env.uid,
         }
+
+    def _sql_texts(self):
+        """The sentences of the engine's checks in the language of ``self.env`` (which ``_lt``
+        reads from the calling method's ``self``), by SQL parameter."""
+        texts = {}
+        for param, text in engine.TEXTS.items():
+            texts[param] = str(text)
+        return texts
 
     def action_run(self):
         """Compute the exceptions of the run's scope and merge them (idempotent)."""

@@ -1,7 +1,5 @@
 from odoo import _, fields, models, tools
 
-from ..models.omni_recon_exception import EXCEPTION_TYPES
-
 # Which exception types each dashboard figure counts.
 UNPOSTED_TYPES = ("missing_in_odoo", "uninvoiced")
 UNMATCHED_PAYMENT_TYPES = ("orphan_payment", "unsettled_payment", "payout_not_banked")
@@ -172,7 +170,8 @@ class OmniReconDashboard(models.Model):
             key: value for key, value in ctx.items() if key.startswith("search_default_")
         }
         if ctx.get("recon_types"):
-            labels = dict(EXCEPTION_TYPES)
+            Exception_ = self.env["omni.recon.exception"]
+            labels = dict(Exception_._fields["exception_type"]._description_selection(self.env))
             action["name"] = ", ".join(labels[t] for t in ctx["recon_types"])
         return action
 

@@ -13,7 +13,7 @@ class OmniReconDashboardChannel(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     backend_id = fields.Many2one("omni.backend", readonly=True)
-    channel = fields.Char(readonly=True)
+    channel = fields.Selection(selection="_selection_channel", readonly=True)
     open_count = fields.Integer(string="Open", readonly=True)
     open_amount = fields.Monetary(string="Amount at Stake", readonly=True)
     stock_count = fields.Integer(string="Stock Drifts", readonly=True)
@@ -23,6 +23,10 @@ class OmniReconDashboardChannel(models.Model):
     failure_rate = fields.Float(related="backend_id.failure_rate")
     latency_p95_ms = fields.Integer(related="backend_id.latency_p95_ms")
     last_sync_at = fields.Datetime(related="backend_id.last_sync_at")
+
+    def _selection_channel(self):
+        """The channels of the backends, each connector's label translated."""
+        return self.env["omni.backend"]._fields["channel"]._description_selection(self.env)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

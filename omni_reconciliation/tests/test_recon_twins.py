@@ -66,4 +66,3 @@ class TestReconPaymentTwins(ReconScenarioCase):
         self.payment(110.0, order, currency=other, available_on=False)
         self.run_recon()
         self.assertFalse(self.exceptions(order))
-
