@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from odoo.tests import tagged
 
-from .common import PosCase, cents
+from odoo.addons.omni_connector_base.tests.common import cents
+
+from .common import PosCase
 
 
 @tagged("post_install", "-at_install")

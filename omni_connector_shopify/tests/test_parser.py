@@ -6,6 +6,8 @@ import unittest
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from omni_sandboxes.refdata import REFDATA_HINT, refdata_path
+
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.omni_connector_base.tools import canonical
@@ -22,7 +24,7 @@ from ..tools.parser import (
     parse_transaction_rest,
     return_gid_of_webhook,
 )
-from .common import REFDATA_HINT, ShopifyCase, refdata_path
+from .common import ShopifyCase
 
 SAMPLES = ("shopify", "webhook-samples-2025-10")
 

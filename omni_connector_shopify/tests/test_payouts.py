@@ -4,6 +4,8 @@ the cent, re-runs and faults change nothing."""
 
 from decimal import Decimal
 
+from omni_sandboxes.shopify_payments import seed_payouts
+
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -13,7 +15,6 @@ from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools.parser import parse_balance_transaction, parse_payout
 from .common import ShopifyCase
-from .common_payments import seed_payouts
 
 CENT = Decimal("0.01")
 

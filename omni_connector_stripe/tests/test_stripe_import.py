@@ -16,16 +16,16 @@ class TestStripeMonth(StripeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.events = cls.pull_and_process(cls)
+        cls.pulled = cls.pull_and_process(cls)
 
     def payments(self):
         return self.env["omni.payment"].search([("backend_id", "=", self.backend.id)])
 
     def test_every_balance_transaction_once(self):
         self.assertEqual(
-            set(self.events.mapped("state")),
+            set(self.pulled.mapped("state")),
             {"done"},
-            self.events.filtered(lambda e: e.state != "done").mapped("error_message"),
+            self.pulled.filtered(lambda e: e.state != "done").mapped("error_message"),
         )
         payments = self.payments()
         self.assertEqual(
