@@ -122,6 +122,10 @@ class TestShopifyPayouts(ShopifyCase):
                                   ("external_id", "=like", "balance:%"),
                                   ("payment_type", "=", "refund")])
         self.assertTrue(refunds, "the seeded shop has refunds paid out through Shopify Payments")
+        self.assertEqual(
+            set(refunds.mapped("external_id")),
+            {f"balance:{tail(t['id'])}" for t in self.txns if t["type"] == "REFUND"},
+        )
         self.assertTrue(all(p.amount < 0 and p.fee_amount == 0 for p in refunds))
         self.assertEqual(self.backend._stream("shopify_payouts").last_error, False)
 
@@ -228,7 +232,7 @@ class TestShopifyPayouts(ShopifyCase):
             self.world.payments_account = account
         self.assertIn("not activated", message)
         self.assertFalse(self.events(topic="shopify_payments/payout"))
-        self.assertTrue(self.backend._stream("shopify_payouts").last_error)
+        self.assertEqual(self.backend._stream("shopify_payouts").last_error, message)
 
 
 def _txn(**overrides):
