@@ -221,7 +221,9 @@ class TestPosFeed(PosCase):
         event.action_retry()
         event._process_job()
         self.assertEqual(event.state, "done", event.error_message)
-        self.assertTrue(event.omni_order_id.sale_order_id)
+        sale_order = event.omni_order_id.sale_order_id
+        self.assertEqual(sale_order.state, "sale")
+        self.assertAmount(sale_order.amount_total, txn["total"])
 
     def test_hostile_records_fail_visibly(self):
         good = self.world.transactions[0]
