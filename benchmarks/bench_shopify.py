@@ -26,15 +26,12 @@ import resource
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
+
+from omni_sandboxes.shopify_sandbox import ShopifySandbox, generate_shop, has_shopify_schema
 
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from omni_sandboxes.shopify_sandbox import ShopifySandbox, generate_shop, has_shopify_schema
 
 TOKEN = "shpat_omni_bench"
 BATCH = 50  # PROCESS_BATCH_SIZE of omni.event._enqueue: one job per batch

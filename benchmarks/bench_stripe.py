@@ -12,16 +12,12 @@ import json
 import logging
 import math
 import resource
-import sys
 import time
-from pathlib import Path
+
+from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month
 
 import odoo
 from odoo import SUPERUSER_ID, api
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month
 
 KEY = "sk_test_bench"
 

@@ -46,9 +46,6 @@ print(f"demo: {backend.name} {backend.state}: {backend.connection_message}")
 # Shopify: the demo shop served by tests/omni_sandboxes/serve.py (same generator, same seed).
 shopify_url = os.environ.get("OMNI_SHOPIFY_SANDBOX_URL")
 if shopify_url:
-    import sys
-
-    sys.path.insert(0, os.path.join(os.getcwd(), "tests"))
     from omni_sandboxes.serve import SHOPIFY_TOKEN, SHOPIFY_WEBHOOK_SECRET, demo_shop
 
     shop = demo_shop()
@@ -144,9 +141,6 @@ pos_url = os.environ.get("OMNI_POS_SANDBOX_URL") or (
 )
 pos = env.ref("omni_connector_pos.omni_backend_demo_pos", raise_if_not_found=False)
 if pos:
-    import sys
-
-    sys.path.insert(0, os.path.join(os.getcwd(), "tests"))
     from omni_sandboxes.pos_sandbox import CATALOG, VAT
     from omni_sandboxes.serve import POS_API_KEY, POS_WEBHOOK_SECRET, demo_store_days
 

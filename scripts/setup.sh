@@ -3,6 +3,7 @@
 #   - a virtualenv in .venv (Python 3.10-3.12)
 #   - Odoo 17.0 from $ODOO_SRC (default /opt/odoo17), shallow-cloned when missing and reachable
 #   - Odoo's own requirements, Odoo itself (editable, compat mode), our requirements.txt
+#   - the channel sandboxes of tests/ as the package omni_sandboxes (editable)
 #   - Chromium for the UI tours, a PostgreSQL role for Odoo
 set -euo pipefail
 
@@ -80,6 +81,21 @@ if changed requirements requirements.txt; then
   "$VENV/bin/python" -c "import stripe, shopify, pytest_odoo, graphql, odoo.addons.queue_job" \
     || { echo "error: requirements.txt did not install" >&2; exit 1; }
   done_step requirements
+fi
+
+# The channel sandboxes (tests/omni_sandboxes), editable: the addons' tests, the benchmarks and
+# the demo import them as a package. Re-installed when their packaging changes or when the venv
+# imports them from another checkout.
+sandboxes_here() {
+  "$VENV/bin/python" -c 'import omni_sandboxes, pathlib, sys
+sys.exit(pathlib.Path(omni_sandboxes.__file__).parent != pathlib.Path(sys.argv[1]))' \
+    "$here/tests/omni_sandboxes" 2>/dev/null
+}
+if changed sandboxes tests/pyproject.toml || ! sandboxes_here; then
+  log "installing the channel sandboxes (tests/omni_sandboxes, editable)"
+  pip install --no-deps --no-build-isolation -e "$here/tests" > "$here/var/log/setup-sandboxes.log" 2>&1 \
+    && sandboxes_here || { tail -20 "$here/var/log/setup-sandboxes.log"; exit 1; }
+  if [ -f "$stamp_dir/sandboxes.new" ]; then done_step sandboxes; fi
 fi
 
 # --- Chromium for Odoo tours ------------------------------------------------------------------

@@ -1,90 +1,40 @@
-import sys
 from decimal import Decimal
-from pathlib import Path
 
-from odoo.tests import TransactionCase
+from omni_sandboxes.pos_sandbox import CATALOG, PosSandbox, generate_store_days
 
-# The channel sandboxes live in the repository's tests/ folder (never shipped with the addon).
-_SANDBOXES = Path(__file__).resolve().parents[2] / "tests"
-if str(_SANDBOXES) not in sys.path:
-    sys.path.insert(0, str(_SANDBOXES))
-
-from omni_sandboxes.pos_sandbox import (  # noqa: E402
-    CATALOG,
-    PosSandbox,
-    generate_store_days,
-)
+from odoo.addons.omni_connector_base.tests.common import OmniCommon, cents
 
 API_KEY = "pos_key_omni_test"
 WEBHOOK_SECRET = "pos_whsec_omni_test"
 
 
-def cents(value):
-    """An ORM float amount as the exact Decimal PostgreSQL stores (2 decimals)."""
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-class PosCase(TransactionCase):
+class PosCase(OmniCommon):
     """External store chains (contract v1) wired to a sandbox serving generated store-days."""
 
+    channel = "pos"
+    currency_code = "USD"
+    channel_tax = "VAT20"
+    tax_included = True
     world_kwargs = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.world = generate_store_days(**cls.world_kwargs)
-        cls.sandbox = PosSandbox(cls.world, api_key=API_KEY).start()
-        cls.addClassCleanup(cls.sandbox.stop)
-        company = cls.env.company
-        cls.usd = cls.env.ref("base.USD")
-        cls.usd.active = True
-        cls.pricelist = cls.env["product.pricelist"].create(
-            {"name": "Stores USD", "currency_id": cls.usd.id, "company_id": company.id}
-        )
-        cls.vat20 = cls.env["account.tax"].create(
-            {
-                "name": "VAT 20% included (pos test)",
-                "amount": 20.0,
-                "price_include": True,
-                "type_tax_use": "sale",
-                "company_id": company.id,
-            }
-        )
-        cls.products = cls.env["product.product"].create(
-            [
-                {
-                    "name": name,
-                    "default_code": sku,
-                    "barcode": barcode,
-                    "detailed_type": "consu",
-                    "list_price": float(price),
-                }
-                for sku, barcode, name, price in CATALOG
-            ]
-        )
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", company.id)], limit=1
+        cls.sandbox = cls.serve(PosSandbox(cls.world, api_key=API_KEY))
+        cls.products = cls.make_products(
+            (sku, name, price, barcode) for sku, barcode, name, price in CATALOG
         )
         cls.backend = cls.make_backend("Sandbox stores")
 
     @classmethod
-    def make_backend(cls, name, **vals):
-        return cls.env["omni.backend"].create(
-            {
-                "name": name,
-                "channel": "pos",
-                "webhook_secret": WEBHOOK_SECRET,
-                "pos_api_url": cls.sandbox.url,
-                "pos_api_key": API_KEY,
-                "pos_api_timeout": 1,
-                "pricelist_id": cls.pricelist.id,
-                "warehouse_id": cls.warehouse.id,
-                "tax_map_ids": [
-                    (0, 0, {"channel_tax": "VAT20", "rate": 0.2, "tax_id": cls.vat20.id})
-                ],
-                **vals,
-            }
+    def _backend_vals(cls):
+        return dict(
+            super()._backend_vals(),
+            webhook_secret=WEBHOOK_SECRET,
+            pos_api_url=cls.sandbox.url,
+            pos_api_key=API_KEY,
+            pos_api_timeout=1,
         )
 
     def setUp(self):
@@ -97,13 +47,6 @@ class PosCase(TransactionCase):
     # helpers
     # ------------------------------------------------------------------------------------
 
-    def events(self, backend=None, **domain):
-        return self.env["omni.event"].search(
-            [("backend_id", "=", (backend or self.backend).id)]
-            + [(k, "=", v) for k, v in domain.items()],
-            order="id",
-        )
-
     def receive(self, records, backend=None, source="manual"):
         """Store contract records as the webhook / file / pull do, without HTTP."""
         backend = backend or self.backend
@@ -111,12 +54,6 @@ class PosCase(TransactionCase):
             backend, backend._pos_event_vals(records), source=source
         )
         return new
-
-    def process(self, backend=None):
-        """What the job runner does: every received event of the backend, in one job."""
-        events = self.events(backend, state="received")
-        events._process_job()
-        return events
 
     def process_until_settled(self, backend=None, rounds=6):
         """Process, then play the retries the queue would run later (in event order)."""
@@ -135,12 +72,6 @@ class PosCase(TransactionCase):
             if not events:
                 return
             events._process_job()
-
-    def assert_all_done(self, events):
-        bad = events.filtered(lambda e: e.state != "done")
-        self.assertFalse(
-            bad, "\n".join(f"{e.topic} {e.external_id}: {e.error_message}" for e in bad)
-        )
 
     def store_day_facts(self, backend=None):
         """{(location, date, tender): (z, transactions, gap, count)} as stored, exact."""

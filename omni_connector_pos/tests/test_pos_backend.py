@@ -17,12 +17,14 @@ class TestPosBackend(ChannelBackendChecks, TransactionCase):
     channel_label = "Point of Sale"
 
     def test_webhooks_fail_closed(self):
-        """No secret, no header, a wrong or truncated signature: rejected."""
+        """No secret (even for a request signed right), no header, a wrong or truncated
+        signature: rejected."""
         body = b'{"record_type": "z_report"}'
-        with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_verify(body, {"X-Pos-Signature": "sha256=00"})
-        self.backend.webhook_secret = "pos_secret"
         good = hmac.new(b"pos_secret", body, hashlib.sha256).hexdigest()
+        self.assertFalse(self.backend.webhook_secret)
+        with self.assertRaises(SignatureError):
+            self.backend._omni_webhook_verify(body, {"X-Pos-Signature": f"sha256={good}"})
+        self.backend.webhook_secret = "pos_secret"
         self.backend._omni_webhook_verify(body, {"X-Pos-Signature": f"sha256={good}"})
         self.backend._omni_webhook_verify(body, {"x-pos-signature": good})
         for headers in (

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import jsonschema
+from omni_sandboxes.pos_sandbox import generate_store_days
 
 from odoo.tests import BaseCase, tagged
 
@@ -11,7 +12,6 @@ from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools import contract, csv_feed
 from ..tools.parser import as_refund, parse_transaction, parse_z_report
-from .common import generate_store_days
 
 
 @tagged("post_install", "-at_install")

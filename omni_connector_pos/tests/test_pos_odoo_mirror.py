@@ -7,7 +7,7 @@ from decimal import Decimal
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from .common import cents
+from odoo.addons.omni_connector_base.tests.common import cents
 
 
 @tagged("post_install", "-at_install")

@@ -5,6 +5,8 @@ from odoo.tests import tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from odoo.addons.omni_connector_base.tools.dates import parse_iso, to_odoo
+
 from ..tools.adapter import PosApiError
 from .common import PosCase
 
@@ -30,7 +32,8 @@ class TestPosPull(PosCase):
         )
         self.assertEqual(len(self.events()), len(self.world.records))
         stream = self.backend._stream("records")
-        self.assertTrue(stream.watermark)
+        newest = max(parse_iso(self.world.stamp(record)) for record in self.world.records)
+        self.assertEqual(stream.watermark, to_odoo(newest))
         self.sandbox.requests.clear()
         self.backend._pos_pull()
         pages = [query for path, query in self.sandbox.requests if path == "/v1/records"]

@@ -6,6 +6,9 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+from omni_sandboxes.shopify_payments import enable_client_credentials, expire_tokens
+from omni_sandboxes.shopify_sandbox import webhook_headers
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
@@ -13,8 +16,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..models.omni_backend import RETURN_TOPICS, WEBHOOK_TOPICS
-from .common import SECRET, ShopifyCase, webhook_headers
-from .common_payments import enable_client_credentials, expire_tokens
+from .common import SECRET, ShopifyCase
 from .test_parser import load_sample
 
 CLIENT_ID = "omni-dev-dashboard-app"

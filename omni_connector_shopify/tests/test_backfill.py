@@ -4,6 +4,8 @@ events as the paginated pull."""
 
 import json
 
+from omni_sandboxes.shopify_payments import bulk_jsonl
+
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -13,7 +15,6 @@ from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools.parser import iter_bulk_orders, parse_order_graphql
 from .common import TOKEN, ShopifyCase
-from .common_payments import bulk_jsonl
 
 
 @tagged("post_install", "-at_install")

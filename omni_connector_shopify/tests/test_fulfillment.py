@@ -4,13 +4,16 @@ shop has not shipped yet."""
 
 import json
 
+from omni_sandboxes.refdata import REFDATA_HINT, refdata_path
+from omni_sandboxes.shopify_sandbox import webhook_headers
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..tools.parser import parse_order_rest
-from .common import REFDATA_HINT, SECRET, ShopifyCase, refdata_path, webhook_headers
+from .common import SECRET, ShopifyCase
 
 TRACKING = "1Z999AA10123456784"
 

@@ -2,11 +2,13 @@
 mapping, then SKU / barcode (products) or normalized email / phone (customers), created only
 where the backend allows it, otherwise a visible mapping error; never a silent duplicate."""
 
+from omni_sandboxes.shopify_sandbox import iso, parse_iso
+
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import ShopifyCase, iso, parse_iso
+from .common import ShopifyCase
 
 
 @tagged("post_install", "-at_install")

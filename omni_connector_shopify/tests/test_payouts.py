@@ -4,6 +4,8 @@ the cent, re-runs and faults change nothing."""
 
 from decimal import Decimal
 
+from omni_sandboxes.shopify_payments import seed_payouts
+
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -13,7 +15,6 @@ from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools.parser import parse_balance_transaction, parse_payout
 from .common import ShopifyCase
-from .common_payments import seed_payouts
 
 CENT = Decimal("0.01")
 
@@ -121,6 +122,10 @@ class TestShopifyPayouts(ShopifyCase):
                                   ("external_id", "=like", "balance:%"),
                                   ("payment_type", "=", "refund")])
         self.assertTrue(refunds, "the seeded shop has refunds paid out through Shopify Payments")
+        self.assertEqual(
+            set(refunds.mapped("external_id")),
+            {f"balance:{tail(t['id'])}" for t in self.txns if t["type"] == "REFUND"},
+        )
         self.assertTrue(all(p.amount < 0 and p.fee_amount == 0 for p in refunds))
         self.assertEqual(self.backend._stream("shopify_payouts").last_error, False)
 
@@ -227,7 +232,7 @@ class TestShopifyPayouts(ShopifyCase):
             self.world.payments_account = account
         self.assertIn("not activated", message)
         self.assertFalse(self.events(topic="shopify_payments/payout"))
-        self.assertTrue(self.backend._stream("shopify_payouts").last_error)
+        self.assertEqual(self.backend._stream("shopify_payouts").last_error, message)
 
 
 def _txn(**overrides):

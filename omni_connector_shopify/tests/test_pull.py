@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
+from omni_sandboxes.shopify_sandbox import iso, parse_iso
+
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -13,7 +15,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..tools import queries
 from ..tools.adapter import ShopifyAdapter
-from .common import N_ORDERS, TOKEN, ShopifyCase, iso, parse_iso
+from .common import N_ORDERS, TOKEN, ShopifyCase
 
 
 def _shop(bag):

@@ -3,10 +3,16 @@ field, argument or enum value."""
 
 import unittest
 
+from omni_sandboxes.shopify_sandbox import (
+    SHOPIFY_HINT,
+    has_shopify_schema,
+    load_schema,
+    validate_document,
+)
+
 from odoo.tests import BaseCase, tagged
 
 from ..tools import queries
-from .common import SHOPIFY_HINT, has_shopify_schema, load_schema, validate_document
 
 
 @tagged("post_install", "-at_install")

@@ -9,11 +9,13 @@ import copy
 import json
 from decimal import Decimal
 
+from omni_sandboxes.shopify_sandbox import webhook_headers
+
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import SECRET, ShopifyCase, webhook_headers
+from .common import SECRET, ShopifyCase
 
 
 def tail(gid):

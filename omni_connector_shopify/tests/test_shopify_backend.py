@@ -1,6 +1,8 @@
 """The Shopify backend: the channel, its job channel, its menu, its secrets, and webhooks that
 fail closed."""
 
+from omni_sandboxes.shopify_sandbox import webhook_headers
+
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.omni_connector_base.tests.common import ChannelBackendChecks
@@ -14,14 +16,19 @@ class TestShopifyBackend(ChannelBackendChecks, TransactionCase):
     channel_label = "Shopify"
 
     def test_webhooks_fail_closed(self):
-        """No secret configured: every webhook is rejected, even a well-formed one."""
+        """No secret configured: every webhook is rejected, even one signed right with the
+        app's secret; configured with another secret, rejected too; with that secret, the
+        very same request passes (so only the secret failed it)."""
+        body = b'{"id": 820982911946154500, "name": "#1001"}'
+        headers = webhook_headers(body, "shpss_app_secret", "orders/create")
         self.backend.webhook_secret = False
-        headers = {"X-Shopify-Hmac-Sha256": "", "X-Shopify-Topic": "orders/create"}
         with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_verify(b"{}", headers)
+            self.backend._omni_webhook_verify(body, headers)
         self.backend.webhook_secret = "shpss_configured"
         with self.assertRaises(SignatureError):
-            self.backend._omni_webhook_verify(b"{}", headers)
+            self.backend._omni_webhook_verify(body, headers)
+        self.backend.webhook_secret = "shpss_app_secret"
+        self.backend._omni_webhook_verify(body, headers)
 
     def test_connection_test_without_shop_fails_cleanly(self):
         self.backend.action_test_connection()

@@ -2,9 +2,11 @@
 available quantities pushed with inventorySetQuantities (only what changed, ≤ 250 per call,
 idempotent, throttle-aware), inventory_levels/update webhooks, drift healing."""
 
-import importlib
 import json
 from datetime import datetime, timedelta, timezone
+
+from omni_sandboxes import shopify_inventory
+from omni_sandboxes.shopify_sandbox import webhook_headers
 
 from odoo.tests import HttpCase, tagged
 
@@ -14,10 +16,8 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..tools import inventory
-from .common import SECRET, ShopifyCase, webhook_headers
+from .common import SECRET, ShopifyCase
 
-# the sandboxes are importable once common has put tests/ on sys.path
-shopify_inventory = importlib.import_module("omni_sandboxes.shopify_inventory")
 
 class LostCommit(Exception):
     pass

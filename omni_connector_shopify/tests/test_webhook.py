@@ -3,11 +3,13 @@ on X-Shopify-Webhook-Id, parsed without an extra API call; failures never half-w
 
 import json
 
+from omni_sandboxes.shopify_sandbox import sign_webhook, webhook_headers
+
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import SECRET, ShopifyCase, sign_webhook, webhook_headers
+from .common import SECRET, ShopifyCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,48 +1,28 @@
-import sys
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
-from odoo.tests import TransactionCase
+from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month
 
+from odoo.addons.omni_connector_base.tests.common import OmniCommon
 from odoo.addons.omni_connector_base.tools.money import from_minor_units
-
-# The channel sandboxes live in the repository's tests/ folder (never shipped with the addon).
-_SANDBOXES = Path(__file__).resolve().parents[2] / "tests"
-if str(_SANDBOXES) not in sys.path:
-    sys.path.insert(0, str(_SANDBOXES))
-
-from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month  # noqa: E402
 
 API_KEY = "sk_test_omni"
 WEBHOOK_SECRET = "whsec_omni_test"
 
 
-class StripeCase(TransactionCase):
+class StripeCase(OmniCommon):
     """A Stripe backend wired to a sandbox serving a generated month."""
 
+    channel = "stripe"
     world_kwargs = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.world = generate_month(**cls.world_kwargs)
-        cls.sandbox = StripeSandbox(cls.world, api_key=API_KEY).start()
-        cls.addClassCleanup(cls.sandbox.stop)
-        company = cls.env.company
-        cls.company = company
-        for code, rate in (("EUR", 0.92), ("JPY", 150.0)):
-            currency = cls.env.ref(f"base.{code}")
-            currency.active = True
-            cls.env["res.currency.rate"].create(
-                {
-                    "currency_id": currency.id,
-                    "rate": rate,
-                    "name": "2026-01-01",
-                    "company_id": company.id,
-                }
-            )
+        cls.sandbox = cls.serve(StripeSandbox(cls.world, api_key=API_KEY))
+        cls.activate_currency("EUR", rate=0.92)
+        cls.activate_currency("JPY", rate=150.0)
         Account = cls.env["account.account"]
         cls.fee_account = Account.create(
             {"name": "Stripe fees", "code": "627100", "account_type": "expense"}
@@ -54,20 +34,17 @@ class StripeCase(TransactionCase):
             {"name": "Stripe adjustments", "code": "658200", "account_type": "expense"}
         )
         cls.stripe_journal = cls.env["account.journal"].create(
-            {"name": "Stripe", "code": "STRP", "type": "bank", "company_id": company.id}
+            {"name": "Stripe", "code": "STRP", "type": "bank", "company_id": cls.company.id}
         )
-        cls.backend = cls.env["omni.backend"].create(
-            {
-                "name": "Stripe test account",
-                "channel": "stripe",
-                "stripe_secret_key": API_KEY,
-                "stripe_api_base": cls.sandbox.url,
-                "webhook_secret": WEBHOOK_SECRET,
-                "stripe_journal_id": cls.stripe_journal.id,
-                "stripe_fee_account_id": cls.fee_account.id,
-                "stripe_dispute_account_id": cls.dispute_account.id,
-                "stripe_adjustment_account_id": cls.adjustment_account.id,
-            }
+        cls.backend = cls.make_backend(
+            "Stripe test account",
+            stripe_secret_key=API_KEY,
+            stripe_api_base=cls.sandbox.url,
+            webhook_secret=WEBHOOK_SECRET,
+            stripe_journal_id=cls.stripe_journal.id,
+            stripe_fee_account_id=cls.fee_account.id,
+            stripe_dispute_account_id=cls.dispute_account.id,
+            stripe_adjustment_account_id=cls.adjustment_account.id,
         )
         # Channel orders some charges point at through metadata.order_ref ("#1001", ...).
         cls.shop = cls.env["omni.backend"].create({"name": "Shop", "channel": "stripe"})
@@ -88,13 +65,8 @@ class StripeCase(TransactionCase):
 
     def pull_and_process(self, backend=None):
         """What the cron and the job runner do, synchronously."""
-        backend = backend or self.backend
-        backend._stripe_pull()
-        events = self.env["omni.event"].search(
-            [("backend_id", "=", backend.id), ("state", "=", "received")], order="id"
-        )
-        events._process_job()
-        return events
+        (backend or self.backend)._stripe_pull()
+        return self.process(backend)
 
     def journal_balance(self, journal=None):
         """{currency code: Decimal} of the Stripe journal's account, in each currency, summed

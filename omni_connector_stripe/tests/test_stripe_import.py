@@ -6,6 +6,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from odoo.addons.omni_connector_base.tools.dates import parse_unix, to_odoo
 from odoo.addons.omni_connector_base.tools.money import from_minor_units
 
 from .common import StripeCase
@@ -16,16 +17,16 @@ class TestStripeMonth(StripeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.events = cls.pull_and_process(cls)
+        cls.pulled = cls.pull_and_process(cls)
 
     def payments(self):
         return self.env["omni.payment"].search([("backend_id", "=", self.backend.id)])
 
     def test_every_balance_transaction_once(self):
         self.assertEqual(
-            set(self.events.mapped("state")),
+            set(self.pulled.mapped("state")),
             {"done"},
-            self.events.filtered(lambda e: e.state != "done").mapped("error_message"),
+            self.pulled.filtered(lambda e: e.state != "done").mapped("error_message"),
         )
         payments = self.payments()
         self.assertEqual(
@@ -59,7 +60,10 @@ class TestStripeMonth(StripeCase):
                 tuple(from_minor_units(txn[k], code) for k in ("amount", "fee", "net")),
             )
         jpy = self.payments().filtered(lambda p: p.currency_id.name == "JPY")
-        self.assertTrue(jpy)
+        self.assertEqual(
+            set(jpy.mapped("external_id")),
+            {txn["id"] for txn in self.world.balance_transactions if txn["currency"] == "jpy"},
+        )
         self.assertTrue(all(p.amount == int(p.amount) for p in jpy), "JPY has no minor unit")
 
     def test_payouts(self):
@@ -128,8 +132,14 @@ class TestStripeMonth(StripeCase):
         charges = self.payments().filtered(lambda p: p.payment_type == "charge")
         names = set(self.orders.mapped("name"))
         matched = charges.filtered("order_id")
-        self.assertTrue(matched)
-        self.assertTrue(all(p.order_id.name in names for p in matched))
+        # the world's charges naming one of the orders (metadata.order_ref), and only those
+        expected = {
+            charge["balance_transaction"]: charge["metadata"]["order_ref"]
+            for charge in self.world.charges
+            if charge["metadata"].get("order_ref") in names
+        }
+        self.assertTrue(expected, "the generated month pays some of the orders")
+        self.assertEqual({p.external_id: p.order_id.name for p in matched}, expected)
         for charge in matched:
             receivable = charge.move_id.line_ids.filtered(
                 lambda line, c=charge: (
@@ -138,7 +148,11 @@ class TestStripeMonth(StripeCase):
             )
             self.assertTrue(receivable, "a matched receipt is booked on the customer's account")
         unmatched = charges - matched
-        self.assertTrue(unmatched, "charges of unknown orders stay visible, unmatched")
+        self.assertEqual(
+            set(unmatched.mapped("external_id")),
+            {charge["balance_transaction"] for charge in self.world.charges} - set(expected),
+            "charges of unknown orders stay visible, unmatched",
+        )
         self.assertTrue(all(p.order_external_ref not in names for p in unmatched))
 
     def test_reimport_changes_nothing(self):
@@ -154,7 +168,8 @@ class TestStripeMonth(StripeCase):
             moves_before,
         )
         self.assertEqual(self.journal_balance(), self.sandbox_balance())
-        self.assertTrue(self.backend.stream_ids.filtered(lambda s: s.name == "payouts").watermark)
+        newest = max(payout["created"] for payout in self.world.payouts)
+        self.assertEqual(self.backend._stream("payouts").watermark, to_odoo(parse_unix(newest)))
 
 
 @tagged("post_install", "-at_install")

@@ -20,9 +20,6 @@ class TestStripeWebhook(StripeCase, HttpCase):
             f"/omni/webhook/stripe/{self.backend.id}", data=body, headers=headers, timeout=20
         )
 
-    def events(self):
-        return self.env["omni.event"].search([("backend_id", "=", self.backend.id)])
-
     def first_event(self, event_type):
         return next(e for e in self.world.events if e["type"] == event_type)
 

@@ -4,39 +4,27 @@ orders, validated deliveries and returns, posted invoices, bank statement lines)
 
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tests import TransactionCase
+from odoo import Command, fields
+
+from odoo.addons.omni_connector_base.tests.common import OmniCommon
 
 USER_GROUP = "omni_connector_base.group_omni_user"
 
 
-class ReconScenarioCase(TransactionCase):
+class ReconScenarioCase(OmniCommon):
+    channel = "omnitest"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
-        cls.currency = cls.company.currency_id
         cls.now = fields.Datetime.now()
         cls.partner = cls.env["res.partner"].create({"name": "Recon Customer"})
+        untaxed = {"invoice_policy": "order", "taxes_id": [Command.clear()]}
         cls.service = cls.env["product.product"].create(
-            {
-                "name": "Recon Service",
-                "detailed_type": "service",
-                "invoice_policy": "order",
-                "taxes_id": [(5, 0, 0)],
-            }
+            dict(untaxed, name="Recon Service", detailed_type="service")
         )
         cls.goods = cls.env["product.product"].create(
-            {
-                "name": "Recon Goods",
-                "detailed_type": "product",
-                "invoice_policy": "order",
-                "taxes_id": [(5, 0, 0)],
-            }
-        )
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
+            dict(untaxed, name="Recon Goods", detailed_type="product")
         )
         cls.env["stock.quant"]._update_available_quantity(
             cls.goods, cls.warehouse.lot_stock_id, 1000
@@ -44,14 +32,7 @@ class ReconScenarioCase(TransactionCase):
         cls.bank_journal = cls.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
         )
-        cls.backend = cls.env["omni.backend"].create(
-            {
-                "name": "Recon channel",
-                "channel": "omnitest",
-                "company_id": cls.company.id,
-                "warehouse_id": cls.warehouse.id,
-            }
-        )
+        cls.backend = cls.make_backend("Recon channel")
         cls._seq = 0
 
     # ------------------------------------------------------------------ builders

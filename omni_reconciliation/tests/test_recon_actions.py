@@ -139,7 +139,8 @@ class TestReconActions(ReconScenarioCase):
             self.exc("uninvoiced").action_link_payment()
 
     def test_explain_with_note_and_assign(self):
-        excs = self.Exc.search([("state", "=", "open")], limit=2)
+        opened = self.Exc.search([("state", "=", "open")])
+        excs = opened[:2]
         self.assertEqual(len(excs), 2)
         action = (
             excs.with_user(self.user).with_context(close_state="ignored").action_close_with_note()
@@ -159,6 +160,7 @@ class TestReconActions(ReconScenarioCase):
             excs.action_close_with_note()
 
         other = self.Exc.search([("state", "=", "open")])
+        self.assertEqual(other, opened - excs)
         self.assertGreaterEqual(len(other), 2)
         action = other.with_user(self.user).action_assign()
         wizard = (

@@ -42,7 +42,11 @@ class TestReconTolerance(ReconScenarioCase):
         user = new_test_user(
             self.env, "omni_recon_tol_user", groups="omni_connector_base.group_omni_user"
         )
-        self.assertTrue(Tolerance.with_user(user).search([]))
+        self.assertEqual(
+            Tolerance.with_user(user).search([]),
+            Tolerance.search([("company_id", "=", user.company_id.id)]),
+        )
+        self.assertEqual(len(Tolerance.search([("currency_id", "=", self.currency.id)])), 1)
         with self.assertRaises(AccessError):
             Tolerance.with_user(user).create(
                 {"currency_id": self.env.ref("base.USD").id, "amount": 1}

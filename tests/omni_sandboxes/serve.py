@@ -1,4 +1,5 @@
-"""Run the channel sandboxes for the demo: `python tests/omni_sandboxes/serve.py`.
+"""Run the channel sandboxes for the demo: `python -m omni_sandboxes.serve` (the package is
+installed by scripts/setup.sh).
 
 Serves on 127.0.0.1 until interrupted:
 - a generated Stripe month (port OMNI_STRIPE_SANDBOX_PORT, default 8071);
@@ -11,11 +12,7 @@ Deterministic: the same seed gives the same account and the same shop every time
 
 import os
 import signal
-import sys
 import threading
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from omni_sandboxes.pos_sandbox import PosSandbox, generate_store_days
 from omni_sandboxes.shopify_sandbox import (

@@ -3,7 +3,7 @@ import hashlib
 import hmac
 import json
 
-from odoo.tests import TransactionCase
+from odoo.addons.omni_connector_base.tests.common import OmniCommon
 
 SECRET = "whsec-test-0123456789"
 
@@ -56,56 +56,20 @@ def sign(body, secret=SECRET):
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class OmniTestChannelCase(TransactionCase):
+class OmniTestChannelCase(OmniCommon):
+    channel = "omnitest"
+    currency_code = "EUR"
+    channel_tax = "VAT"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
-        cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
-        cls.pricelist_eur = cls.env["product.pricelist"].create(
-            {"name": "EUR", "currency_id": cls.eur.id, "company_id": cls.company.id}
+        cls.eur = cls.currency
+        cls.product_a, cls.product_b = cls.make_products(
+            [("OMNI-A", "Widget A", 10.0), ("OMNI-B", "Widget B", 7.35, "4006381333931")],
+            detailed_type="product",
         )
-        cls.vat20 = cls.env["account.tax"].create(
-            {
-                "name": "VAT 20% (omni test)",
-                "amount": 20.0,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-            }
-        )
-        cls.product_a = cls.env["product.product"].create(
-            {
-                "name": "Widget A",
-                "default_code": "OMNI-A",
-                "detailed_type": "product",
-                "list_price": 10.0,
-            }
-        )
-        cls.product_b = cls.env["product.product"].create(
-            {
-                "name": "Widget B",
-                "default_code": "OMNI-B",
-                "barcode": "4006381333931",
-                "detailed_type": "product",
-                "list_price": 7.35,
-            }
-        )
-        cls.backend = cls.env["omni.backend"].create(
-            {
-                "name": "Test channel",
-                "channel": "omnitest",
-                "webhook_secret": SECRET,
-                "pricelist_id": cls.pricelist_eur.id,
-                "warehouse_id": cls.env["stock.warehouse"]
-                .search([("company_id", "=", cls.company.id)], limit=1)
-                .id,
-                "tax_map_ids": [
-                    (0, 0, {"channel_tax": "VAT", "rate": 0.2, "tax_id": cls.vat20.id})
-                ],
-            }
-        )
+        cls.backend = cls.make_backend("Test channel", webhook_secret=SECRET)
 
     def receive(self, payload, backend=None, source="webhook"):
         """Store a payload the way the webhook route does; returns (new, duplicates)."""
@@ -122,6 +86,4 @@ class OmniTestChannelCase(TransactionCase):
         return event
 
     def omni_order(self, external_id="1001", backend=None):
-        return self.env["omni.order"].search(
-            [("backend_id", "=", (backend or self.backend).id), ("external_id", "=", external_id)]
-        )
+        return self.env["omni.order"]._find(backend or self.backend, external_id)

@@ -169,18 +169,7 @@ class TestBatch(OmniTestChannelCase):
         self.assertEqual(omni_order.amount_refunded, 12.0)
 
     def test_batch_gives_what_one_by_one_gives(self):
-        other = self.env["omni.backend"].create(
-            {
-                "name": "Test channel (one by one)",
-                "channel": "omnitest",
-                "webhook_secret": SECRET,
-                "pricelist_id": self.pricelist_eur.id,
-                "warehouse_id": self.backend.warehouse_id.id,
-                "tax_map_ids": [
-                    (0, 0, {"channel_tax": "VAT", "rate": 0.2, "tax_id": self.vat20.id})
-                ],
-            }
-        )
+        other = self.make_backend("Test channel (one by one)", webhook_secret=SECRET)
         discounted = order("evt-5", "1005", financial_status="paid")
         discounted["order"]["lines"] = [
             {"id": "L1", "sku": "OMNI-A", "quantity": "1", "price": "999.99", "discount": "100.01"}

@@ -18,9 +18,6 @@ class TestWebhook(OmniTestChannelCase, HttpCase):
             f"/omni/webhook/{channel}/{backend.id}", data=body, headers=headers, timeout=20
         )
 
-    def events(self):
-        return self.env["omni.event"].search([("backend_id", "=", self.backend.id)])
-
     def test_signed_webhook_is_stored_and_enqueued(self):
         body = json.dumps(order_payload()).encode()
         response = self.post(body, sign(body))
