@@ -139,7 +139,7 @@ def _pull_paginated(registry, backend_id):
 def _pull_bulk(registry, backend_id):
     """The backfill jobs: start the bulk operation, then poll it (the queue would come back
     after its delay; here the poll is simply run again) and store its JSONL as events."""
-    from odoo.addons.omni_connector_shopify.models.omni_backend import BULK_STREAM
+    from odoo.addons.omni_connector_shopify.const import BULK_STREAM
     from odoo.addons.queue_job.exception import RetryableJobError
 
     with registry.cursor() as cr:

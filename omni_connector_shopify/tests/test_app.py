@@ -12,7 +12,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..models.omni_backend import RETURN_TOPICS, WEBHOOK_TOPICS
+from ..const import RETURN_TOPICS, WEBHOOK_TOPICS
 from .common import SECRET, ShopifyCase, webhook_headers
 from .common_payments import enable_client_credentials, expire_tokens
 from .test_parser import load_sample
