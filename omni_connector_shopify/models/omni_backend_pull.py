@@ -105,15 +105,7 @@ class OmniBackend(models.Model):
                     variables["query"] = f"{search}:>={since}"
                 try:
                     page = fetch(adapter, variables)
-                    vals_list = []
-                    for node in page["nodes"]:
-                        vals = event_vals(adapter, node)
-                        vals_list.append(vals)
-                        updated = vals.get("channel_updated_at")
-                        if updated:
-                            newest = max(newest or updated, updated)
-                            if holds_watermark and holds_watermark(node):
-                                oldest_open = min(oldest_open or updated, updated)
+                    records = [(node, event_vals(adapter, node)) for node in page["nodes"]]
                 except RetryableJobError as err:
                     if not seen:  # nothing done yet: queue_job retries this job after the delay
                         raise
@@ -125,7 +117,13 @@ class OmniBackend(models.Model):
                     stream.cursor = cursor
                     self._shopify_enqueue(*job, cursor=cursor, since=since, eta=err.seconds)
                     return summary(_("paused: %s", err))
-                store(vals_list)
+                for node, vals in records:
+                    updated = vals.get("channel_updated_at")
+                    if updated:
+                        newest = max(newest or updated, updated)
+                        if holds_watermark and holds_watermark(node):
+                            oldest_open = min(oldest_open or updated, updated)
+                store([vals for __, vals in records])
                 cursor = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
                 if not cursor:
                     break

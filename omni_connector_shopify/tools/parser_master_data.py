@@ -6,47 +6,41 @@ from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from .shapes import GRAPHQL, _address, _name, _nodes, _required, gid_tail, rest_id
 
 
+def _variant(external_id, variant, product_title):
+    """One variant as the product matching reads it: {external_id, sku, barcode, name}."""
+    title = variant.get("title") or ""
+    return {
+        "external_id": external_id,
+        "sku": (variant.get("sku") or "").strip(),
+        "barcode": (variant.get("barcode") or "").strip(),
+        "name": " - ".join(p for p in (product_title or "", title) if p and p != "Default Title"),
+    }
+
+
 def parse_product_rest(data):
     """REST product (``products/update``) -> [{external_id, sku, barcode, name}] per variant."""
     product_id = rest_id(data, "product")
     variants = data.get("variants")
     if not isinstance(variants, list):
         raise PayloadError(f"product {product_id}: variants missing")
-    result = []
-    for variant in variants:
-        variant_id = rest_id(variant, f"product {product_id} variant")
-        title = variant.get("title") or ""
-        result.append(
-            {
-                "external_id": variant_id,
-                "sku": (variant.get("sku") or "").strip(),
-                "barcode": (variant.get("barcode") or "").strip(),
-                "name": " - ".join(
-                    p for p in (data.get("title") or "", title) if p and p != "Default Title"
-                ),
-            }
-        )
-    return result
+    return [
+        _variant(rest_id(variant, f"product {product_id} variant"), variant, data.get("title"))
+        for variant in variants
+    ]
 
 
 def parse_product_graphql(node):
     """GraphQL ``Product`` (as :data:`..queries.PRODUCTS_QUERY` selects it) -> the same variant
     list as :func:`parse_product_rest`."""
     product_id = gid_tail(_required(node, "id", "product"))
-    result = []
-    for variant in _nodes(node.get("variants"), f"product {product_id} variants"):
-        title = variant.get("title") or ""
-        result.append(
-            {
-                "external_id": gid_tail(_required(variant, "id", f"product {product_id} variant")),
-                "sku": (variant.get("sku") or "").strip(),
-                "barcode": (variant.get("barcode") or "").strip(),
-                "name": " - ".join(
-                    p for p in (node.get("title") or "", title) if p and p != "Default Title"
-                ),
-            }
+    return [
+        _variant(
+            gid_tail(_required(variant, "id", f"product {product_id} variant")),
+            variant,
+            node.get("title"),
         )
-    return result
+        for variant in _nodes(node.get("variants"), f"product {product_id} variants")
+    ]
 
 
 def parse_customer_graphql(node):
