@@ -55,7 +55,9 @@ def _header(headers, name):
 
 
 class OmniBackend(models.Model):
-    """A Shopify shop as an Omni backend: GraphQL pull of orders, HMAC-verified webhooks."""
+    """A Shopify shop as an Omni backend (core): its connection and token, its webhooks
+    verified and stored, and each event handed to its topic's handler (const.TOPIC_HANDLERS).
+    Orders and returns, pulls, payouts, subscriptions and stock are in omni_backend_*.py."""
 
     _inherit = "omni.backend"
 
