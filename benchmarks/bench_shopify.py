@@ -136,7 +136,7 @@ def _pull_paginated(registry, backend_id):
 def _pull_bulk(registry, backend_id):
     """The backfill jobs: start the bulk operation, then poll it (the queue would come back
     after its delay; here the poll is simply run again) and store its JSONL as events."""
-    from odoo.addons.omni_connector_shopify.models.omni_backend import BULK_STREAM
+    from odoo.addons.omni_connector_shopify.const import BULK_STREAM
     from odoo.addons.queue_job.exception import RetryableJobError
 
     with registry.cursor() as cr:
@@ -194,10 +194,7 @@ def run_pipeline(registry, url, master, bulk=True, profile=None):
 def run_naive(registry, url, master, limit):
     backend_id = make_backend(registry, "Bench naive", url, master)
     from odoo.addons.omni_connector_shopify.tools import queries
-    from odoo.addons.omni_connector_shopify.tools.parser import (
-        parse_order_graphql,
-        parse_transaction_graphql,
-    )
+    from odoo.addons.omni_connector_shopify.tools.parser import parse_order_graphql
 
     start = time.perf_counter()
     done, cursor = 0, None
@@ -211,14 +208,8 @@ def run_naive(registry, url, master, limit):
             with registry.cursor() as cr:  # one database transaction per order
                 env = _env(cr)
                 backend = env["omni.backend"].browse(backend_id)
-                order = parse_order_graphql(node)
-                env["omni.importer"].import_order(backend, order)
-                payments = [
-                    parse_transaction_graphql(txn, order.external_id)
-                    for txn in node.get("transactions") or []
-                ]
-                if payments:
-                    env["omni.importer"].import_payments(backend, payments)
+                # the order's transactions travel on it (order.payments)
+                env["omni.importer"].import_order(backend, parse_order_graphql(node))
             done += 1
         if not page["pageInfo"]["hasNextPage"]:
             break

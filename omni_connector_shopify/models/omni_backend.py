@@ -11,121 +11,38 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
+from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import (
     MappingError,
     PayloadError,
     SignatureError,
 )
 
+from ..const import (
+    HMAC_HEADER,
+    JOB_LABELS,
+    LOCK_RETRY_DELAY,
+    PAGE_SIZE,
+    PRODUCT_TOPIC,
+    REQUIRED_SCOPES,
+    TOKEN_LIFETIME,
+    TOKEN_REFRESH_MARGIN,
+    TOPIC_HANDLERS,
+    TOPIC_HEADER,
+    WEBHOOK_ID_HEADER,
+)
 from ..tools import queries
 from ..tools.adapter import (
     ShopifyAdapter,
     ShopifyConnectionError,
-    download_lines,
     request_client_credentials_token,
 )
-from ..tools.parser import (
-    iter_bulk_orders,
-    order_return_status,
-    parse_balance_transaction,
+from ..tools.parser_master_data import (
     parse_customer_graphql,
-    parse_datetime,
-    parse_dispute_rest,
-    parse_order_graphql,
-    parse_order_rest,
-    parse_payout,
     parse_product_graphql,
     parse_product_rest,
-    parse_refund_rest,
-    parse_return_graphql,
-    parse_transaction_graphql,
-    parse_transaction_rest,
-    rest_id,
-    return_gid_of_webhook,
 )
-
-ORDERS_STREAM = "orders"
-POLL_TOPIC = "orders/graphql"  # an order node fetched by the pull (GraphQL shape)
-# The same node read from a bulk operation's JSONL: shares the pull's idempotency keys, but
-# holds up to BULK_REFUNDS_LIMIT refunds.
-BULK_TOPIC = "orders/bulk"
-POLL_OVERLAP = timedelta(minutes=15)
-MAX_PAGES_PER_JOB = 50
-ORDER_TOPICS = (
-    "orders/create",
-    "orders/updated",
-    "orders/cancelled",
-    "orders/paid",
-    "orders/fulfilled",
-    "orders/partially_fulfilled",
-)
-# orders/edited carries an ``order_edit`` (the delta), not the order: the pull re-reads it.
-EDIT_TOPIC = "orders/edited"
-HMAC_HEADER = "X-Shopify-Hmac-Sha256"
-DISPUTE_TOPICS = ("disputes/create", "disputes/update")
-#: A return changed: the return is read again through the API (RETURN_QUERY) and imported.
-RETURN_TOPICS = (
-    "returns/request",
-    "returns/approve",
-    "returns/decline",
-    "returns/cancel",
-    "returns/close",
-    "returns/reopen",
-    "returns/process",
-    "returns/update",
-)
-#: A return node read with its order (GraphQL shape): one event per return and version.
-RETURN_POLL_TOPIC = "returns/graphql"
-WAIT_FOR_ORDER = 60  # seconds a return waits (per attempt) for its order to be imported
-#: Every topic the backend subscribes to. fulfillments/* and inventory_levels/update are
-#: processed by the stock synchronisation (omni_backend_stock.py).
-WEBHOOK_TOPICS = (
-    *ORDER_TOPICS,
-    EDIT_TOPIC,
-    "refunds/create",
-    "order_transactions/create",
-    "fulfillments/create",
-    "fulfillments/update",
-    *DISPUTE_TOPICS,
-    *RETURN_TOPICS,
-    "inventory_levels/update",
-    "products/update",
-    "app/uninstalled",
-)
-#: Scopes the connector needs; ``write_x`` grants ``read_x`` too.
-REQUIRED_SCOPES = (
-    "read_orders",
-    "read_returns",
-    "read_products",
-    "read_customers",
-    "read_shopify_payments_payouts",
-    "read_locations",
-    "write_inventory",
-    "write_merchant_managed_fulfillment_orders",
-)
-TOKEN_REFRESH_MARGIN = timedelta(minutes=5)  # refresh a client-credentials token this early
-
-PRODUCT_POLL_TOPIC = "products/graphql"
-CUSTOMER_POLL_TOPIC = "customers/graphql"
-#: Master data pulls: stream -> (query, connection field, event topic).
-MASTER_PULLS = {
-    "shopify_products": ("PRODUCTS_QUERY", "products", PRODUCT_POLL_TOPIC),
-    "shopify_customers": ("CUSTOMERS_QUERY", "customers", CUSTOMER_POLL_TOPIC),
-}
-MASTER_PAGE_SIZE = 5
-
-PAYOUTS_STREAM = "shopify_payouts"
-PAYOUT_TOPIC = "shopify_payments/payout"  # a payout and its balance transactions (GraphQL)
-BALANCE_TOPIC = "shopify_payments/balance_transaction"  # one not paid out yet
-PAYOUT_OVERLAP = timedelta(days=3)  # payouts stay scheduled / in transit for days
-PAYOUT_PAGE_SIZE = 10
-BALANCE_PAGE_SIZE = 100
-FINAL_PAYOUT_STATES = ("PAID", "FAILED", "CANCELED")
-
-BULK_STREAM = "shopify_orders_bulk"
-BULK_POLL_DELAY = 10  # seconds between two polls of a running bulk operation
-BULK_MAX_FAILURES = 20  # polls that fail (network...) before the job gives up
-BULK_CHUNK = 200  # events stored per chunk while reading the JSONL
+from ..tools.shapes import rest_id
 
 
 def _header(headers, name):
@@ -137,12 +54,10 @@ def _header(headers, name):
     return None
 
 
-def _naive(value):
-    return value.replace(tzinfo=None) if value else False
-
-
 class OmniBackend(models.Model):
-    """A Shopify shop as an Omni backend: GraphQL pull of orders, HMAC-verified webhooks."""
+    """A Shopify shop as an Omni backend (core): its connection and token, its webhooks
+    verified and stored, and each event handed to its topic's handler (const.TOPIC_HANDLERS).
+    Orders and returns, pulls, payouts, subscriptions and stock are in omni_backend_*.py."""
 
     _inherit = "omni.backend"
 
@@ -212,8 +127,10 @@ class OmniBackend(models.Model):
         if backend.shopify_auth_method != "client_credentials":
             return backend.shopify_access_token
         expires_at = backend.shopify_token_expires_at
-        if backend.shopify_access_token and expires_at and (
-            expires_at - TOKEN_REFRESH_MARGIN > fields.Datetime.now()
+        if (
+            backend.shopify_access_token
+            and expires_at
+            and (expires_at - TOKEN_REFRESH_MARGIN > fields.Datetime.now())
         ):
             return backend.shopify_access_token
         return backend._shopify_refresh_token()
@@ -227,7 +144,9 @@ class OmniBackend(models.Model):
             "SELECT pg_try_advisory_xact_lock(hashtext(%s))", [f"omni:{self.id}:shopify_token"]
         )
         if not cr.fetchone()[0]:
-            raise RetryableJobError("another job is renewing the Shopify token", seconds=5)
+            raise RetryableJobError(
+                "another job is renewing the Shopify token", seconds=LOCK_RETRY_DELAY
+            )
         try:
             # The row too: a refresh committed since this transaction began makes this fail
             # (serialization) instead of renewing the token twice.
@@ -235,7 +154,7 @@ class OmniBackend(models.Model):
                 cr.execute("SELECT id FROM omni_backend WHERE id = %s FOR UPDATE NOWAIT", [self.id])
         except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
             raise RetryableJobError(
-                "the backend is being updated by another job", seconds=5
+                "the backend is being updated by another job", seconds=LOCK_RETRY_DELAY
             ) from None
         backend = self.sudo()
         now = fields.Datetime.now()
@@ -246,7 +165,7 @@ class OmniBackend(models.Model):
             {
                 "shopify_access_token": token,
                 # no lifetime announced: treat it as short-lived
-                "shopify_token_expires_at": now + timedelta(seconds=lifetime or 600),
+                "shopify_token_expires_at": now + timedelta(seconds=lifetime or TOKEN_LIFETIME),
                 "shopify_granted_scopes": ", ".join(sorted(filter(None, scopes.split(","))))
                 or backend.shopify_granted_scopes,
             }
@@ -262,13 +181,13 @@ class OmniBackend(models.Model):
             raise ShopifyConnectionError(_("Shopify is not available now: %s", err)) from None
         shop = data["shop"]
         granted = sorted(
-            scope["handle"] for scope in (data.get("currentAppInstallation") or {}).get(
-                "accessScopes"
-            ) or []
+            scope["handle"]
+            for scope in (data.get("currentAppInstallation") or {}).get("accessScopes") or []
         )
         self.shopify_granted_scopes = ", ".join(granted)
-        covered = set(granted) | {"read_" + g[len("write_"):] for g in granted
-                                  if g.startswith("write_")}
+        covered = set(granted) | {
+            "read_" + g[len("write_") :] for g in granted if g.startswith("write_")
+        }
         missing = [scope for scope in REQUIRED_SCOPES if scope not in covered]
         message = _(
             "Connected to %(name)s (%(domain)s): plan %(plan)s, currency %(currency)s. "
@@ -305,9 +224,9 @@ class OmniBackend(models.Model):
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != "shopify":
             return super()._omni_webhook_events(raw_body, headers)
-        topic = (_header(headers, "X-Shopify-Topic") or "").strip()
+        topic = (_header(headers, TOPIC_HEADER) or "").strip()
         if not topic:
-            raise PayloadError("webhook without X-Shopify-Topic header")
+            raise PayloadError(f"webhook without {TOPIC_HEADER} header")
         try:
             data = json.loads(raw_body)
         except ValueError as err:
@@ -320,181 +239,41 @@ class OmniBackend(models.Model):
             external_id = rest_id(data, topic)
         else:
             external_id = ""
-        updated_at = parse_datetime(data.get("updated_at"), "updated_at")
+        # one event per delivery: Shopify resends a webhook under the same id
         return [
-            {
-                "topic": topic,
-                "external_id": external_id,
-                "idempotency_key": self.env["omni.event"]._idempotency_key(
-                    self, topic, _header(headers, "X-Shopify-Webhook-Id"), raw_body
-                ),
-                "payload": raw_body.decode(),
-                "channel_updated_at": _naive(updated_at),
-            }
+            self._omni_event_vals(
+                topic,
+                raw_body,
+                external_id,
+                event_id=_header(headers, WEBHOOK_ID_HEADER),
+                updated_at=parse_iso(data.get("updated_at"), "updated_at"),
+            )
         ]
 
     # ------------------------------------------------------------------------------------
-    # Processing
+    # Processing: one handler per topic family (const.TOPIC_HANDLERS)
     # ------------------------------------------------------------------------------------
 
     def _omni_process_event(self, event):
         if self.channel != "shopify":
             return super()._omni_process_event(event)
-        data = event._payload_json()
-        importer = self.env["omni.importer"]
-        topic = event.topic
-        if topic in (POLL_TOPIC, BULK_TOPIC):
-            limit = (
-                queries.BULK_REFUNDS_LIMIT if topic == BULK_TOPIC else queries.ORDER_REFUNDS_LIMIT
-            )
-            if len(data.get("refunds") or []) >= limit:
-                raise PayloadError(
-                    f"order {event.external_id} has {limit} refunds or "
-                    "more: the pull reads no more than that, import it from its webhooks"
-                )
-            order = parse_order_graphql(data)
-            links = importer.import_order(self, order)
-            # The pull also brings the order's transactions (webhooks bring them one by one
-            # through order_transactions/create): processor movements for reconciliation.
-            payments = [
-                parse_transaction_graphql(txn, order.external_id)
-                for txn in data.get("transactions") or []
-            ]
-            omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
-            stale = omni_order.channel_updated_at and (
-                omni_order.channel_updated_at > _naive(order.updated_at)
-            )
-            # idempotent: unchanged movements are left alone; in a batch, at its flush
-            importer.import_order_payments(self, [] if stale else payments, omni_order)
-            if not stale:
-                self._shopify_import_order_returns(omni_order, data)
-            return links
-        if topic in ORDER_TOPICS:
-            order = parse_order_rest(data)
-            links = importer.import_order(self, order)
-            omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
-            importer.import_order_payments(self, [], omni_order)
-            if not (
-                omni_order.channel_updated_at
-                and omni_order.channel_updated_at > _naive(order.updated_at)
-            ):
-                self._shopify_import_order_returns(omni_order, data)
-            return links
-        if topic in RETURN_TOPICS:
-            return_gid = return_gid_of_webhook(data)
-            node = self._shopify_adapter().execute(queries.RETURN_QUERY, {"id": return_gid})
-            if not node.get("return"):
-                raise MappingError(
-                    _("The shop does not know return %s.", return_gid), "return", return_gid
-                )
-            return self._shopify_import_return(event, node["return"])
-        if topic == RETURN_POLL_TOPIC:
-            return self._shopify_import_return(event, data)
-        if topic == EDIT_TOPIC:
-            self._shopify_enqueue_pull()
-            return {"result_note": _("Order edited: the order is read again by the next pull.")}
-        if topic == "refunds/create":
-            order_id = str(data.get("order_id") or "")
-            omni_order = self.env["omni.order"].search(
-                [("backend_id", "=", self.id), ("external_id", "=", order_id)], limit=1
-            )
-            refund = parse_refund_rest(data, taxes_included=omni_order.taxes_included)
-            omni_order = importer.import_refund(self, refund)
-            return {"omni_order_id": omni_order.id}
-        if topic == "order_transactions/create":
-            payments = importer.import_payments(self, [parse_transaction_rest(data)])
-            return {"omni_payment_id": payments[:1].id}
-        if topic == PAYOUT_TOPIC:
-            payout = parse_payout(data.get("payout"), data.get("balance_transactions") or [])
-            record = importer.import_payout(self, payout)
-            return {"omni_payout_id": record.id}
-        if topic == BALANCE_TOPIC:
-            payments = importer.import_payments(self, [parse_balance_transaction(data)])
-            return {"omni_payment_id": payments[:1].id}
-        if topic in DISPUTE_TOPICS:
-            payments = importer.import_payments(self, [parse_dispute_rest(data)])
-            return {"omni_payment_id": payments[:1].id}
-        if topic == "products/update":
+        handler = TOPIC_HANDLERS.get(event.topic)
+        if not handler:
+            raise PayloadError(f"Shopify topic {event.topic!r} is not handled")
+        return getattr(self, handler)(event, event._payload_json())
+
+    def _shopify_handle_product(self, event, data):
+        """products/update only reports unknown variants; the product pull (which reads every
+        variant) applies the backend's governance to them."""
+        if event.topic == PRODUCT_TOPIC:
             return self._shopify_match_variants(parse_product_rest(data), strict=False)
-        if topic == PRODUCT_POLL_TOPIC:
-            return self._shopify_match_variants(parse_product_graphql(data), strict=True)
-        if topic == CUSTOMER_POLL_TOPIC:
-            partner = importer._match_partner(self, parse_customer_graphql(data))
-            return {"result_note": _("Customer bound to %s", partner.display_name)}
-        if topic == "app/uninstalled":
-            return self._shopify_uninstalled()
-        raise PayloadError(f"Shopify topic {topic!r} is not handled")
+        return self._shopify_match_variants(parse_product_graphql(data), strict=True)
 
-    def _shopify_import_order_returns(self, omni_order, data):
-        """An order that has returns (its ``returnStatus``), or had some in Odoo (a declined
-        request leaves the order without return status): read its returns and import each
-        right after the order, as an event of its own (``returns/graphql``, one per return
-        and version), so that a return that cannot be imported fails visibly on its own
-        without holding its order back. Unchanged returns are known events: skipped."""
-        if not omni_order or not (order_return_status(data) or omni_order.return_ids):
-            return
-        node = self._shopify_adapter().execute(
-            queries.ORDER_RETURNS_QUERY, {"id": f"gid://shopify/Order/{omni_order.external_id}"}
-        ).get("order")
-        returns = (node or {}).get("returns") or {}
-        if (returns.get("pageInfo") or {}).get("hasNextPage"):
-            raise PayloadError(
-                f"order {omni_order.external_id} has more returns than the connector reads at "
-                "once: import them from their returns/* webhooks"
-            )
-        vals_list = []
-        for return_node in returns.get("nodes") or []:
-            # the order's id, in case the node does not repeat it
-            return_node = {**return_node, "order": {"id": node["id"]}}
-            payload = json.dumps(return_node, sort_keys=True)
-            external_id = str(return_node.get("id") or "").rsplit("/", 1)[-1]
-            if not external_id:
-                raise PayloadError(f"order {omni_order.external_id}: a return without id")
-            vals_list.append(
-                {
-                    "topic": RETURN_POLL_TOPIC,
-                    "external_id": external_id,
-                    "idempotency_key": self.env["omni.event"]._idempotency_key(
-                        self,
-                        RETURN_POLL_TOPIC,
-                        f"{external_id}@{hashlib.sha256(payload.encode()).hexdigest()[:16]}",
-                    ),
-                    "payload": payload,
-                    "omni_order_id": omni_order.id,
-                }
-            )
-        new, __ = self.env["omni.event"]._receive(self, vals_list, source="poll")
-        if new:
-            # The order's sale order first, outside the returns' savepoints: a return that
-            # fails must not roll back the sale order of a batch flushed inside it.
-            self.env["omni.importer"]._flush_batch()
-        for return_event in new:
-            return_event._process_one()
+    def _shopify_handle_customer(self, event, data):
+        partner = self.env["omni.importer"]._match_partner(self, parse_customer_graphql(data))
+        return {"result_note": _("Customer bound to %s", partner.display_name)}
 
-    def _shopify_import_return(self, event, node):
-        """A return as the shop shows it now. One whose order is not imported yet waits for
-        it a few attempts, then fails visibly naming the order."""
-        for field in ("returnLineItems", "exchangeLineItems"):
-            if (((node or {}).get(field) or {}).get("pageInfo") or {}).get("hasNextPage"):
-                raise PayloadError(
-                    f"return {node.get('name') or node.get('id')} has more {field} than the "
-                    "connector reads: it is not imported in part"
-                )
-        ret = parse_return_graphql(node)
-        omni_order = self.env["omni.order"].search(
-            [("backend_id", "=", self.id), ("external_id", "=", ret.order_external_id)], limit=1
-        )
-        if not omni_order and event and event.attempts + 2 < self.max_attempts:
-            raise RetryableJobError(
-                f"return {ret.external_id}: order {ret.order_external_id} not imported yet",
-                seconds=WAIT_FOR_ORDER,
-            )
-        record = self.env["omni.importer"].import_return(self, ret, omni_order=omni_order or None)
-        links = {"omni_order_id": record.omni_order_id.id}
-        if record.sync_note:
-            links["result_note"] = record.sync_note
-        return links
-
+    # fmt: off
     def _shopify_match_variants(self, variants, strict):
         """Bind each variant to the Odoo product its SKU (else barcode) designates now; an
         ambiguous SKU is a mapping error. ``strict`` (the product pull) applies the backend's
@@ -552,8 +331,9 @@ class OmniBackend(models.Model):
         if unknown:
             note += "; " + _("no Odoo product for %s", ", ".join(unknown))
         return {"result_note": note}
+    # fmt: on
 
-    def _shopify_uninstalled(self):
+    def _shopify_handle_uninstalled(self, event, data):
         """app/uninstalled: the token is dead. Mark the backend disconnected (crons skip it)
         and tell its responsible, once per uninstall."""
         if self.state == "disconnected":
@@ -578,25 +358,25 @@ class OmniBackend(models.Model):
         return {"result_note": message}
 
     # ------------------------------------------------------------------------------------
-    # Pull (jobs; crons only enqueue)
+    # Jobs: buttons, crons and continuations only enqueue
     # ------------------------------------------------------------------------------------
 
-    def action_shopify_pull_orders(self):
+    def _shopify_enqueue(self, method, *args, eta=None, max_retries=None, **kwargs):
+        """Queue the job ``method(*args, **kwargs)`` of each backend on its job channel (an
+        identical job still pending is not queued twice)."""
+        options = {"eta": eta}
+        if max_retries:
+            options["max_retries"] = max_retries
         for backend in self:
-            backend._shopify_enqueue_pull()
+            description = _(
+                "Shopify: %(job)s (%(backend)s)", job=JOB_LABELS[method], backend=backend.name
+            )
+            if args:
+                description += ": " + ", ".join(
+                    str(getattr(arg, "display_name", arg)) for arg in args
+                )
+            getattr(backend._omni_delay(description, **options), method)(*args, **kwargs)
         return True
-
-    def _shopify_enqueue_pull(self, cursor=None, since=None, eta=None):
-        self.ensure_one()
-        return self._omni_delay(
-            _("Shopify: pull orders of %s", self.name),
-            eta=eta,
-        )._shopify_pull_orders(cursor=cursor, since=since)
-
-    @api.model
-    def _cron_shopify_pull(self):
-        for backend in self._shopify_active_backends():
-            backend._shopify_enqueue_pull()
 
     @api.model
     def _shopify_active_backends(self):
@@ -608,432 +388,16 @@ class OmniBackend(models.Model):
             ]
         )
 
-    def _shopify_search_since(self, stream_name, overlap):
-        """The ``updated_at:>=`` bound of a search query: the stream's watermark less the
-        overlap, as Shopify's search syntax writes it ("" for a first full pull)."""
-        start = self._poll_window_start(stream_name, overlap)
-        return start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else ""
-
-    def _shopify_pull_orders(self, cursor=None, since=None):
-        """Job: page through the orders updated since the watermark minus an overlap; store
-        each version as an omni.event (source "poll", one per order and ``updatedAt``) and
-        enqueue their processing. Throttling and server errors raise RetryableJobError (the
-        whole page walk is redone later: storing is idempotent)."""
-        self.ensure_one()
-        stream = self._stream(ORDERS_STREAM)
-        if since is None:
-            since = self._shopify_search_since(ORDERS_STREAM, POLL_OVERLAP)
-        adapter = self._shopify_adapter()
-        Event = self.env["omni.event"]
-        new_events = Event.browse()
-        watermark = None
-        stored = 0
-        for __ in range(MAX_PAGES_PER_JOB):
-            variables = {"first": max(1, self.shopify_page_size or 2), "after": cursor}
-            if since:
-                variables["query"] = f"updated_at:>={since}"
-            try:
-                page = adapter.execute(queries.ORDERS_QUERY, variables)["orders"]
-            except RetryableJobError as err:
-                if not stored:  # nothing done yet: queue_job retries this job after the delay
-                    raise
-                # Throttled (or a hiccup) after some pages: keep them, continue from this
-                # cursor in a new job once the bucket has refilled, instead of redoing the
-                # whole walk (which would be throttled at the same place again).
-                new_events._enqueue()
-                stream._mark_success(watermark=_naive(watermark) if watermark else None)
-                stream.cursor = cursor
-                self._shopify_enqueue_pull(cursor=cursor, since=since, eta=err.seconds)
-                return _(
-                    "%(seen)s order version(s) seen, %(new)s new event(s); paused: %(error)s",
-                    seen=stored, new=len(new_events), error=err,
-                )
-            except ShopifyConnectionError as err:
-                # Permanent (token revoked, query refused): retrying will not help. Keep what
-                # earlier pages stored, show the error on the stream, end the job.
-                new_events._enqueue()
-                stream._mark_error(str(err))
-                return _("Pull stopped: %s", err)
-            vals_list = []
-            for node in page["nodes"]:
-                updated = parse_datetime(node.get("updatedAt"), "updatedAt")
-                watermark = max(watermark, updated) if watermark else updated
-                vals_list.append(self._shopify_order_event_vals(node))
-            new, __known = Event._receive(self, vals_list, source="poll")
-            new_events |= new
-            stored += len(vals_list)
-            cursor = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
-            if not cursor:
-                break
-        new_events._enqueue()
-        # Pages come oldest update first: what was stored is older than what is left, so the
-        # watermark may advance now; the overlap of the next window covers concurrent edits.
-        stream._mark_success(watermark=_naive(watermark) if watermark else None)
-        if cursor:  # more pages: continue in a new job, from where this one stopped
-            stream.cursor = cursor
-            self._shopify_enqueue_pull(cursor=cursor, since=since)
-        return _(
-            "%(seen)s order version(s) seen, %(new)s new event(s)", seen=stored, new=len(new_events)
-        )
-
-    # ------------------------------------------------------------------------------------
-    # Shopify Payments: payouts and their balance transactions
-    # ------------------------------------------------------------------------------------
-
-    def action_shopify_pull_payouts(self):
-        for backend in self:
-            backend._shopify_enqueue_payouts()
-        return True
-
-    @api.model
-    def _cron_shopify_pull_payouts(self):
-        for backend in self._shopify_active_backends():
-            backend._shopify_enqueue_payouts()
-
-    def _shopify_enqueue_payouts(self, cursor=None, since=None):
-        self.ensure_one()
-        return self._omni_delay(
-            _("Shopify: pull Shopify Payments payouts of %s", self.name),
-        )._shopify_pull_payouts(cursor=cursor, since=since)
-
-    def _shopify_pull_payouts(self, cursor=None, since=None):
-        """Job: payouts issued since the watermark minus an overlap, each stored with all its
-        balance transactions as one event (a new event only when the payout or one of its
-        transactions changed). Retryable errors redo the job later: storing is idempotent.
-        The watermark never passes a payout still scheduled or in transit."""
-        self.ensure_one()
-        stream = self._stream(PAYOUTS_STREAM)
-        if since is None:
-            since = self._shopify_search_since(PAYOUTS_STREAM, PAYOUT_OVERLAP)
-        adapter = self._shopify_adapter()
-        Event = self.env["omni.event"]
-        new_events = Event.browse()
-        newest = oldest_open = None
-        seen = 0
-        try:
-            for __ in range(MAX_PAGES_PER_JOB):
-                variables = {"first": PAYOUT_PAGE_SIZE, "after": cursor}
-                if since:
-                    variables["query"] = f"issued_at:>={since}"
-                account = adapter.execute(queries.PAYOUTS_QUERY, variables)[
-                    "shopifyPaymentsAccount"
-                ]
-                if not account:
-                    stream._mark_error(_("Shopify Payments is not activated on this shop."))
-                    return _("Shopify Payments is not activated on this shop.")
-                page = account["payouts"]
-                vals_list = []
-                for payout in page["nodes"]:
-                    issued = _naive(parse_datetime(payout.get("issuedAt"), "issuedAt"))
-                    newest = max(newest, issued) if newest else issued
-                    if payout.get("status") not in FINAL_PAYOUT_STATES:
-                        oldest_open = min(oldest_open, issued) if oldest_open else issued
-                    txns = self._shopify_balance_transactions(
-                        adapter, f"payments_transfer_id:{payout['legacyResourceId']}"
-                    )
-                    vals_list.append(
-                        self._shopify_balance_event_vals(
-                            PAYOUT_TOPIC,
-                            payout["id"],
-                            {"payout": payout, "balance_transactions": txns},
-                            payout.get("issuedAt"),
-                        )
-                    )
-                new, __known = Event._receive(self, vals_list, source="poll")
-                new_events |= new
-                seen += len(vals_list)
-                cursor = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
-                if not cursor:
-                    break
-            if not cursor:  # the walk is over: the movements no payout holds yet
-                pending = self._shopify_balance_transactions(adapter, "payout_status:pending")
-                vals_list = [
-                    self._shopify_balance_event_vals(BALANCE_TOPIC, txn["id"], txn)
-                    for txn in pending
-                ]
-                new_events |= Event._receive(self, vals_list, source="poll")[0]
-        except ShopifyConnectionError as err:
-            # Permanent (scope missing, token revoked): keep what was stored, show the error.
-            new_events._enqueue()
-            stream._mark_error(str(err))
-            return _("Payout pull stopped: %s", err)
-        new_events._enqueue()
-        stream._mark_success(watermark=min(filter(None, (newest, oldest_open)), default=None))
-        if cursor:  # more pages than one job walks: continue in a new job
-            self._shopify_enqueue_payouts(cursor=cursor, since=since)
-        return _("%(seen)s payout(s) seen, %(new)s new event(s)", seen=seen, new=len(new_events))
-
-    def _shopify_balance_transactions(self, adapter, search):
-        """Every balance transaction matching a search (one payout's, or the pending ones)."""
-        txns, after = [], None
+    def _shopify_pages(self, adapter, query, path, variables=None, page_size=PAGE_SIZE):
+        """Every node of a paginated connection (``path``: keys down to it), page by page."""
+        after = None
         while True:
-            data = adapter.execute(
-                queries.BALANCE_TRANSACTIONS_QUERY,
-                {"first": BALANCE_PAGE_SIZE, "after": after, "query": search},
-            )
-            page = data["shopifyPaymentsAccount"]["balanceTransactions"]
-            txns.extend(page["nodes"])
-            if not page["pageInfo"]["hasNextPage"]:
-                return txns
-            after = page["pageInfo"]["endCursor"]
-
-    def _shopify_balance_event_vals(self, topic, gid, data, when=None):
-        payload = json.dumps(data, sort_keys=True)
-        external_id = gid.rsplit("/", 1)[-1]
-        digest = hashlib.sha256(payload.encode()).hexdigest()[:16]
-        return {
-            "topic": topic,
-            "external_id": external_id,
-            # same record, same content -> same event; a status change gives a new one
-            "idempotency_key": self.env["omni.event"]._idempotency_key(
-                self, topic, f"{external_id}:{digest}"
-            ),
-            "payload": payload,
-            "channel_updated_at": _naive(parse_datetime(when, "issuedAt")),
-        }
-
-    # ------------------------------------------------------------------------------------
-    # Initial backfill through a bulk operation
-    # ------------------------------------------------------------------------------------
-
-    def action_shopify_backfill_orders(self):
-        for backend in self:
-            backend._omni_delay(
-                _("Shopify: start the bulk backfill of %s", backend.name),
-            )._shopify_bulk_start()
-        return True
-
-    def _shopify_bulk_start(self):
-        """Job: start a bulk query of every order; a follow-up job polls it."""
-        self.ensure_one()
-        stream = self._stream(BULK_STREAM)
-        try:
-            result = self._shopify_adapter().execute(
-                queries.BULK_RUN_QUERY, {"query": queries.BULK_ORDERS_QUERY}
-            )["bulkOperationRunQuery"]
-        except ShopifyConnectionError as err:
-            stream._mark_error(str(err))
-            return _("Backfill not started: %s", err)
-        errors = result.get("userErrors") or []
-        if any(error.get("code") == "OPERATION_IN_PROGRESS" for error in errors):
-            # one bulk query per app and shop at a time: wait for the other to end
-            raise RetryableJobError("another bulk operation is running on the shop", seconds=60)
-        if errors or not result.get("bulkOperation"):
-            message = "; ".join(str(error.get("message")) for error in errors)
-            stream._mark_error(message)
-            return _("Backfill not started: %s", message)
-        operation_id = result["bulkOperation"]["id"]
-        stream.cursor = operation_id
-        self._shopify_enqueue_bulk_poll(operation_id)
-        return _("Bulk operation %s started", operation_id)
-
-    def _shopify_enqueue_bulk_poll(self, operation_id):
-        return self._omni_delay(
-            _("Shopify: collect the bulk backfill of %s", self.name),
-            eta=BULK_POLL_DELAY,
-            max_retries=BULK_MAX_FAILURES,
-        )._shopify_bulk_poll(operation_id)
-
-    def _shopify_bulk_poll(self, operation_id):
-        """Job: while the operation runs, ask queue_job to come back later (the wait does not
-        count as a failed attempt); once completed, read its JSONL and store each order as the
-        same event the paginated pull stores (so the two never duplicate each other)."""
-        self.ensure_one()
-        stream = self._stream(BULK_STREAM)
-        adapter = self._shopify_adapter()
-        try:
-            operation = adapter.execute(queries.BULK_OPERATION_QUERY, {"id": operation_id})[
-                "bulkOperation"
-            ]
-        except ShopifyConnectionError as err:
-            stream._mark_error(str(err))
-            return _("Backfill stopped: %s", err)
-        if not operation:
-            stream._mark_error(_("Bulk operation %s is unknown to the shop.", operation_id))
-            return _("Bulk operation %s is unknown to the shop.", operation_id)
-        status = operation["status"]
-        if status in ("CREATED", "RUNNING", "CANCELING"):
-            raise RetryableJobError(
-                f"bulk operation {status.lower()}", seconds=BULK_POLL_DELAY, ignore_retry=True
-            )
-        if status != "COMPLETED":
-            message = _(
-                "Bulk operation %(id)s ended %(status)s (%(code)s)",
-                id=operation_id,
-                status=status,
-                code=operation.get("errorCode") or "-",
-            )
-            stream._mark_error(message)
-            return message
-        Event = self.env["omni.event"]
-        stored = new_count = 0
-        watermark = None
-        vals_list = []
-
-        def store():
-            nonlocal new_count
-            new, __ = Event._receive(self, vals_list, source="poll")
-            new._enqueue()
-            new_count += len(new)
-            vals_list.clear()
-
-        if operation.get("url"):
-            for node in iter_bulk_orders(download_lines(operation["url"])):
-                vals = self._shopify_order_event_vals(node, BULK_TOPIC)
-                watermark = max(watermark, vals["channel_updated_at"]) if watermark else (
-                    vals["channel_updated_at"]
-                )
-                vals_list.append(vals)
-                stored += 1
-                if len(vals_list) >= BULK_CHUNK:
-                    store()
-        if vals_list:
-            store()
-        stream._mark_success()
-        # The incremental pull continues from where the backfill ends.
-        self._stream(ORDERS_STREAM)._mark_success(watermark=watermark)
-        return _("%(seen)s order(s) read, %(new)s new event(s)", seen=stored, new=new_count)
-
-    def _shopify_order_event_vals(self, node, topic=POLL_TOPIC):
-        """Event values of one order node (pull or bulk): one event per order and update,
-        whichever of the two reads it first."""
-        updated = parse_datetime(node.get("updatedAt"), "updatedAt")
-        external_id = str(node.get("id") or "").rsplit("/", 1)[-1]
-        if not external_id:
-            raise PayloadError("order node without id")
-        return {
-            "topic": topic,
-            "external_id": external_id,
-            "idempotency_key": self.env["omni.event"]._idempotency_key(
-                self, POLL_TOPIC, f"{external_id}@{node.get('updatedAt')}"
-            ),
-            "payload": json.dumps(node),
-            "channel_updated_at": _naive(updated),
-        }
-
-    # ------------------------------------------------------------------------------------
-    # Webhook subscriptions
-    # ------------------------------------------------------------------------------------
-
-    def action_shopify_register_webhooks(self):
-        for backend in self:
-            backend._omni_delay(
-                _("Shopify: check the webhook subscriptions of %s", backend.name),
-            )._shopify_sync_webhooks()
-        return True
-
-    def _shopify_sync_webhooks(self):
-        """Job: subscribe this backend's webhook URL to every topic of WEBHOOK_TOPICS that is
-        not subscribed yet (other subscriptions of the shop are left alone); the outcome is
-        kept on the backend."""
-        self.ensure_one()
-        uri = self.webhook_url
-        adapter = self._shopify_adapter()
-        existing, after = set(), None
-        while True:
-            page = adapter.execute(
-                queries.WEBHOOK_SUBSCRIPTIONS_QUERY, {"first": 100, "after": after, "uri": uri}
-            )["webhookSubscriptions"]
-            existing.update(sub["topic"] for sub in page["nodes"] if sub.get("uri") == uri)
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
-        created, present, failed = [], [], []
-        for topic in WEBHOOK_TOPICS:
-            enum = topic.upper().replace("/", "_")
-            if enum in existing:
-                present.append(topic)
-                continue
-            result = adapter.execute(
-                queries.WEBHOOK_CREATE_QUERY,
-                {"topic": enum, "subscription": {"uri": uri, "format": "JSON"}},
-            )["webhookSubscriptionCreate"]
-            errors = result.get("userErrors") or []
-            if errors or not result.get("webhookSubscription"):
-                failed.append(f"{topic}: " + "; ".join(str(e.get("message")) for e in errors))
-            else:
-                created.append(topic)
-        status = _(
-            "%(uri)s: %(created)s subscribed now, %(present)s already subscribed, "
-            "%(failed)s refused.",
-            uri=uri,
-            created=len(created),
-            present=len(present),
-            failed=len(failed),
-        )
-        if failed:
-            status += "\n" + "\n".join(failed)
-        self.shopify_webhook_status = status
-        return status
-
-    # ------------------------------------------------------------------------------------
-    # Master data: products and customers
-    # ------------------------------------------------------------------------------------
-
-    def action_shopify_pull_master_data(self):
-        for backend in self:
-            for stream_name in MASTER_PULLS:
-                backend._shopify_enqueue_master(stream_name)
-        return True
-
-    @api.model
-    def _cron_shopify_pull_master_data(self):
-        self._shopify_active_backends().action_shopify_pull_master_data()
-
-    def _shopify_enqueue_master(self, stream_name, cursor=None, since=None):
-        self.ensure_one()
-        return self._omni_delay(
-            _("Shopify: pull %(what)s of %(name)s", what=stream_name, name=self.name),
-        )._shopify_pull_master(stream_name, cursor=cursor, since=since)
-
-    def _shopify_pull_master(self, stream_name, cursor=None, since=None):
-        """Job: products (with their variants) or customers updated since the watermark minus
-        an overlap, one event per record and update; processing matches them under the
-        backend's governance (mapping, SKU / barcode or email / phone, create if allowed)."""
-        self.ensure_one()
-        query_name, field, topic = MASTER_PULLS[stream_name]
-        stream = self._stream(stream_name)
-        if since is None:
-            since = self._shopify_search_since(stream_name, POLL_OVERLAP)
-        adapter = self._shopify_adapter()
-        Event = self.env["omni.event"]
-        new_events = Event.browse()
-        watermark, seen = None, 0
-        try:
-            for __ in range(MAX_PAGES_PER_JOB):
-                variables = {"first": MASTER_PAGE_SIZE, "after": cursor}
-                if since:
-                    variables["query"] = f"updated_at:>={since}"
-                page = adapter.execute(getattr(queries, query_name), variables)[field]
-                vals_list = []
-                for node in page["nodes"]:
-                    updated = _naive(parse_datetime(node.get("updatedAt"), "updatedAt"))
-                    watermark = max(watermark, updated) if watermark else updated
-                    external_id = node["id"].rsplit("/", 1)[-1]
-                    vals_list.append(
-                        {
-                            "topic": topic,
-                            "external_id": external_id,
-                            "idempotency_key": Event._idempotency_key(
-                                self, topic, f"{external_id}@{node.get('updatedAt')}"
-                            ),
-                            "payload": json.dumps(node),
-                            "channel_updated_at": updated,
-                        }
-                    )
-                new, __known = Event._receive(self, vals_list, source="poll")
-                new_events |= new
-                seen += len(vals_list)
-                cursor = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
-                if not cursor:
-                    break
-        except ShopifyConnectionError as err:
-            new_events._enqueue()
-            stream._mark_error(str(err))
-            return _("Pull stopped: %s", err)
-        new_events._enqueue()
-        # sorted by update: what was stored is older than what is left
-        stream._mark_success(watermark=watermark)
-        if cursor:
-            self._shopify_enqueue_master(stream_name, cursor=cursor, since=since)
-        return _("%(seen)s record(s) seen, %(new)s new event(s)", seen=seen, new=len(new_events))
+            data = adapter.execute(query, {**(variables or {}), "first": page_size, "after": after})
+            for key in path:
+                data = (data or {}).get(key)
+            if data is None:
+                return
+            yield from data["nodes"]
+            if not data["pageInfo"]["hasNextPage"]:
+                return
+            after = data["pageInfo"]["endCursor"]

@@ -5,6 +5,9 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from odoo.addons.omni_connector_base.tools.dates import to_odoo
+
+from ..const import OPEN_FULFILLMENT_ORDER, STOCK_STREAM
 from ..tools import queries
 from ..tools.adapter import ShopifyConnectionError
 from ..tools.inventory import (
@@ -18,17 +21,7 @@ from ..tools.inventory import (
     set_quantities_input,
     stock_deltas,
 )
-from ..tools.parser import gid_tail
-
-INVENTORY_TOPIC = "inventory_levels/update"
-FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")
-STOCK_STREAM = "shopify_stock"
-PAGE_SIZE = 100
-OPEN_FULFILLMENT_ORDER = ("OPEN", "IN_PROGRESS")
-
-
-def _naive(value):
-    return value.replace(tzinfo=None) if value else False
+from ..tools.shapes import gid_tail
 
 
 def _known_quantity(level):
@@ -42,8 +35,6 @@ def _known_quantity(level):
     return None
 
 
-# Kept apart from omni_backend.py on purpose (stock sync vs. order/payout pull, edited by
-# different people); the lead may merge the two.
 class OmniBackend(models.Model):
     """Stock side of a Shopify shop: its locations mapped to warehouses, available quantities
     pushed per mapped location, inventory webhooks, and done deliveries pushed as fulfilments."""
@@ -61,11 +52,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_pull_locations(self):
-        for backend in self:
-            backend._omni_delay(
-                _("Shopify: pull the locations and inventory items of %s", backend.name),
-            )._shopify_pull_locations()
-        return True
+        return self._shopify_enqueue("_shopify_pull_locations")
 
     def action_shopify_open_locations(self):
         self.ensure_one()
@@ -75,20 +62,6 @@ class OmniBackend(models.Model):
         action["domain"] = [("backend_id", "=", self.id)]
         action["context"] = {"default_backend_id": self.id}
         return action
-
-    def _shopify_pages(self, adapter, query, path, variables=None):
-        """Every node of a paginated connection (``path``: keys down to it)."""
-        after = None
-        while True:
-            data = adapter.execute(query, {**(variables or {}), "first": PAGE_SIZE, "after": after})
-            for key in path:
-                data = (data or {}).get(key)
-            if data is None:
-                return
-            yield from data["nodes"]
-            if not data["pageInfo"]["hasNextPage"]:
-                return
-            after = data["pageInfo"]["endCursor"]
 
     def _shopify_pull_locations(self):
         """Job: every location of the shop as an omni.location (new ones unmapped, a manager
@@ -108,14 +81,15 @@ class OmniBackend(models.Model):
                     updated += 1
             else:
                 Location.create(
-                    {**vals, "backend_id": self.id, "external_id": external_id,
-                     "kind": "location"}
+                    {**vals, "backend_id": self.id, "external_id": external_id, "kind": "location"}
                 )
                 created += 1
         bound = self._shopify_bind_inventory_items(adapter)
         return _(
             "%(created)s location(s) created, %(updated)s updated; %(bound)s",
-            created=created, updated=updated, bound=bound,
+            created=created,
+            updated=updated,
+            bound=bound,
         )
 
     def _shopify_bind_inventory_items(self, adapter):
@@ -126,15 +100,21 @@ class OmniBackend(models.Model):
         # variants not bound yet are matched like the product pull does (SKU, then barcode)
         known = Binding._lookup(self, "product", {gid_tail(v["id"]) for v in variants})
         unbound = [
-            {"external_id": gid_tail(v["id"]), "sku": (v.get("sku") or "").strip(),
-             "barcode": (v.get("barcode") or "").strip(), "name": ""}
-            for v in variants if gid_tail(v["id"]) not in known
+            {
+                "external_id": gid_tail(v["id"]),
+                "sku": (v.get("sku") or "").strip(),
+                "barcode": (v.get("barcode") or "").strip(),
+                "name": "",
+            }
+            for v in variants
+            if gid_tail(v["id"]) not in known
         ]
         if unbound:
             self._shopify_match_variants(unbound, strict=False)
             known = Binding._lookup(self, "product", {gid_tail(v["id"]) for v in variants})
         items = Binding._lookup(
-            self, "inventory_item",
+            self,
+            "inventory_item",
             {gid_tail(v["inventoryItem"]["id"]) for v in variants if v.get("inventoryItem")},
         )
         bound = untracked = 0
@@ -153,7 +133,8 @@ class OmniBackend(models.Model):
         return _(
             "%(bound)s inventory item(s) bound, %(untracked)s untracked, %(unknown)s variant(s) "
             "without Odoo product",
-            bound=bound, untracked=untracked,
+            bound=bound,
+            untracked=untracked,
             unknown=sum(1 for v in variants if gid_tail(v["id"]) not in known),
         )
 
@@ -162,23 +143,12 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_push_stock(self):
-        for backend in self:
-            backend._shopify_enqueue_stock_push()
-        return True
-
-    def _shopify_enqueue_stock_push(self, refresh=False, eta=None):
-        """One pending push per backend (and kind): a burst of stock moves gives one job."""
-        self.ensure_one()
-        return self._omni_delay(
-            _("Shopify: push stock levels of %s", self.name),
-            eta=eta,
-        )._shopify_push_stock(refresh=refresh)
+        return self._shopify_enqueue("_shopify_push_stock")
 
     @api.model
     def _cron_shopify_heal_stock(self):
         """Re-read the levels of every pushed location and push what drifted."""
-        for backend in self._shopify_stock_backends():
-            backend._shopify_enqueue_stock_push(refresh=True)
+        self._shopify_stock_backends()._shopify_enqueue("_shopify_push_stock", refresh=True)
 
     @api.model
     def _shopify_stock_backends(self, warehouses=None):
@@ -195,11 +165,11 @@ class OmniBackend(models.Model):
 
     @api.model
     def _shopify_stock_changed(self, warehouses):
-        """Stock moved in these warehouses: queue a push for the backends selling from them."""
+        """Stock moved in these warehouses: queue a push for the backends selling from them
+        (one pending push per backend: a burst of stock moves gives one job)."""
         if not warehouses:
             return
-        for backend in self._shopify_stock_backends(warehouses):
-            backend._shopify_enqueue_stock_push()
+        self._shopify_stock_backends(warehouses)._shopify_enqueue("_shopify_push_stock")
 
     def _shopify_push_locations(self):
         return self.env["omni.location"].search(
@@ -221,8 +191,11 @@ class OmniBackend(models.Model):
         stream = self._stream(STOCK_STREAM)
         locations = self._shopify_push_locations()
         bindings = self.env["omni.external.id"].search(
-            [("backend_id", "=", self.id), ("kind", "=", "inventory_item"),
-             ("res_model", "=", "product.product")]
+            [
+                ("backend_id", "=", self.id),
+                ("kind", "=", "inventory_item"),
+                ("res_model", "=", "product.product"),
+            ]
         )
         items = {}  # product id -> inventory item gid
         for binding in bindings:
@@ -262,7 +235,7 @@ class OmniBackend(models.Model):
         except RetryableJobError as err:
             if not batch_count:
                 raise  # nothing sent: queue_job retries this job after the delay
-            self._shopify_enqueue_stock_push(eta=err.seconds)
+            self._shopify_enqueue("_shopify_push_stock", eta=err.seconds)
             return _("%(sent)s quantity(ies) sent; paused: %(error)s", sent=sent, error=err)
         except ShopifyConnectionError as err:
             stream._mark_error(str(err))
@@ -273,7 +246,8 @@ class OmniBackend(models.Model):
             stream._mark_success()
         return _(
             "%(sent)s quantity(ies) sent in %(batches)s mutation(s)%(errors)s",
-            sent=sent, batches=batch_count,
+            sent=sent,
+            batches=batch_count,
             errors=("; " + _("refused: %s", " | ".join(errors))) if errors else "",
         )
 
@@ -293,14 +267,18 @@ class OmniBackend(models.Model):
             if result is not None and not problems:
                 return batch, errors
             pointed = refused_indexes(problems, each=True)
-            errors.append(_(
-                "%(location)s: %(errors)s", location=location.name,
-                errors="; ".join(
-                    f"{e.get('code')}: {e.get('message')}"
-                    + (f" ({batch[i][0]})" if i is not None and i < len(batch) else "")
-                    for e, i in zip(problems, pointed, strict=True)
-                ) or _("no answer"),
-            ))
+            errors.append(
+                _(
+                    "%(location)s: %(errors)s",
+                    location=location.name,
+                    errors="; ".join(
+                        f"{e.get('code')}: {e.get('message')}"
+                        + (f" ({batch[i][0]})" if i is not None and i < len(batch) else "")
+                        for e, i in zip(problems, pointed, strict=True)
+                    )
+                    or _("no answer"),
+                )
+            )
             refused = refused_indexes(problems) if result is not None else None
             if not refused:
                 return [], errors
@@ -313,13 +291,22 @@ class OmniBackend(models.Model):
         now = fields.Datetime.now()
         to_create = []
         for item, quantity in batch:
-            vals = {"pushed_quantity": quantity, "pushed_at": now,
-                    "inventory_item_ref": gid_tail(item)}
+            vals = {
+                "pushed_quantity": quantity,
+                "pushed_at": now,
+                "inventory_item_ref": gid_tail(item),
+            }
             if item in levels:
                 levels[item].write(vals)
             else:
-                to_create.append({**vals, "backend_id": self.id, "location_id": location.id,
-                                  "product_id": product_of[item].id})
+                to_create.append(
+                    {
+                        **vals,
+                        "backend_id": self.id,
+                        "location_id": location.id,
+                        "product_id": product_of[item].id,
+                    }
+                )
         if to_create:
             self.env["omni.stock.level"].create(to_create)
 
@@ -329,13 +316,16 @@ class OmniBackend(models.Model):
         Product = self.env["product.product"]
         by_time = {}
         for node in self._shopify_pages(
-            adapter, queries.INVENTORY_LEVELS_QUERY, ["location", "inventoryLevels"],
+            adapter,
+            queries.INVENTORY_LEVELS_QUERY,
+            ["location", "inventoryLevels"],
             {"location": gid("Location", location.external_id)},
         ):
             item, available, updated_at = parse_inventory_level_graphql(node)
             if item in product_of:
-                by_time.setdefault(_naive(updated_at), {})[Product.browse(product_of[item])] = (
-                    available, gid_tail(item)
+                by_time.setdefault(to_odoo(updated_at), {})[Product.browse(product_of[item])] = (
+                    available,
+                    gid_tail(item),
                 )
         for reported_at, quantities in by_time.items():
             self.env["omni.stock.level"]._record_channel_quantities(
@@ -346,27 +336,22 @@ class OmniBackend(models.Model):
     # Webhooks
     # ------------------------------------------------------------------------------------
 
-    def _omni_process_event(self, event):
-        if self.channel != "shopify" or event.topic not in (INVENTORY_TOPIC, *FULFILLMENT_TOPICS):
-            return super()._omni_process_event(event)
-        data = event._payload_json()
-        if event.topic == INVENTORY_TOPIC:
-            return self._shopify_inventory_level_update(data)
-        return self._shopify_fulfillment_update(data)
-
-    def _shopify_inventory_level_update(self, data):
+    def _shopify_handle_inventory_level(self, event, data):
         level = parse_inventory_level_rest(data)
         location = self.env["omni.location"]._find(self, gid_tail(level["location_id"]))
         if not location:
-            return {"result_note": _("Location %s is not known: pull the locations.",
-                                     gid_tail(level["location_id"]))}
+            return {
+                "result_note": _(
+                    "Location %s is not known: pull the locations.", gid_tail(level["location_id"])
+                )
+            }
         item_id = gid_tail(level["inventory_item_id"])
-        product = self.env["omni.external.id"]._lookup(self, "inventory_item", [item_id]).get(
-            item_id
+        product = (
+            self.env["omni.external.id"]._lookup(self, "inventory_item", [item_id]).get(item_id)
         )
         if not product:
             return {"result_note": _("Inventory item %s is bound to no Odoo product.", item_id)}
-        reported_at = _naive(level["updated_at"])
+        reported_at = to_odoo(level["updated_at"])
         self.env["omni.stock.level"]._record_channel_quantities(
             location, {product: (level["available"], item_id)}, reported_at
         )
@@ -375,35 +360,46 @@ class OmniBackend(models.Model):
         )
         if stored.channel_updated_at and stored.channel_updated_at > reported_at:
             return {"result_note": _("Older than the quantity stored: ignored.")}
-        return {"result_note": _("%(product)s at %(location)s: %(qty)s available",
-                                 product=product.display_name, location=location.name,
-                                 qty=level["available"])}
+        return {
+            "result_note": _(
+                "%(product)s at %(location)s: %(qty)s available",
+                product=product.display_name,
+                location=location.name,
+                qty=level["available"],
+            )
+        }
 
-    def _shopify_fulfillment_update(self, data):
+    def _shopify_handle_fulfillment(self, event, data):
         # admin_graphql_api_id is exact; REST ids above 2**53 may have been rounded
         fulfillment_id = gid_tail(data.get("admin_graphql_api_id") or data.get("id") or "")
         # a delivery shipped from several locations keeps their fulfilment ids comma-joined
-        picking = self.env["stock.picking"].search(
-            ["|", ("omni_fulfillment_ref", "=", fulfillment_id),
-             "|", ("omni_fulfillment_ref", "=like", f"{fulfillment_id},%"),
-             ("omni_fulfillment_ref", "=like", f"%,{fulfillment_id}")], limit=1
-        ) if fulfillment_id else self.env["stock.picking"]
-        return {"result_note": _(
-            "Fulfilment %(id)s of order %(order)s: %(status)s%(picking)s",
-            id=fulfillment_id or "?", order=data.get("order_id") or "?",
-            status=data.get("status") or "?",
-            picking=_(" (delivery %s)", picking.name) if picking else "",
-        )}
+        picking = (
+            self.env["stock.picking"].search(
+                [
+                    "|",
+                    ("omni_fulfillment_ref", "=", fulfillment_id),
+                    "|",
+                    ("omni_fulfillment_ref", "=like", f"{fulfillment_id},%"),
+                    ("omni_fulfillment_ref", "=like", f"%,{fulfillment_id}"),
+                ],
+                limit=1,
+            )
+            if fulfillment_id
+            else self.env["stock.picking"]
+        )
+        return {
+            "result_note": _(
+                "Fulfilment %(id)s of order %(order)s: %(status)s%(picking)s",
+                id=fulfillment_id or "?",
+                order=data.get("order_id") or "?",
+                status=data.get("status") or "?",
+                picking=_(" (delivery %s)", picking.name) if picking else "",
+            )
+        }
 
     # ------------------------------------------------------------------------------------
     # Fulfilment push
     # ------------------------------------------------------------------------------------
-
-    def _shopify_enqueue_fulfillment(self, picking):
-        self.ensure_one()
-        return self._omni_delay(
-            _("Shopify: push delivery %s as a fulfilment", picking.name),
-        )._shopify_push_fulfillment(picking)
 
     def _shopify_push_fulfillment(self, picking):
         """Job: a done delivery of a Shopify order as one fulfilment with its tracking number,
@@ -447,17 +443,22 @@ class OmniBackend(models.Model):
                 fulfillment["trackingInfo"] = {"number": tracking}
                 if picking.omni_tracking_company:
                     fulfillment["trackingInfo"]["company"] = picking.omni_tracking_company
-            result = adapter.execute(
-                queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": fulfillment}
-            ).get("fulfillmentCreate") or {}
+            result = (
+                adapter.execute(queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": fulfillment}).get(
+                    "fulfillmentCreate"
+                )
+                or {}
+            )
             if result.get("userErrors") or not result.get("fulfillment"):
-                raise UserError(_(
-                    "Shopify refused the fulfilment of %(picking)s: %(errors)s",
-                    picking=picking.name,
-                    errors="; ".join(
-                        str(e.get("message")) for e in result.get("userErrors") or []
-                    ),
-                ))
+                raise UserError(
+                    _(
+                        "Shopify refused the fulfilment of %(picking)s: %(errors)s",
+                        picking=picking.name,
+                        errors="; ".join(
+                            str(e.get("message")) for e in result.get("userErrors") or []
+                        ),
+                    )
+                )
             created.append(result["fulfillment"]["id"])
         picking.omni_fulfillment_ref = ",".join(gid_tail(ref) for ref in created)
         return _("Fulfilment %s created.", ", ".join(created))
@@ -480,7 +481,8 @@ class OmniBackend(models.Model):
         variant_ids = {
             gid_tail(line["variant"]["id"])
             for fo in order["fulfillmentOrders"]["nodes"]
-            for line in fo["lineItems"]["nodes"] if line.get("variant")
+            for line in fo["lineItems"]["nodes"]
+            if line.get("variant")
         }
         bound = self.env["omni.external.id"]._lookup(self, "product", variant_ids)
         groups = {}
@@ -490,8 +492,9 @@ class OmniBackend(models.Model):
                 continue
             lines = []
             for line in fo["lineItems"]["nodes"]:
-                product = bound.get(gid_tail(line["variant"]["id"])) if line.get("variant") \
-                    else None
+                product = (
+                    bound.get(gid_tail(line["variant"]["id"])) if line.get("variant") else None
+                )
                 if not product and line.get("sku"):
                     product = next((p for p in left if p.default_code == line["sku"]), None)
                 quantity = min(int(left.get(product, 0)), line["remainingQuantity"])

@@ -12,7 +12,10 @@ class StockPicking(models.Model):
     )
     omni_tracking_company = fields.Char(string="Carrier", copy=False)
     omni_fulfillment_ref = fields.Char(
-        string="Channel Fulfilment", copy=False, readonly=True, index="btree_not_null",
+        string="Channel Fulfilment",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
         help="The channel's fulfilment created from this delivery.",
     )
 
@@ -28,10 +31,13 @@ class StockPicking(models.Model):
         result = super()._action_done()
         # sudo: warehouse users validate deliveries without any right on the backends
         for picking in self.sudo().filtered(
-            lambda p: p.state == "done" and p.picking_type_code == "outgoing"
-            and p.sale_id.omni_backend_id.channel == "shopify"
-            and p.sale_id.omni_backend_id.shopify_push_fulfillments
-            and not p.omni_fulfillment_ref
+            lambda p: (
+                p.state == "done"
+                and p.picking_type_code == "outgoing"
+                and p.sale_id.omni_backend_id.channel == "shopify"
+                and p.sale_id.omni_backend_id.shopify_push_fulfillments
+                and not p.omni_fulfillment_ref
+            )
         ):
-            picking.sale_id.omni_backend_id._shopify_enqueue_fulfillment(picking)
+            picking.sale_id.omni_backend_id._shopify_enqueue("_shopify_push_fulfillment", picking)
         return result

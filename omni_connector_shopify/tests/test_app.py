@@ -15,7 +15,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..models.omni_backend import RETURN_TOPICS, WEBHOOK_TOPICS
+from ..const import RETURN_TOPICS, WEBHOOK_TOPICS
 from .common import SECRET, ShopifyCase
 from .test_parser import load_sample
 

@@ -13,7 +13,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
-from ..tools.parser import parse_balance_transaction, parse_payout
+from ..tools.parser_payouts import parse_balance_transaction, parse_payout
 from .common import ShopifyCase
 
 CENT = Decimal("0.01")

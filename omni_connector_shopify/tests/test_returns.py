@@ -33,14 +33,15 @@ class ReturnsCase(ShopifyCase):
         cls.by_kind = {ret["_kind"]: ret for ret in cls.world.returns}
 
     def pull(self):
-        with trap_jobs():
+        """The pull job, then the jobs it enqueues as queue_job would run them: the orders'
+        processing, then the jobs importing their returns (one event each, enqueued by the
+        order's processing)."""
+        with trap_jobs() as trap:
             self.backend._shopify_pull_orders()
-        for __ in range(5):  # what processing enqueues is processed too
-            received = self.events(state="received")
-            if not received:
-                break
-            with trap_jobs():
-                received._process_job()
+            for __ in range(5):
+                if not trap.enqueued_jobs:
+                    break
+                trap.perform_enqueued_jobs()
 
     def returns(self):
         return self.env["omni.return"].search([("backend_id", "=", self.backend.id)])
@@ -49,10 +50,7 @@ class ReturnsCase(ShopifyCase):
         return self.returns().filtered(lambda r: r.external_id == tail(self.by_kind[kind]["id"]))
 
     def order_of(self, kind):
-        return self.env["omni.order"].search(
-            [("backend_id", "=", self.backend.id),
-             ("external_id", "=", tail(self.by_kind[kind]["order"]["id"]))]
-        )
+        return self.env["omni.order"]._find(self.backend, tail(self.by_kind[kind]["order"]["id"]))
 
     def receipts(self, sale_orders=None):
         sale_orders = sale_orders if sale_orders is not None else self.sale_orders()

@@ -6,7 +6,9 @@ from omni_sandboxes.shopify_sandbox import webhook_headers
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.omni_connector_base.tests.common import ChannelBackendChecks
-from odoo.addons.omni_connector_base.tools.errors import SignatureError
+from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
+
+from ..const import JOB_LABELS, TOPIC_HANDLERS, WEBHOOK_TOPICS
 
 
 @tagged("post_install", "-at_install")
@@ -40,3 +42,15 @@ class TestShopifyBackend(ChannelBackendChecks, TransactionCase):
         field = self.env["omni.backend"]._fields["shopify_access_token"]
         self.assertEqual(field.groups, "omni_connector_base.group_omni_manager")
         self.assertFalse(field.copy)
+
+    def test_every_topic_has_its_handler(self):
+        """Each subscribed topic is processed, by a handler the model has; a topic nobody
+        handles fails the event visibly."""
+        self.assertFalse(set(WEBHOOK_TOPICS) - set(TOPIC_HANDLERS))
+        for topic, handler in TOPIC_HANDLERS.items():
+            self.assertTrue(callable(getattr(self.backend, handler, None)), topic)
+        for method in JOB_LABELS:
+            self.assertTrue(callable(getattr(self.backend, method, None)), method)
+        event = self.env["omni.event"].new({"topic": "carts/create", "payload": "{}"})
+        with self.assertRaisesRegex(PayloadError, "carts/create"):
+            self.backend._omni_process_event(event)

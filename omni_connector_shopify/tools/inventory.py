@@ -7,9 +7,8 @@ import hashlib
 import json
 import math
 
+from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
-
-from .parser import parse_datetime
 
 #: inventorySetQuantities accepts at most 250 quantities per call.
 MAX_BATCH = 250
@@ -49,10 +48,8 @@ def parse_inventory_level_rest(data):
     location = _positive_int(data.get("location_id"), "location_id")
     available = data.get("available")
     if isinstance(available, bool) or not isinstance(available, int):
-        raise PayloadError(
-            f"available: {available!r} is not an integer quantity (untracked item?)"
-        )
-    updated_at = parse_datetime(data.get("updated_at"), "updated_at")
+        raise PayloadError(f"available: {available!r} is not an integer quantity (untracked item?)")
+    updated_at = parse_iso(data.get("updated_at"), "updated_at")
     if updated_at is None:
         raise PayloadError("inventory level without updated_at")
     return {
@@ -72,7 +69,7 @@ def parse_inventory_level_graphql(node):
     available = quantities.get(INVENTORY_NAME)
     if isinstance(available, bool) or not isinstance(available, int):
         raise PayloadError(f"inventory level of {item}: no available quantity")
-    return item, available, parse_datetime(node.get("updatedAt"), "updatedAt")
+    return item, available, parse_iso(node.get("updatedAt"), "updatedAt")
 
 
 def push_quantity(quantity):
@@ -88,7 +85,8 @@ def stock_deltas(desired, known):
     key → the quantity the channel is known to have (absent or None: unknown). Sorted by key
     so that batches (and their idempotency keys) are stable across retries."""
     return sorted(
-        (key, quantity) for key, quantity in desired.items()
+        (key, quantity)
+        for key, quantity in desired.items()
         if known.get(key) is None or known[key] != quantity
     )
 
@@ -97,7 +95,7 @@ def batches(items, size=MAX_BATCH):
     if size < 1 or size > MAX_BATCH:
         raise ValueError(f"batch size must be between 1 and {MAX_BATCH}")
     items = list(items)
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def set_quantities_input(location_gid, batch, reference=None):
@@ -107,8 +105,12 @@ def set_quantities_input(location_gid, batch, reference=None):
         "reason": INVENTORY_REASON,
         "quantities": [
             # changeFromQuantity must be given explicitly since 2026-04; null = no CAS check
-            {"inventoryItemId": item, "locationId": location_gid, "quantity": quantity,
-             "changeFromQuantity": None}
+            {
+                "inventoryItemId": item,
+                "locationId": location_gid,
+                "quantity": quantity,
+                "changeFromQuantity": None,
+            }
             for item, quantity in batch
         ],
     }

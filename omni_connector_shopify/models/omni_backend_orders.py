@@ -1,0 +1,132 @@
+from odoo import _, models
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from odoo.addons.omni_connector_base.tools.errors import MappingError, PayloadError
+
+from ..const import BULK_TOPIC, RETURN_POLL_TOPIC, WAIT_FOR_ORDER
+from ..tools import queries
+from ..tools.parser import parse_order_graphql, parse_order_rest, parse_refund_rest
+from ..tools.parser_returns import order_return_status, parse_return_graphql, return_gid_of_webhook
+from ..tools.shapes import gid_tail
+
+
+class OmniBackend(models.Model):
+    """Orders of a Shopify shop, their refunds and their returns, as events bring them."""
+
+    _inherit = "omni.backend"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------------------------
+    # Orders
+    # ------------------------------------------------------------------------------------
+
+    def _shopify_handle_order_node(self, event, data):
+        """An order node of the pull or of the bulk backfill (GraphQL), with its transactions."""
+        limit = (
+            queries.BULK_REFUNDS_LIMIT
+            if event.topic == BULK_TOPIC
+            else (queries.ORDER_REFUNDS_LIMIT)
+        )
+        if len(data.get("refunds") or []) >= limit:
+            raise PayloadError(
+                f"order {event.external_id} has {limit} refunds or "
+                "more: the pull reads no more than that, import it from its webhooks"
+            )
+        return self._shopify_import_order(parse_order_graphql(data), data)
+
+    def _shopify_handle_order_rest(self, event, data):
+        """orders/* webhooks (REST); their transactions come by order_transactions/create."""
+        return self._shopify_import_order(parse_order_rest(data), data)
+
+    def _shopify_import_order(self, order, data):
+        """The order (the importer refuses a stale or unchanged version), then its returns,
+        each imported by a job of its own."""
+        importer = self.env["omni.importer"]
+        links = importer.import_order(self, order)
+        omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
+        # removed at merge: the importer links waiting payments
+        importer.import_order_payments(self, [], omni_order)
+        self._shopify_enqueue_order_returns(omni_order, data)
+        return links
+
+    def _shopify_handle_order_edit(self, event, data):
+        self._shopify_enqueue("_shopify_pull_orders")
+        return {"result_note": _("Order edited: the order is read again by the next pull.")}
+
+    def _shopify_handle_refund(self, event, data):
+        omni_order = self.env["omni.order"]._find(self, str(data.get("order_id") or ""))
+        refund = parse_refund_rest(data, taxes_included=omni_order.taxes_included)
+        return {"omni_order_id": self.env["omni.importer"].import_refund(self, refund).id}
+
+    # ------------------------------------------------------------------------------------
+    # Returns
+    # ------------------------------------------------------------------------------------
+
+    def _shopify_enqueue_order_returns(self, omni_order, data):
+        """An order that has returns (its ``returnStatus``), or had some in Odoo (a declined
+        request leaves the order without return status): read its returns and store each as
+        an event of its own (``returns/graphql``, one per return and content), processed by
+        its own job once the order's is committed, so that a return that cannot be imported
+        fails visibly on its own without holding its order back. Unchanged returns are
+        known events: skipped."""
+        if not omni_order or not (order_return_status(data) or omni_order.return_ids):
+            return
+        node = (
+            self._shopify_adapter()
+            .execute(
+                queries.ORDER_RETURNS_QUERY, {"id": f"gid://shopify/Order/{omni_order.external_id}"}
+            )
+            .get("order")
+        )
+        returns = (node or {}).get("returns") or {}
+        if (returns.get("pageInfo") or {}).get("hasNextPage"):
+            raise PayloadError(
+                f"order {omni_order.external_id} has more returns than the connector reads at "
+                "once: import them from their returns/* webhooks"
+            )
+        vals_list = []
+        for return_node in returns.get("nodes") or []:
+            # the order's id, in case the node does not repeat it
+            return_node = {**return_node, "order": {"id": node["id"]}}
+            external_id = gid_tail(return_node.get("id"))
+            if not external_id:
+                raise PayloadError(f"order {omni_order.external_id}: a return without id")
+            vals = self._omni_event_vals(RETURN_POLL_TOPIC, return_node, external_id)
+            vals_list.append({**vals, "omni_order_id": omni_order.id})
+        new, __ = self.env["omni.event"]._receive(self, vals_list, source="poll")
+        new._enqueue()
+
+    def _shopify_handle_return_webhook(self, event, data):
+        """returns/*: the webhook body is not trusted for the return, it is read again."""
+        return_gid = return_gid_of_webhook(data)
+        node = self._shopify_adapter().execute(queries.RETURN_QUERY, {"id": return_gid})
+        if not node.get("return"):
+            raise MappingError(
+                _("The shop does not know return %s.", return_gid), "return", return_gid
+            )
+        return self._shopify_import_return(event, node["return"])
+
+    def _shopify_handle_return_node(self, event, data):
+        return self._shopify_import_return(event, data)
+
+    def _shopify_import_return(self, event, node):
+        """A return as the shop shows it now. One whose order is not imported yet waits for
+        it a few attempts, then fails visibly naming the order."""
+        for field in ("returnLineItems", "exchangeLineItems"):
+            if (((node or {}).get(field) or {}).get("pageInfo") or {}).get("hasNextPage"):
+                raise PayloadError(
+                    f"return {node.get('name') or node.get('id')} has more {field} than the "
+                    "connector reads: it is not imported in part"
+                )
+        ret = parse_return_graphql(node)
+        omni_order = self.env["omni.order"]._find(self, ret.order_external_id)
+        if not omni_order and event and event.attempts + 2 < self.max_attempts:
+            raise RetryableJobError(
+                f"return {ret.external_id}: order {ret.order_external_id} not imported yet",
+                seconds=WAIT_FOR_ORDER,
+            )
+        record = self.env["omni.importer"].import_return(self, ret, omni_order=omni_order or None)
+        links = {"omni_order_id": record.omni_order_id.id}
+        if record.sync_note:
+            links["result_note"] = record.sync_note
+        return links
