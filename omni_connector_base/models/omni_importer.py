@@ -38,6 +38,16 @@ def canonical_digest(obj):
 
 
 @dataclass
+class LinePlan:
+    """A channel line checked and mapped: its sale line values, those of its separate
+    discount line (None when the discount is Odoo's percentage), its omni.order.line values."""
+
+    sale_vals: dict
+    discount_vals: dict | None
+    omni_vals: dict
+
+
+@dataclass
 class PendingOrder:
     """A new order planned: its omni.order and lines exist, its sale order is made at the
     flush (``line_index``: for each sale line, the index of its omni line or None)."""
@@ -72,7 +82,7 @@ class RefundPlan:
 @dataclass
 class ReturnPlan:
     """A checked and stored return; its goods come back (``restock``) and its exchange
-    items (``exchange``: line plans) join the sale order at the flush."""
+    items (``exchange``: LinePlan) join the sale order at the flush."""
 
     backend: Any
     record: Any
@@ -159,7 +169,7 @@ class OmniImporter(models.AbstractModel):
         self._flush_returns(batch)
         self._flush_payments(batch)
 
-    # The phases, extended by the concern that plans them.
+    # The phases, implemented by the concern that plans them (orders, refunds...).
     def _flush_orders(self, batch):
         return
 

@@ -38,7 +38,7 @@ class ProductRef:
 
 
 class OmniImporter(models.AbstractModel):
-    _inherit = "omni.importer"
+    _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
 
     def _match_partner(self, backend, customer):
         """mapping -> normalized email -> normalized phone -> create if allowed -> error."""

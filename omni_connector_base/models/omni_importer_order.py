@@ -2,6 +2,7 @@
 through master data governance and the status map), its sale order created, confirmed and
 completed with the batch's others at the flush."""
 
+import dataclasses
 from collections import defaultdict
 
 from odoo import _, api, fields, models
@@ -9,21 +10,29 @@ from odoo.tools import float_compare
 
 from ..tools.dates import to_odoo
 from ..tools.errors import MappingError
-from .omni_importer import OrderPayments, PendingOrder, StatusAction, batched, canonical_digest
+from .omni_importer import (
+    LinePlan,
+    OrderPayments,
+    PendingOrder,
+    StatusAction,
+    batched,
+    canonical_digest,
+)
 
 _ACTION_RANK = {"none": 0, "confirm": 1, "lock": 2, "deliver": 3, "cancel": 4}
 
 
 class OmniImporter(models.AbstractModel):
-    _inherit = "omni.importer"
+    _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     @batched
     def import_order(self, backend, order):
         """Plan the sale order of a canonical order (new or updated) with its refunds,
         returns and payments; returns the links to put on the event. Idempotent: importing
-        the same order again changes nothing; an order older than the stored one is refused
-        as stale (and brings nothing: neither its refunds, returns nor payments)."""
+        the same order again changes nothing (its payments, new ones, are still stored); an
+        order older than the stored one is refused as stale and brings nothing, neither its
+        refunds, returns nor payments."""
         self._lock(backend, "order", order.external_id)
         omni_order = self.env["omni.order"]._find(backend, order.external_id)
         links = {"omni_order_id": omni_order.id}
@@ -36,11 +45,14 @@ class OmniImporter(models.AbstractModel):
                 new=omni_order.channel_updated_at,
             )
             return links
-        digest = canonical_digest(order)
+        batch = self._batch()
+        # The order's payments are the processor's facts, not the order's version: an
+        # unchanged order still brings them (idempotent), and they are not in its digest.
+        digest = canonical_digest(dataclasses.replace(order, payments=()))
         if omni_order and omni_order.content_digest == digest:
+            batch.payments.append(OrderPayments(backend, omni_order, order.payments))
             links["result_note"] = _("Unchanged: this version is already applied.")
             return links
-        batch = self._batch()
         currency = self._currency(order.currency)
         financial, fulfillment, action = self._status_of(backend, order)
         states = {
@@ -90,7 +102,6 @@ class OmniImporter(models.AbstractModel):
     def _flush_orders(self, batch):
         """Create the batch's sale orders (one ``create`` per company), link them, then run
         the status actions in the order they were planned."""
-        super()._flush_orders(batch)
         pending, batch.orders = batch.orders, []
         SaleOrder = self.env["sale.order"]
         for company in self._companies(pending):
@@ -123,6 +134,14 @@ class OmniImporter(models.AbstractModel):
         for pairs in rounds:
             self._run_actions(pairs)
 
+    def _sold_lines(self, omni_order):
+        """{external id: omni.order.line} of the order's lines that have a sale line, or
+        will have one (its sale order is made at the flush)."""
+        pending = self._batch().is_pending(omni_order)
+        return {
+            line.external_id: line for line in omni_order.line_ids if line.sale_line_id or pending
+        }
+
     def _sale_order_plan(self, backend, order, currency):
         """Match the customer and products, map the taxes: (partner, sale order values, for
         each sale line the index of its omni line or None, omni line values)."""
@@ -131,13 +150,11 @@ class OmniImporter(models.AbstractModel):
         pricelist = self._pricelist(backend, currency)
         order_lines, omni_lines = [], []  # order_lines: (vals, index in omni_lines or None)
         for line in order.lines:
-            line_vals, discount_line, omni_line = self._line_plan(
-                backend, line, products[line], currency, order.taxes_included
-            )
-            order_lines.append((line_vals, len(omni_lines)))
-            omni_lines.append(omni_line)
-            if discount_line:
-                order_lines.append((discount_line, None))
+            plan = self._line_plan(backend, line, products[line], currency, order.taxes_included)
+            order_lines.append((plan.sale_vals, len(omni_lines)))
+            omni_lines.append(plan.omni_vals)
+            if plan.discount_vals:
+                order_lines.append((plan.discount_vals, None))
         shipping_partner = self._shipping_partner(partner, order.customer)
         location = self.env["omni.location"]._find(backend, order.location_external_id)
         warehouse = location and location._effective_warehouse() or backend.warehouse_id
@@ -163,8 +180,7 @@ class OmniImporter(models.AbstractModel):
         return partner, sale_vals, [index for __, index in order_lines], omni_lines
 
     def _line_plan(self, backend, line, product, currency, taxes_included):
-        """One channel line: (sale line values, values of its separate discount line or None,
-        omni.order.line values); its taxes mapped, its discount applied."""
+        """One channel line as a LinePlan: its taxes mapped, its discount applied."""
         taxes = self._map_taxes(backend, line, taxes_included)
         line_vals = {
             "product_id": product.id,
@@ -185,7 +201,7 @@ class OmniImporter(models.AbstractModel):
             "discount_amount": float(line.discount_amount),
             "tax_amount": float(sum(t.amount for t in line.taxes)),
         }
-        return line_vals, discount_line, omni_line
+        return LinePlan(line_vals, discount_line, omni_line)
 
     def _omni_order_vals(self, backend, order, currency):
         presentment = (

@@ -10,13 +10,12 @@ from .omni_importer import batched, canonical_digest
 
 
 class OmniImporter(models.AbstractModel):
-    _inherit = "omni.importer"
+    _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
 
     def _flush_payments(self, batch):
         """The payments of the batch's orders, a movement seen several times stored as its
         last version, and the movements stored before their order linked to it: one call
         per backend."""
-        super()._flush_payments(batch)
         deferred, batch.payments = batch.payments, []
         for backend in self._backends(deferred):
             items = [item for item in deferred if item.backend == backend]

@@ -12,7 +12,7 @@ from .omni_importer import RefundPlan, batched
 
 
 class OmniImporter(models.AbstractModel):
-    _inherit = "omni.importer"
+    _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     @batched
@@ -49,12 +49,9 @@ class OmniImporter(models.AbstractModel):
                     cur=omni_order.currency_id.name,
                 )
             )
-        batch = self._batch()
-        pending = batch.is_pending(omni_order)
-        lines_by_ext = {line.external_id: line for line in omni_order.line_ids}
+        lines_by_ext = self._sold_lines(omni_order)
         for refund_line in refund.lines:
-            omni_line = lines_by_ext.get(refund_line.order_line_external_id)
-            if not omni_line or not (omni_line.sale_line_id or pending):
+            if refund_line.order_line_external_id not in lines_by_ext:
                 raise MappingError(
                     _(
                         "Refund %(refund)s names line %(line)s, not in order %(order)s.",
@@ -81,12 +78,11 @@ class OmniImporter(models.AbstractModel):
             }
         )
         omni_order.amount_refunded += float(refund.amount)
-        batch.refunds.append(RefundPlan(backend, refund, omni_order, record))
+        self._batch().refunds.append(RefundPlan(backend, refund, omni_order, record))
 
     def _flush_refunds(self, batch):
         """Credit notes of the batch's refunds, created and posted together, then the goods
         they restock."""
-        super()._flush_refunds(batch)
         plans, batch.refunds = batch.refunds, []
         with_note = [(plan, self._credit_note_vals(plan)) for plan in plans]
         with_note = [(plan, vals) for plan, vals in with_note if vals]

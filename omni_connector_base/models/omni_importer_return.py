@@ -13,7 +13,7 @@ from .omni_return import RETURN_STATES
 
 
 class OmniImporter(models.AbstractModel):
-    _inherit = "omni.importer"
+    _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     @batched
@@ -53,11 +53,9 @@ class OmniImporter(models.AbstractModel):
                 ret.order_external_id,
             )
         batch = self._batch()
-        pending = batch.is_pending(omni_order)
-        order_lines = {line.external_id: line for line in omni_order.line_ids}
+        sold = self._sold_lines(omni_order)
         for ret_line in ret.lines:
-            omni_line = order_lines.get(ret_line.order_line_external_id)
-            if not omni_line or not (omni_line.sale_line_id or pending):
+            if ret_line.order_line_external_id not in sold:
                 raise MappingError(
                     _(
                         "Return %(ret)s names line %(line)s, not in order %(order)s.",
@@ -78,9 +76,10 @@ class OmniImporter(models.AbstractModel):
                 )
         exchange = []
         if state in ("open", "closed"):
-            new_lines = [line for line in ret.exchange_lines if line.external_id not in order_lines]
+            known = set(omni_order.line_ids.mapped("external_id"))
+            new_lines = [line for line in ret.exchange_lines if line.external_id not in known]
             if new_lines:
-                exchange = self._exchange_plan(backend, ret, omni_order, new_lines, pending)
+                exchange = self._exchange_plan(backend, ret, omni_order, new_lines)
         record = self._upsert_return(backend, ret, state, omni_order, record)
         batch.returns.append(
             ReturnPlan(
@@ -92,14 +91,15 @@ class OmniImporter(models.AbstractModel):
     def _flush_returns(self, batch):
         """Move the goods of the batch's returns, add their exchange items, note what could
         not be done."""
-        super()._flush_returns(batch)
         plans, batch.returns = batch.returns, []
         for plan in plans:
             record = plan.record
             notes = self._restock_return(record) if plan.restock else []
             # the same return planned twice in the batch adds its exchange items once
             known = set(record.omni_order_id.line_ids.mapped("external_id"))
-            exchange = [item for item in plan.exchange if item[2]["external_id"] not in known]
+            exchange = [
+                item for item in plan.exchange if item.omni_vals["external_id"] not in known
+            ]
             if exchange:
                 self._add_exchange_lines(plan.backend, record, exchange)
             if record.exchange_line_ids:
@@ -226,11 +226,10 @@ class OmniImporter(models.AbstractModel):
                 )
         return notes
 
-    def _exchange_plan(self, backend, ret, omni_order, lines, pending):
-        """Check the exchange items before anything is written: (sale line values, discount
-        line values or None, omni line values) for each."""
+    def _exchange_plan(self, backend, ret, omni_order, lines):
+        """Check the exchange items before anything is written: a LinePlan for each."""
         sale_order = omni_order.sale_order_id
-        if not sale_order and not pending:
+        if not sale_order and not self._batch().is_pending(omni_order):
             raise MappingError(
                 _(
                     "Return %(ret)s exchanges items, but order %(order)s has no sale order to "
@@ -256,21 +255,21 @@ class OmniImporter(models.AbstractModel):
         omni_order = record.omni_order_id
         sale_order = omni_order.sale_order_id
         vals_list, index = [], []
-        for line_vals, discount_vals, __ in plan:
+        for item in plan:
             index.append(len(vals_list))
-            vals_list.append({**line_vals, "order_id": sale_order.id})
-            if discount_vals:
-                vals_list.append({**discount_vals, "order_id": sale_order.id})
+            vals_list.append({**item.sale_vals, "order_id": sale_order.id})
+            if item.discount_vals:
+                vals_list.append({**item.discount_vals, "order_id": sale_order.id})
         sale_lines = self.env["sale.order.line"].create(vals_list)
         self.env["omni.order.line"].create(
             [
                 {
-                    **omni_vals,
+                    **item.omni_vals,
                     "order_id": omni_order.id,
                     "return_id": record.id,
                     "sale_line_id": sale_lines[position].id,
                 }
-                for position, (__, __, omni_vals) in zip(index, plan, strict=True)
+                for position, item in zip(index, plan, strict=True)
             ]
         )
         sale_lines.move_ids.write(

@@ -8,6 +8,7 @@ class OmniOrderRefund(models.Model):
     _name = "omni.order.refund"
     _description = "Omnichannel Order Refund"
     _order = "order_id, id"
+    _rec_name = "external_id"
 
     order_id = fields.Many2one("omni.order", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True)
