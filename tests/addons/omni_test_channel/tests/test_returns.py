@@ -305,3 +305,42 @@ class TestReturns(OmniTestChannelCase):
         self.assertEqual(
             len(sale_order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")), 1
         )
+
+
+def return_payload(event_id, order="1001", processed="1"):
+    ret = {
+        "id": "RET-9",
+        "order_id": order,
+        "status": "CLOSED",
+        "lines": [{"id": "RET-9-L1", "line_id": "L1", "quantity": "1", "processed": processed}],
+    }
+    return {"id": event_id, "topic": "return", "return": ret}
+
+
+@tagged("post_install", "-at_install")
+class TestReturnEvents(OmniTestChannelCase):
+    """Returns through events: planned like the rest, their goods moved at the flush."""
+
+    def test_what_the_flush_could_not_do_is_the_event_note(self):
+        self.deliver(order_payload(financial_status="paid"))  # not delivered yet
+        event = self.deliver(return_payload("evt-ret"))
+        self.assertEqual(event.state, "done", event.error_message)
+        record = self.env["omni.return"].search([("external_id", "=", "RET-9")])
+        self.assertIn("not taken back", record.sync_note)
+        self.assertEqual(event.result_note, record.sync_note)
+
+    def test_return_of_an_order_of_the_same_batch(self):
+        payloads = [
+            order_payload("evt-o", financial_status="paid", fulfillment_status="fulfilled"),
+            return_payload("evt-ret"),
+        ]
+        events = self.env["omni.event"]
+        for payload in payloads:
+            events |= self.receive(payload)[0]
+        self.assertIsNone(events._try_batch())
+        record = self.env["omni.return"].search([("external_id", "=", "RET-9")])
+        self.assertEqual(record.omni_order_id, self.omni_order())
+        self.assertEqual(record.line_ids.quantity_restocked, 1)
+        self.assertEqual(record.picking_ids.state, "done")
+        self.assertFalse(record.sync_note)
+        self.assertEqual(events.mapped("result_note"), [False, False])
