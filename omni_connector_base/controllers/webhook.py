@@ -4,7 +4,6 @@ import logging
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..models.omni_event import sanitize_headers
 from ..tools.errors import OmniError, SignatureError
 
 _logger = logging.getLogger(__name__)
@@ -45,10 +44,9 @@ class OmniWebhookController(http.Controller):
             vals_list = backend._omni_webhook_events(raw_body, headers)
         except OmniError as err:
             # Authentic but unreadable: keep it as a failed event a user can see and replay.
-            vals_list = [Event._unreadable_webhook_vals(backend, raw_body, headers, err)]
-        safe_headers = sanitize_headers(headers)
+            vals_list = [Event._unreadable_webhook_vals(backend, raw_body, err)]
         for vals in vals_list:
-            vals.setdefault("headers", safe_headers)
+            vals.setdefault("headers", headers)  # stored without credentials (_receive)
         new_events, duplicates = Event._receive(backend, vals_list, source="webhook")
         new_events.filtered(lambda e: e.state == "received")._enqueue()
         return self._reply(200, {"received": len(new_events), "duplicates": len(duplicates)})

@@ -158,6 +158,8 @@ class OmniEvent(models.Model):
                     **vals,
                 }
             )
+            if vals.get("headers"):  # the one place headers are cleaned before they are kept
+                to_create[-1]["headers"] = sanitize_headers(vals["headers"])
         if not to_create:
             return self.browse(), known
         try:  # all in one insert (a pull stores a page at a time)
@@ -177,12 +179,11 @@ class OmniEvent(models.Model):
         return created, known
 
     @api.model
-    def _unreadable_webhook_vals(self, backend, raw_body, headers, error):
+    def _unreadable_webhook_vals(self, backend, raw_body, error):
         return {
             "topic": "unreadable",
             "idempotency_key": self._idempotency_key(backend, "unreadable", payload=raw_body),
             "payload": raw_body.decode("utf-8", errors="replace"),
-            "headers": sanitize_headers(headers),
             "state": "failed",
             "attempts": 1,
             "error_class": error.error_class,
@@ -241,17 +242,10 @@ class OmniEvent(models.Model):
     def _try_batch(self):
         """All-or-nothing batch: None when every event was processed, else the index of the
         event that raised (-1: raised while completing the batch); nothing is kept then."""
-        importer = self.env["omni.importer"]
-        context = importer._batch_context()
-        events = self.with_context(**context)
-        results, completing = [], False
+        results = []
         try:
             with self.env.cr.savepoint():
-                for event in events:
-                    results.append(event.backend_id._omni_process_event(event) or {})
-                completing = True
-                importer.with_context(**context)._flush_batch()
-                self.env.flush_all()
+                self._import_batch(results)
         except psycopg2.OperationalError:
             raise  # locks / serialization: queue_job retries the whole job
         except Exception as err:  # redone event by event, where each error is typed
@@ -260,20 +254,36 @@ class OmniEvent(models.Model):
                 len(self),
                 f"{type(err).__name__}: {err}",
             )
-            return -1 if completing else len(results)
+            return -1 if len(results) == len(self) else len(results)
         for event, links in zip(self, results, strict=True):
             event._mark_done(links)
         return None
 
+    def _import_batch(self, results):
+        """Process the events as one batch of the importer, in order, appending the links of
+        each to ``results``, then flush the batch (the one place imports are flushed)."""
+        events = self.with_context(**self.env["omni.importer"]._batch_context())
+        batch = events.env["omni.importer"]._batch()
+        for event in events:
+            batch.source = event.id
+            results.append(dict(event.backend_id._omni_process_event(event) or {}))
+        batch.source = None
+        events.env["omni.importer"]._flush_batch()
+        self.env.flush_all()
+        for event, links in zip(self, results, strict=True):
+            notes = batch.notes.get(event.id)
+            if notes and not links.get("result_note"):
+                links["result_note"] = "\n".join(notes)
+
     def _process_one(self):
+        """Process the event alone: a batch of one, in its own savepoint."""
         self.ensure_one()
         if self.state in ("done", "ignored"):
             return
-        backend = self.backend_id
+        results = []
         try:
             with self.env.cr.savepoint():
-                links = backend._omni_process_event(self) or {}
-                self.env.flush_all()
+                self._import_batch(results)
         except RetryableJobError as err:
             self._schedule_retry(err)
         except OmniError as err:
@@ -295,7 +305,7 @@ class OmniEvent(models.Model):
             _logger.exception("omni.event %s failed unexpectedly", self.id)
             self._fail("internal", f"{type(err).__name__}: {err}")
         else:
-            self._mark_done(links)
+            self._mark_done(results[0])
 
     def _mark_done(self, links):
         now = fields.Datetime.now()

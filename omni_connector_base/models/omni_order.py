@@ -48,8 +48,10 @@ class OmniOrder(models.Model):
     payment_ids = fields.One2many("omni.payment", "order_id")
     event_ids = fields.One2many("omni.event", "omni_order_id")
     credit_note_ids = fields.Many2many("account.move", string="Credit Notes", copy=False)
+    refund_ids = fields.One2many("omni.order.refund", "order_id", string="Refunds")
     refunded_external_ids = fields.Char(
-        help="Channel refund ids already booked, to apply each refund exactly once."
+        compute="_compute_refunded_external_ids",
+        help="The channel ids of the refunds booked on the order.",
     )
     return_ids = fields.One2many("omni.return", "omni_order_id", string="Returns")
     return_count = fields.Integer(compute="_compute_return_count")
@@ -75,6 +77,11 @@ class OmniOrder(models.Model):
     def _compute_display_name(self):
         for order in self:
             order.display_name = f"[{order.channel}] {order.name}" if order.channel else order.name
+
+    @api.depends("refund_ids.external_id")
+    def _compute_refunded_external_ids(self):
+        for order in self:
+            order.refunded_external_ids = ",".join(sorted(order.refund_ids.mapped("external_id")))
 
     @api.depends("return_ids")
     def _compute_return_count(self):

@@ -55,8 +55,13 @@ class OmniReturn(models.Model):
         help="The validated returns that took the processed quantities back into stock.",
     )
     picking_count = fields.Integer(compute="_compute_counts")
+    refund_ids = fields.One2many(
+        "omni.order.refund", "return_id", string="Refunds", help="The refunds settling it."
+    )
     refund_external_ids = fields.Char(
-        string="Channel Refunds", help="The channel's refunds that settle this return."
+        string="Channel Refunds",
+        compute="_compute_credit_notes",
+        help="The channel ids of the refunds that settle this return.",
     )
     credit_note_ids = fields.Many2many(
         "account.move", compute="_compute_credit_notes", string="Credit Notes"
@@ -84,15 +89,12 @@ class OmniReturn(models.Model):
         for ret in self:
             ret.picking_count = len(ret.picking_ids)
 
-    @api.depends("refund_external_ids", "omni_order_id.credit_note_ids")
+    @api.depends("refund_ids.external_id", "refund_ids.credit_note_id")
     def _compute_credit_notes(self):
         for ret in self:
-            refs = set(filter(None, (ret.refund_external_ids or "").split(",")))
-            notes = ret.omni_order_id.credit_note_ids.filtered(
-                lambda move, refs=refs: move.omni_external_ref in refs
-            )
-            ret.credit_note_ids = notes
-            ret.credit_note_count = len(notes)
+            ret.refund_external_ids = ",".join(sorted(ret.refund_ids.mapped("external_id")))
+            ret.credit_note_ids = ret.refund_ids.credit_note_id
+            ret.credit_note_count = len(ret.credit_note_ids)
 
     def action_open_pickings(self):
         self.ensure_one()

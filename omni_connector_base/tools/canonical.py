@@ -156,6 +156,8 @@ class Order:
     fulfillment_status: str = ""
     cancelled_at: datetime | None = None
     cancel_reason: str = ""
+    # The order's own processor movements (its transactions): the importer stores them with
+    # the order; they are not part of the order's version (its digest).
     payments: tuple[Payment, ...] = ()
     refunds: tuple[Refund, ...] = ()
     returns: tuple[Return, ...] = ()

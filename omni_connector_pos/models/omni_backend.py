@@ -191,7 +191,6 @@ class OmniBackend(models.Model):
                 )
         refund, note = None, False
         if original and txn.kind == "return":
-            importer._flush_batch()  # the original may be an order of this batch
             refund = as_refund(
                 txn,
                 [
@@ -230,7 +229,6 @@ class OmniBackend(models.Model):
     def _pos_void(self, txn):
         """A voided transaction: its order is cancelled and its tenders leave the day."""
         importer = self.env["omni.importer"]
-        importer._flush_batch()
         original = self.env["omni.order"]._find(self, txn.original_transaction_id)
         if not original:
             # Out of order (or never sent): retried, and dead-lettered if it never comes.
@@ -241,7 +239,7 @@ class OmniBackend(models.Model):
             )
         if original.cancelled_at:
             return {"omni_order_id": original.id, "result_note": _("Already voided.")}
-        importer._run_action(original.sale_order_id, "cancel")
+        importer._plan_action(original, "cancel")  # its sale order may be made at the flush
         original.write(
             {
                 "cancelled_at": to_odoo(txn.created_at),

@@ -11,6 +11,7 @@ from odoo import _, api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
+from odoo.addons.omni_connector_base.models.omni_importer_master_data import ProductRef
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import (
     MappingError,
@@ -273,41 +274,30 @@ class OmniBackend(models.Model):
         partner = self.env["omni.importer"]._match_partner(self, parse_customer_graphql(data))
         return {"result_note": _("Customer bound to %s", partner.display_name)}
 
-    # fmt: off
     def _shopify_match_variants(self, variants, strict):
         """Bind each variant to the Odoo product its SKU (else barcode) designates now; an
         ambiguous SKU is a mapping error. ``strict`` (the product pull) applies the backend's
         governance to unknown variants: create them where allowed, else a mapping error;
         otherwise (products/update) they are only reported."""
+        importer = self.env["omni.importer"]
         Binding = self.env["omni.external.id"]
-        Product = self.env["product.product"].with_context(active_test=False)
-        company_domain = [("company_id", "in", [False, self.company_id.id])]
         bound = Binding._lookup(self, "product", {v["external_id"] for v in variants})
+        refs = {
+            variant["external_id"]: ProductRef(variant["sku"], variant["barcode"], variant["name"])
+            for variant in variants
+        }
+        # the importer's governance: SKU -> barcode -> create where the backend allows it
+        found, ambiguous = importer._products_by_code(self, refs.values())
+        if strict and self.create_products:
+            missing = [ref for ref in refs.values() if ref not in found and ref not in ambiguous]
+            found.update(importer._create_products([ref for ref in missing if ref.key]))
         rebound, unchanged, unknown, problems = 0, 0, [], []
         for variant in variants:
-            product = Product.browse()
-            if variant["sku"]:
-                product = Product.search(company_domain + [("default_code", "=", variant["sku"])])
-                if len(product) > 1:
-                    problems.append(_("SKU %s is used by several products", variant["sku"]))
-                    continue
-            if not product and variant["barcode"]:
-                product = Product.search(
-                    company_domain + [("barcode", "=", variant["barcode"])], limit=1
-                )
-            if not product and strict and self.create_products and (
-                variant["sku"] or variant["barcode"]
-            ):
-                product = self.env["product.product"].create(
-                    {
-                        "name": variant["name"] or variant["sku"] or variant["barcode"],
-                        "default_code": variant["sku"] or False,
-                        "barcode": variant["barcode"] or False,
-                        "detailed_type": "product",
-                        "company_id": False,
-                    }
-                )
-            if not product:
+            ref = refs[variant["external_id"]]
+            product = found.get(ref)
+            if ref in ambiguous:
+                problems.append(ambiguous[ref])
+            elif not product:
                 unknown.append(variant["sku"] or variant["barcode"] or variant["external_id"])
             elif bound.get(variant["external_id"]) == product:
                 unchanged += 1
@@ -326,12 +316,12 @@ class OmniBackend(models.Model):
             raise MappingError(
                 _("Cannot map the product's variants: %s.", "; ".join(problems)), "product"
             )
-        note = _("%(rebound)s variant(s) bound, %(same)s unchanged", rebound=rebound,
-                 same=unchanged)
+        note = _(
+            "%(rebound)s variant(s) bound, %(same)s unchanged", rebound=rebound, same=unchanged
+        )
         if unknown:
             note += "; " + _("no Odoo product for %s", ", ".join(unknown))
         return {"result_note": note}
-    # fmt: on
 
     def _shopify_handle_uninstalled(self, event, data):
         """app/uninstalled: the token is dead. Mark the backend disconnected (crons skip it)

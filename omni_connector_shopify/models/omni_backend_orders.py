@@ -41,11 +41,8 @@ class OmniBackend(models.Model):
     def _shopify_import_order(self, order, data):
         """The order (the importer refuses a stale or unchanged version), then its returns,
         each imported by a job of its own."""
-        importer = self.env["omni.importer"]
-        links = importer.import_order(self, order)
+        links = self.env["omni.importer"].import_order(self, order)
         omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
-        # removed at merge: the importer links waiting payments
-        importer.import_order_payments(self, [], omni_order)
         self._shopify_enqueue_order_returns(omni_order, data)
         return links
 

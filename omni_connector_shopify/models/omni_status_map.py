@@ -24,8 +24,7 @@ class OmniStatusMap(models.Model):
             return rows
         known = {(row["kind"], row["channel_state"]) for row in rows}
         return rows + [
-            {"kind": kind, "channel_state": state, "canonical_state": canonical,
-             "action": action}
+            {"kind": kind, "channel_state": state, "canonical_state": canonical, "action": action}
             for kind, state, canonical, action in SHOPIFY_DEFAULTS
             if (kind, state) not in known
         ]

@@ -5,7 +5,7 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _omni_shopify_warehouses(self):
-        return (self.location_id.warehouse_id | self.location_dest_id.warehouse_id)
+        return self.location_id.warehouse_id | self.location_dest_id.warehouse_id
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)

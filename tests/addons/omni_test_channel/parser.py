@@ -1,8 +1,7 @@
 """Pure parser of the test channel's JSON (a deliberately simple, REST-like shape)."""
 
-from datetime import datetime
-
 from odoo.addons.omni_connector_base.tools import canonical
+from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from odoo.addons.omni_connector_base.tools.money import to_decimal
 
@@ -11,15 +10,6 @@ def _required(data, key, where):
     if not isinstance(data, dict) or data.get(key) in (None, ""):
         raise PayloadError(f"{where}: missing {key!r}")
     return data[key]
-
-
-def _datetime(value, what):
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 datetime") from None
 
 
 def parse_order(data):
@@ -65,8 +55,8 @@ def parse_order(data):
         external_id=order_id,
         name=str(data.get("name") or order_id),
         currency=str(_required(data, "currency", where)),
-        updated_at=_datetime(_required(data, "updated_at", where), "updated_at"),
-        created_at=_datetime(data.get("created_at"), "created_at"),
+        updated_at=parse_iso(_required(data, "updated_at", where), "updated_at"),
+        created_at=parse_iso(data.get("created_at"), "created_at"),
         customer=customer
         and canonical.Customer(
             external_id=str(customer.get("id") or ""),
@@ -79,7 +69,7 @@ def parse_order(data):
         amount_total=to_decimal(data.get("total") or "0", "total"),
         financial_status=data.get("financial_status") or "",
         fulfillment_status=data.get("fulfillment_status") or "",
-        cancelled_at=_datetime(data.get("cancelled_at"), "cancelled_at"),
+        cancelled_at=parse_iso(data.get("cancelled_at"), "cancelled_at"),
         refunds=tuple(parse_refund(refund, order_id) for refund in data.get("refunds") or []),
         location_external_id=str(data.get("location_id") or ""),
     )
@@ -101,5 +91,27 @@ def parse_refund(data, order_id=None):
             )
             for line in data.get("lines") or []
         ),
-        created_at=_datetime(data.get("created_at"), "refund created_at"),
+        created_at=parse_iso(data.get("created_at"), "refund created_at"),
+    )
+
+
+def parse_return(data):
+    return_id = str(_required(data, "id", "return"))
+    where = f"return {return_id}"
+    return canonical.Return(
+        external_id=return_id,
+        order_external_id=str(_required(data, "order_id", where)),
+        name=data.get("name") or return_id,
+        status=str(_required(data, "status", where)),
+        lines=tuple(
+            canonical.ReturnLine(
+                external_id=str(_required(line, "id", where)),
+                order_line_external_id=str(_required(line, "line_id", where)),
+                quantity=to_decimal(_required(line, "quantity", where), f"{where} quantity"),
+                processed_quantity=to_decimal(line.get("processed") or "0", f"{where} processed"),
+            )
+            for line in data.get("lines") or []
+        ),
+        refund_external_ids=tuple(str(ref) for ref in data.get("refund_ids") or []),
+        created_at=parse_iso(data.get("created_at"), "return created_at"),
     )

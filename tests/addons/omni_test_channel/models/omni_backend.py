@@ -8,7 +8,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
 
-from ..parser import parse_order, parse_refund
+from ..parser import parse_order, parse_refund, parse_return
 
 SIGNATURE_HEADER = "X-Omni-Test-Hmac"
 
@@ -68,6 +68,9 @@ class OmniBackend(models.Model):
         if event.topic == "refund":
             omni_order = importer.import_refund(self, parse_refund(data.get("refund") or {}))
             return {"omni_order_id": omni_order.id}
+        if event.topic == "return":
+            record = importer.import_return(self, parse_return(data.get("return") or {}))
+            return {"omni_order_id": record.omni_order_id.id}
         if event.topic == "clash":  # what two jobs racing for one unique value look like
             for __ in range(2):
                 self.env["omni.external.id"].create(

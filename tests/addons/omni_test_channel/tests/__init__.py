@@ -1,6 +1,7 @@
 from . import (
     test_batch,
     test_locations,
+    test_order_payments,
     test_payout_bank,
     test_pipeline,
     test_returns,

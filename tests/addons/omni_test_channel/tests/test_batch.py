@@ -1,6 +1,7 @@
-"""The batch path of omni.event jobs: many events in one savepoint, the importer creating and
-confirming their sale orders together. It must give exactly what processing the events one by
-one gives, and a bad event must still fail alone with its own error class."""
+"""The importer's one path, seen from omni.event jobs: many events in one savepoint and one
+batch, the importer creating and confirming their sale orders together at its flush. A batch
+of events must give exactly what the same events give each as a batch of one, and a bad event
+must still fail alone with its own error class."""
 
 from odoo.tests import tagged
 
@@ -112,30 +113,35 @@ class TestBatch(OmniTestChannelCase):
         self.assertEqual(len(self.sale_orders()), 4)
         self.assertEqual((events - failed).mapped("attempts"), [1, 1, 1])
 
-    def test_failure_while_completing_the_batch_falls_back_event_by_event(self):
-        # The embedded refund names a line the order does not have: that only shows when the
-        # batch books its refunds, after every event ran; each event is then redone alone.
-        bad = order(
-            "evt-2",
-            "1002",
-            financial_status="partially_refunded",
-            refunds=[
-                {"id": "R-X", "amount": "1.00", "lines": [{"line_id": "NOPE", "quantity": "1"}]}
-            ],
-        )
+    def assert_bad_refund_fails_its_order_alone(self, refund, attempt, error_class, message):
+        """Three orders in a batch, the second embedding ``refund``: the batch attempt
+        returns ``attempt``; then the job fails that order alone, with nothing of it kept."""
+        bad = order("evt-2", "1002", financial_status="partially_refunded", refunds=[refund])
         events = self.receive_all(
             [order("evt-1", "1001", financial_status="paid"), bad, order("evt-3", "1003")]
         )
-        self.assertEqual(events._try_batch(), -1)
+        self.assertEqual(events._try_batch(), attempt)
         self.assertFalse(self.sale_orders())
         events._process_job()
         self.assertEqual(events.mapped("state"), ["done", "failed", "done"])
         failed = events[1]
-        self.assertEqual(failed.error_class, "mapping")
-        self.assertIn("NOPE", failed.error_message)
+        self.assertEqual(failed.error_class, error_class)
+        self.assertIn(message, failed.error_message)
         self.assertFalse(self.omni_order("1002"))
         self.assertFalse(self.env["account.move"].search([("omni_external_ref", "=", "R-X")]))
         self.assertEqual(self.sale_orders().mapped("omni_external_ref"), ["1001", "1003"])
+
+    def test_embedded_refund_of_an_unknown_line_fails_its_event_at_planning(self):
+        # The embedded refund names a line the order does not have: planning checks it, so
+        # the batch attempt names that event; the events around it are redone as batches.
+        refund = {"id": "R-X", "amount": "1.00", "lines": [{"line_id": "NOPE", "quantity": "1"}]}
+        self.assert_bad_refund_fails_its_order_alone(refund, 1, "mapping", "NOPE")
+
+    def test_failure_while_completing_the_batch_falls_back_event_by_event(self):
+        # The embedded refund's credit note has a negative total: that only shows when the
+        # batch posts its credit notes, after every event ran; each event is then redone alone.
+        refund = {"id": "R-X", "amount": "1.00", "shipping": "-5.00", "lines": []}
+        self.assert_bad_refund_fails_its_order_alone(refund, -1, "validation", "negative total")
 
     def test_same_order_several_times_in_one_batch(self):
         events = self.receive_all(
@@ -168,7 +174,7 @@ class TestBatch(OmniTestChannelCase):
         self.assertEqual(omni_order.credit_note_ids.state, "posted")
         self.assertEqual(omni_order.amount_refunded, 12.0)
 
-    def test_batch_gives_what_one_by_one_gives(self):
+    def test_batch_gives_what_single_events_give(self):
         other = self.make_backend("Test channel (one by one)", webhook_secret=SECRET)
         discounted = order("evt-5", "1005", financial_status="paid")
         discounted["order"]["lines"] = [

@@ -262,6 +262,10 @@ class TestPipeline(OmniTestChannelCase):
         self.assertEqual(credit_note.omni_external_ref, "R-1")
         # 10.00 + 20 % VAT + 4.90 shipping
         self.assertAmount(credit_note.amount_total, "16.90")
+        booked = omni_order.refund_ids
+        self.assertEqual(
+            (booked.external_id, booked.amount, booked.credit_note_id), ("R-1", 16.90, credit_note)
+        )
         returns = sale_order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
         self.assertEqual(returns.state, "done")
         self.assertEqual(returns.move_ids.quantity, 1)
@@ -282,6 +286,7 @@ class TestPipeline(OmniTestChannelCase):
             )
         )
         self.assertEqual(len(omni_order.credit_note_ids), 1)
+        self.assertEqual(omni_order.refund_ids, booked)
         self.assertEqual(omni_order.amount_refunded, 16.90)
 
     def test_refund_for_unknown_order(self):

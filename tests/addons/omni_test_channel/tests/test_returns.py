@@ -18,8 +18,9 @@ D = Decimal
 CREATED = datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)
 
 
-def a_return(status="CLOSED", processed="1", lines=None, exchange=(), ext="RET-1", order="1001",
-             refunds=()):
+def a_return(
+    status="CLOSED", processed="1", lines=None, exchange=(), ext="RET-1", order="1001", refunds=()
+):
     return canonical.Return(
         external_id=ext,
         order_external_id=order,
@@ -112,8 +113,10 @@ class TestReturns(OmniTestChannelCase):
         ret = a_return(
             lines=[
                 canonical.ReturnLine(
-                    external_id="RET-1-L1", order_line_external_id="L1",
-                    quantity=D("3"), processed_quantity=D("3"),
+                    external_id="RET-1-L1",
+                    order_line_external_id="L1",
+                    quantity=D("3"),
+                    processed_quantity=D("3"),
                 )
             ]
         )
@@ -165,7 +168,10 @@ class TestReturns(OmniTestChannelCase):
 
     def test_refund_before_its_return_is_linked_when_the_return_arrives(self):
         refund = canonical.Refund(
-            external_id="R-1", order_external_id="1001", currency="EUR", amount=D("12.00"),
+            external_id="R-1",
+            order_external_id="1001",
+            currency="EUR",
+            amount=D("12.00"),
             lines=(canonical.RefundLine("L1", D("1"), D("12.00"), restock=True),),
             return_external_id="RET-1",
         )
@@ -190,8 +196,12 @@ class TestReturns(OmniTestChannelCase):
         new_line = self.sale_order.order_line - lines
         self.assertEqual(len(new_line), 1)
         self.assertEqual(
-            (new_line.product_id, new_line.product_uom_qty, round(new_line.price_unit, 2),
-             new_line.tax_id),
+            (
+                new_line.product_id,
+                new_line.product_uom_qty,
+                round(new_line.price_unit, 2),
+                new_line.tax_id,
+            ),
             (self.product_b, 1, 7.35, self.vat20),
         )
         # a swap within the order: the unit that came back leaves its line, at its price
@@ -220,8 +230,10 @@ class TestReturns(OmniTestChannelCase):
             ext="RET-2",
             lines=[
                 canonical.ReturnLine(
-                    external_id="RET-2-L1", order_line_external_id="X1",
-                    quantity=D("1"), processed_quantity=D("1"),
+                    external_id="RET-2-L1",
+                    order_line_external_id="X1",
+                    quantity=D("1"),
+                    processed_quantity=D("1"),
                 )
             ],
         )
@@ -257,8 +269,10 @@ class TestReturns(OmniTestChannelCase):
         self.assertIn("404", str(caught.exception))
         self.assertIn("RET-1", str(caught.exception))
         bad_line = canonical.ReturnLine(
-            external_id="RET-1-L9", order_line_external_id="L404",
-            quantity=D("1"), processed_quantity=D("1"),
+            external_id="RET-1-L9",
+            order_line_external_id="L404",
+            quantity=D("1"),
+            processed_quantity=D("1"),
         )
         good_line = a_return().lines[0]
         with self.assertRaises(MappingError) as caught:
@@ -279,8 +293,9 @@ class TestReturns(OmniTestChannelCase):
         self.assertFalse(self.returns())
 
     def test_order_with_returns_in_a_batch_gives_what_one_by_one_gives(self):
-        payload = dict(ORDER, id="2002", name="#2002", financial_status="paid",
-                       fulfillment_status="fulfilled")
+        payload = dict(
+            ORDER, id="2002", name="#2002", financial_status="paid", fulfillment_status="fulfilled"
+        )
         order = parse_order(payload)
         ret = dataclasses.replace(
             a_return(processed="1", exchange=[exchange_line()]), order_external_id="2002"
@@ -305,3 +320,42 @@ class TestReturns(OmniTestChannelCase):
         self.assertEqual(
             len(sale_order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")), 1
         )
+
+
+def return_payload(event_id, order="1001", processed="1"):
+    ret = {
+        "id": "RET-9",
+        "order_id": order,
+        "status": "CLOSED",
+        "lines": [{"id": "RET-9-L1", "line_id": "L1", "quantity": "1", "processed": processed}],
+    }
+    return {"id": event_id, "topic": "return", "return": ret}
+
+
+@tagged("post_install", "-at_install")
+class TestReturnEvents(OmniTestChannelCase):
+    """Returns through events: planned like the rest, their goods moved at the flush."""
+
+    def test_what_the_flush_could_not_do_is_the_event_note(self):
+        self.deliver(order_payload(financial_status="paid"))  # not delivered yet
+        event = self.deliver(return_payload("evt-ret"))
+        self.assertEqual(event.state, "done", event.error_message)
+        record = self.env["omni.return"].search([("external_id", "=", "RET-9")])
+        self.assertIn("not taken back", record.sync_note)
+        self.assertEqual(event.result_note, record.sync_note)
+
+    def test_return_of_an_order_of_the_same_batch(self):
+        payloads = [
+            order_payload("evt-o", financial_status="paid", fulfillment_status="fulfilled"),
+            return_payload("evt-ret"),
+        ]
+        events = self.env["omni.event"]
+        for payload in payloads:
+            events |= self.receive(payload)[0]
+        self.assertIsNone(events._try_batch())
+        record = self.env["omni.return"].search([("external_id", "=", "RET-9")])
+        self.assertEqual(record.omni_order_id, self.omni_order())
+        self.assertEqual(record.line_ids.quantity_restocked, 1)
+        self.assertEqual(record.picking_ids.state, "done")
+        self.assertFalse(record.sync_note)
+        self.assertEqual(events.mapped("result_note"), [False, False])

@@ -1,0 +1,190 @@
+"""Payments and payouts: processor movements upserted by (backend, external id) and linked
+to their order and payout. A movement is stored when it is imported (the event links to it,
+channels book or tender it); an order imported in the batch brings its own payments
+(``Order.payments``) and collects the movements that waited for it at the flush."""
+
+from odoo import api, models
+
+from ..tools.dates import to_odoo
+from .omni_importer import batched, canonical_digest
+
+
+class OmniImporter(models.AbstractModel):
+    _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
+
+    def _flush_payments(self, batch):
+        """The payments of the batch's orders, a movement seen several times stored as its
+        last version, and the movements stored before their order linked to it: one call
+        per backend."""
+        deferred, batch.payments = batch.payments, []
+        for backend in self._backends(deferred):
+            items = [item for item in deferred if item.backend == backend]
+            latest = {}
+            for item in items:
+                for payment in item.payments:
+                    latest.pop(payment.external_id, None)  # keep the order of last sightings
+                    latest[payment.external_id] = payment
+            if latest:
+                self.import_payments(backend, list(latest.values()))
+            self._link_waiting_payments(
+                backend, self.env["omni.order"].concat(*(item.omni_order for item in items))
+            )
+
+    def _link_waiting_payments(self, backend, omni_orders):
+        """Movements of ``backend`` that name one of these orders but were stored before it
+        was imported get their order now."""
+        by_ref = {order.external_id: order for order in omni_orders if order.external_id}
+        if not by_ref:
+            return
+        waiting = self.env["omni.payment"].search(
+            [
+                ("backend_id", "=", backend.id),
+                ("order_external_ref", "in", list(by_ref)),
+                ("order_id", "=", False),
+            ]
+        )
+        for ref in set(waiting.mapped("order_external_ref")):
+            waiting.filtered(lambda p, r=ref: p.order_external_ref == r).write(
+                {"order_id": by_ref[ref].id}
+            )
+
+    @api.model
+    @batched
+    def import_payments(self, backend, payments, payout=None):
+        """Upsert processor movements by (backend, external id) and link them to their order
+        and payout when those are known; returns their records."""
+        batch = self._batch()
+        seen = {payment.external_id for payment in payments}
+        for item in batch.payments:  # sighted again now: this version is the last one
+            item.payments = tuple(p for p in item.payments if p.external_id not in seen)
+        currencies = {payment.currency: self._currency(payment.currency) for payment in payments}
+        Payment = self.env["omni.payment"]
+        existing = {
+            p.external_id: p
+            for p in Payment.search(
+                [("backend_id", "=", backend.id), ("external_id", "in", list(seen))]
+            )
+        }
+        order_of = self._payment_order_matcher(backend, payments)
+        result = Payment.browse()
+        create_vals = []
+        for payment in payments:
+            digest = canonical_digest(payment)
+            record = existing.get(payment.external_id)
+            if record and record.content_digest == digest:
+                # Unchanged at the processor; only links may be new (its order or its payout
+                # arrived since).
+                links = {}
+                if not record.order_id and order_of(payment):
+                    links["order_id"] = order_of(payment).id
+                if payout and record.payout_id != payout:
+                    links.update(payout_id=payout.id, payout_external_ref=payout.external_id)
+                if links:
+                    record.write(links)
+                result |= record
+                continue
+            vals = self._payment_vals(backend, payment, currencies[payment.currency], payout)
+            vals.update(order_id=order_of(payment).id, content_digest=digest)
+            if record:
+                record.write(vals)
+                result |= record
+            else:
+                create_vals.append(vals)
+        return result | Payment.create(create_vals)
+
+    def _payment_vals(self, backend, payment, currency, payout):
+        vals = {
+            "backend_id": backend.id,
+            "external_id": payment.external_id,
+            "payment_type": payment.payment_type,
+            "status": payment.status,
+            "currency_id": currency.id,
+            "amount": float(payment.amount),
+            "fee_amount": float(payment.fee),
+            "net_amount": float(
+                payment.amount - payment.fee if payment.net is None else payment.net
+            ),
+            "exchange_rate": float(payment.exchange_rate or 0),
+            "processor": payment.processor,
+            "processor_reference": payment.processor_reference,
+            "order_external_ref": payment.order_external_id,
+            "payout_external_ref": payment.payout_external_id or (payout and payout.external_id),
+            "payout_id": payout.id if payout else False,
+            "channel_created_at": to_odoo(payment.created_at),
+            "available_on": to_odoo(payment.available_on),
+            "description": payment.description,
+        }
+        if not payout:  # seen outside a payout: never unlink the payout it belongs to
+            vals.pop("payout_id")
+            if not payment.payout_external_id:
+                vals.pop("payout_external_ref")
+        return vals
+
+    def _payment_order_matcher(self, backend, payments):
+        """How a processor movement finds its channel order, in one query each:
+        the order id or name it carries (metadata), else another channel's record of the same
+        processor transaction (a Shopify transaction carrying the Stripe charge id)."""
+        Order = self.env["omni.order"]
+        refs = list({p.order_external_id for p in payments if p.order_external_id})
+        by_ref = {}
+        if refs:
+            for order in Order.search(
+                [
+                    ("company_id", "=", backend.company_id.id),
+                    "|",
+                    ("external_id", "in", refs),
+                    ("name", "in", refs),
+                ],
+                order="id",
+            ):
+                by_ref.setdefault(order.external_id, order)
+                by_ref.setdefault(order.name, order)
+        processor_refs = list({p.processor_reference for p in payments if p.processor_reference})
+        by_processor_ref = {}
+        if processor_refs:
+            for known in self.env["omni.payment"].search(
+                [
+                    ("company_id", "=", backend.company_id.id),
+                    ("processor_reference", "in", processor_refs),
+                    ("order_id", "!=", False),
+                ]
+            ):
+                by_processor_ref.setdefault(known.processor_reference, known.order_id)
+
+        def order_of(payment):
+            return (
+                by_ref.get(payment.order_external_id)
+                or by_processor_ref.get(payment.processor_reference)
+                or Order
+            )
+
+        return order_of
+
+    @api.model
+    @api.model
+    @batched
+    def import_payout(self, backend, payout):
+        """Upsert a payout and its movements; returns its record."""
+        self._lock(backend, "payout", payout.external_id)
+        currency = self._currency(payout.currency)
+        vals = {
+            "backend_id": backend.id,
+            "external_id": payout.external_id,
+            "currency_id": currency.id,
+            "amount": float(payout.amount),
+            "fee_amount": float(payout.fee),
+            "status": payout.status,
+            "channel_created_at": to_odoo(payout.created_at),
+            "arrival_date": to_odoo(payout.arrival_date),
+            "trace": payout.trace,
+        }
+        record = self.env["omni.payout"].search(
+            [("backend_id", "=", backend.id), ("external_id", "=", payout.external_id)]
+        )
+        if record:
+            record.write(vals)
+        else:
+            record = self.env["omni.payout"].create(vals)
+        if payout.payments:
+            self.import_payments(backend, payout.payments, payout=record)
+        return record
