@@ -185,8 +185,11 @@ class OmniBackend(models.Model):
             # import the return on its own rather than lose it.
             if event and event.attempts + 2 < self.max_attempts:
                 raise RetryableJobError(
-                    f"return {txn.transaction_id}: original receipt "
-                    f"{txn.original_transaction_id} not received yet",
+                    _(
+                        "return %(transaction)s: original receipt %(original)s not received yet",
+                        transaction=txn.transaction_id,
+                        original=txn.original_transaction_id,
+                    ),
                     seconds=WAIT_FOR_ORIGINAL,
                 )
         refund, note = None, False
@@ -235,8 +238,11 @@ class OmniBackend(models.Model):
         if not original:
             # Out of order (or never sent): retried, and dead-lettered if it never comes.
             raise RetryableJobError(
-                f"void {txn.transaction_id}: transaction {txn.original_transaction_id} "
-                "not received yet",
+                _(
+                    "void %(transaction)s: transaction %(original)s not received yet",
+                    transaction=txn.transaction_id,
+                    original=txn.original_transaction_id,
+                ),
                 seconds=WAIT_FOR_ORIGINAL,
             )
         if original.cancelled_at:

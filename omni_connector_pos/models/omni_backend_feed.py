@@ -62,7 +62,9 @@ class OmniBackend(models.Model):
         try:
             document = json.loads(raw_body)
         except ValueError as err:
-            raise PayloadError(f"POS webhook body is not JSON: {err}") from None
+            raise PayloadError(
+                _("POS webhook body is not JSON: %(error)s", error=str(err))
+            ) from None
         return self._pos_event_vals(contract.split(document))
 
     # ------------------------------------------------------------------------------------
