@@ -53,7 +53,9 @@ class OmniBackend(models.Model):
                         currency=entry["currency"].upper(),
                     )
                 )
-        return _("Connected to Stripe. Balance: %s", ", ".join(parts) or _("empty"))
+        return _(
+            "Connected to Stripe. Balance: %(balance)s", balance=", ".join(parts) or _("empty")
+        )
 
     # ------------------------------------------------------------------------------------
     # Webhooks
@@ -113,7 +115,7 @@ class OmniBackend(models.Model):
         topic = event.topic
         handler = EVENT_HANDLERS.get(topic) or EVENT_HANDLERS.get(f"{topic.partition('.')[0]}.*")
         if not handler:
-            return {"result_note": _("Stripe event type %s is not used.", topic)}
+            return {"result_note": _("Stripe event type %(type)s is not used.", type=topic)}
         return getattr(self, handler)(event._payload_json())
 
     def _stripe_process_pulled_payout(self, data):
