@@ -7,6 +7,8 @@ UTC datetimes. Parsers turn what the channel sent into an aware UTC datetime wit
 
 from datetime import datetime, timezone
 
+from odoo.tools.translate import _lt
+
 from .errors import PayloadError
 
 # A Unix time past this is no date a channel means (year 9999; Python's own limit is near).
@@ -18,17 +20,17 @@ def parse_iso(value, what="datetime", *, naive_is_utc=True, required=False):
     without an offset is UTC when ``naive_is_utc``, else a PayloadError."""
     if value in (None, ""):
         if required:
-            raise PayloadError(f"{what}: missing date-time")
+            raise PayloadError(_lt("%(what)s: missing date-time", what=what))
         return None
-    if not isinstance(value, str):
-        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 date-time")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise PayloadError(f"{what}: {value!r} is not an ISO 8601 date-time") from None
+    except (AttributeError, TypeError, ValueError):  # not a string, or not ISO 8601
+        raise PayloadError(
+            _lt("%(what)s: %(value)r is not an ISO 8601 date-time", what=what, value=value)
+        ) from None
     if parsed.tzinfo is None:
         if not naive_is_utc:
-            raise PayloadError(f"{what}: {value!r} has no UTC offset")
+            raise PayloadError(_lt("%(what)s: %(value)r has no UTC offset", what=what, value=value))
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
 
@@ -38,9 +40,15 @@ def parse_unix(value, what="timestamp"):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PayloadError(f"{what}: Unix timestamp must be an integer, got {value!r}")
+        raise PayloadError(
+            _lt(
+                "%(what)s: Unix timestamp must be an integer, got %(value)r", what=what, value=value
+            )
+        )
     if not 0 <= value <= _MAX_UNIX:
-        raise PayloadError(f"{what}: {value} is not a Unix time of a real date")
+        raise PayloadError(
+            _lt("%(what)s: %(value)s is not a Unix time of a real date", what=what, value=value)
+        )
     return datetime.fromtimestamp(value, tz=timezone.utc)
 
 

@@ -7,7 +7,14 @@ and retry; retryable ones (throttling, 5xx, timeouts, locks) are
 
 
 class OmniError(Exception):
-    """Base of every error the pipeline shows on an event."""
+    """Base of every error the pipeline shows on an event.
+
+    Its message is translatable: ``_("...", name=value)`` in model code, a lazy
+    ``_lt("...", name=value)`` in pure code, rendered by ``str(err)`` in the language of the
+    code calling it (the event being processed, so the user's). ``BaseException.__str__``
+    renders the message from C, leaving that caller's frame the one Odoo takes the language
+    from: a Python ``__str__`` here would put its own frame in between and lose the language.
+    """
 
     error_class = "internal"
 

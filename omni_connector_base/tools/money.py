@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from odoo.tools.translate import _lt
+
 from .errors import PayloadError
 
 # ISO 4217 exponents that differ from 2 (and what Stripe treats as zero-decimal).
@@ -22,25 +24,37 @@ def to_decimal(value, what="amount"):
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool) or value is None or isinstance(value, float):
-        raise PayloadError(f"{what}: expected a decimal string, got {value!r}")
+        raise PayloadError(
+            _lt("%(what)s: expected a decimal string, got %(value)r", what=what, value=value)
+        )
     try:
         result = Decimal(str(value).strip())
     except InvalidOperation:
-        raise PayloadError(f"{what}: {value!r} is not a number") from None
+        raise PayloadError(
+            _lt("%(what)s: %(value)r is not a number", what=what, value=value)
+        ) from None
     if not result.is_finite():
-        raise PayloadError(f"{what}: {value!r} is not a finite number")
+        raise PayloadError(
+            _lt("%(what)s: %(value)r is not a finite number", what=what, value=value)
+        )
     return result
 
 
 def from_minor_units(value, currency):
     """Integer minor units (Stripe) -> Decimal major units: JPY 500 -> 500, USD 500 -> 5.00."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PayloadError(f"minor-unit amount must be an integer, got {value!r}")
+        raise PayloadError(_lt("minor-unit amount must be an integer, got %(value)r", value=value))
     return Decimal(value).scaleb(-currency_exponent(currency))
 
 
 def to_minor_units(amount, currency):
     scaled = to_decimal(amount).scaleb(currency_exponent(currency))
     if scaled != scaled.to_integral_value():
-        raise PayloadError(f"{amount} {currency} has more decimals than the currency allows")
+        raise PayloadError(
+            _lt(
+                "%(amount)s %(currency)s has more decimals than the currency allows",
+                amount=amount,
+                currency=currency,
+            )
+        )
     return int(scaled)

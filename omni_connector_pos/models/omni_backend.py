@@ -66,7 +66,7 @@ class OmniBackend(models.Model):
             # One walk-in customer per chain, never one partner per receipt.
             backend.default_partner_id = self.env["res.partner"].create(
                 {
-                    "name": _("Walk-in customer (%s)", backend.name),
+                    "name": _("Walk-in customer (%(backend)s)", backend=backend.name),
                     "company_id": backend.company_id.id,
                 }
             )
@@ -91,7 +91,7 @@ class OmniBackend(models.Model):
         if self.pos_source == "odoo":
             if not self.pos_config_ids:
                 raise MappingError(_("Choose the Odoo POS registers to mirror."), "pos.config")
-            return _("Mirroring %s Odoo POS register(s).", len(self.pos_config_ids))
+            return _("Mirroring %(count)s Odoo POS register(s).", count=len(self.pos_config_ids))
         if not self.pos_api_url:
             if not self._omni_webhook_secret():
                 raise MappingError(
@@ -99,7 +99,7 @@ class OmniBackend(models.Model):
                 )
             return _("Ready for signed webhooks and file imports (no REST pull configured).")
         self._pos_adapter().health()
-        return _("Connected to the POS API at %s.", self.pos_api_url)
+        return _("Connected to the POS API at %(url)s.", url=self.pos_api_url)
 
     # ------------------------------------------------------------------------------------
     # Stores and registers
@@ -185,8 +185,11 @@ class OmniBackend(models.Model):
             # import the return on its own rather than lose it.
             if event and event.attempts + 2 < self.max_attempts:
                 raise RetryableJobError(
-                    f"return {txn.transaction_id}: original receipt "
-                    f"{txn.original_transaction_id} not received yet",
+                    _(
+                        "return %(transaction)s: original receipt %(original)s not received yet",
+                        transaction=txn.transaction_id,
+                        original=txn.original_transaction_id,
+                    ),
                     seconds=WAIT_FOR_ORIGINAL,
                 )
         refund, note = None, False
@@ -206,13 +209,14 @@ class OmniBackend(models.Model):
         else:
             if txn.kind == "return" and not original and txn.original_transaction_id:
                 note = _(
-                    "Original receipt %s was never received: imported as a return order.",
-                    txn.original_transaction_id,
+                    "Original receipt %(receipt)s was never received: imported as a return order.",
+                    receipt=txn.original_transaction_id,
                 )
             elif txn.kind == "return" and original:
                 note = _(
-                    "The returned lines do not match receipt %s: imported as a return order.",
-                    txn.original_transaction_id,
+                    "The returned lines do not match receipt %(receipt)s: "
+                    "imported as a return order.",
+                    receipt=txn.original_transaction_id,
                 )
             links = dict(importer.import_order(self, txn.order))
             payments = txn.payments
@@ -233,8 +237,11 @@ class OmniBackend(models.Model):
         if not original:
             # Out of order (or never sent): retried, and dead-lettered if it never comes.
             raise RetryableJobError(
-                f"void {txn.transaction_id}: transaction {txn.original_transaction_id} "
-                "not received yet",
+                _(
+                    "void %(transaction)s: transaction %(original)s not received yet",
+                    transaction=txn.transaction_id,
+                    original=txn.original_transaction_id,
+                ),
                 seconds=WAIT_FOR_ORIGINAL,
             )
         if original.cancelled_at:
@@ -243,7 +250,7 @@ class OmniBackend(models.Model):
         original.write(
             {
                 "cancelled_at": to_odoo(txn.created_at),
-                "cancel_reason": _("voided by %s", txn.transaction_id),
+                "cancel_reason": _("voided by %(transaction)s", transaction=txn.transaction_id),
                 "financial_status": "voided",
                 "financial_state": "cancelled",
             }
@@ -300,7 +307,7 @@ class OmniBackend(models.Model):
         day = self.env["omni.store.day"]._pos_get(self, location, z_report.business_date, currency)
         day._pos_apply_z(z_report, event)
         day._pos_recompute_transactions()
-        return {"result_note": _("Store-day %s: Z report recorded.", day.display_name)}
+        return {"result_note": _("Store-day %(day)s: Z report recorded.", day=day.display_name)}
 
     # ------------------------------------------------------------------------------------
     # Sync jobs (the cron and the button only enqueue)
@@ -314,9 +321,15 @@ class OmniBackend(models.Model):
         """Enqueue the mirror (Odoo POS) or the REST pull (external) of each backend."""
         for backend in self:
             if backend.pos_source == "odoo" and backend.pos_config_ids:
-                method, label = "_pos_mirror_odoo", _("POS: mirror Odoo POS of %s", backend.name)
+                method, label = (
+                    "_pos_mirror_odoo",
+                    _("POS: mirror Odoo POS of %(backend)s", backend=backend.name),
+                )
             elif backend.pos_source == "external" and backend.pos_api_url:
-                method, label = "_pos_pull", _("POS: pull records of %s", backend.name)
+                method, label = (
+                    "_pos_pull",
+                    _("POS: pull records of %(backend)s", backend=backend.name),
+                )
             else:
                 continue
             getattr(backend._omni_delay(label), method)()

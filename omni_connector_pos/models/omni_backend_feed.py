@@ -62,7 +62,9 @@ class OmniBackend(models.Model):
         try:
             document = json.loads(raw_body)
         except ValueError as err:
-            raise PayloadError(f"POS webhook body is not JSON: {err}") from None
+            raise PayloadError(
+                _("POS webhook body is not JSON: %(error)s", error=str(err))
+            ) from None
         return self._pos_event_vals(contract.split(document))
 
     # ------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ class OmniBackend(models.Model):
                 if moment and (newest is None or moment > newest):
                     newest = moment
         stream._mark_success(newest)
-        return _("%s new event(s)", len(new_events))
+        return _("%(count)s new event(s)", count=len(new_events))
 
     def _pos_record_moment(self, record):
         """When a pulled record happened (naive UTC), for the watermark; None when unknown."""

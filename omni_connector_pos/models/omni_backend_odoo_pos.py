@@ -159,4 +159,4 @@ class OmniBackend(models.Model):
         new_events._enqueue()
         stamps = orders.mapped("write_date") + sessions.mapped("write_date")
         stream._mark_success(max(stamps) if stamps else None)
-        return _("%s new event(s)", len(new_events))
+        return _("%(count)s new event(s)", count=len(new_events))

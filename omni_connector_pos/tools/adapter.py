@@ -7,6 +7,8 @@ server errors and timeouts are retryable; other refusals are permanent.
 
 import requests
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.errors import OmniError, PayloadError
@@ -31,7 +33,7 @@ class PosAdapter:
 
     def _get(self, path, params=None):
         if not self.base_url:
-            raise PosApiError("no POS API URL configured")
+            raise PosApiError(_lt("no POS API URL configured"))
         try:
             response = self.session.get(
                 f"{self.base_url}{path}",
@@ -40,27 +42,31 @@ class PosAdapter:
                 timeout=self.timeout,
             )
         except requests.Timeout:
-            raise RetryableJobError("POS API timed out", seconds=DEFAULT_DELAY) from None
+            raise RetryableJobError(_lt("POS API timed out"), seconds=DEFAULT_DELAY) from None
         except requests.ConnectionError as err:
             raise RetryableJobError(
-                f"POS API unreachable ({type(err).__name__})", seconds=DEFAULT_DELAY
+                _lt("POS API unreachable (%(kind)s)", kind=type(err).__name__),
+                seconds=DEFAULT_DELAY,
             ) from None
         status = response.status_code
         if status == 429:
             raise RetryableJobError(
-                "POS API rate limit", seconds=_retry_after(response) or DEFAULT_DELAY
+                _lt("POS API rate limit"), seconds=_retry_after(response) or DEFAULT_DELAY
             )
         if status >= 500:
             raise RetryableJobError(
-                f"POS API server error {status}", seconds=_retry_after(response) or DEFAULT_DELAY
+                _lt("POS API server error %(status)s", status=status),
+                seconds=_retry_after(response) or DEFAULT_DELAY,
             )
         if status >= 400:
             # Never echo the request: its headers carry the key.
-            raise PosApiError(f"POS API refused {path} with HTTP {status}")
+            raise PosApiError(
+                _lt("POS API refused %(path)s with HTTP %(status)s", path=path, status=status)
+            )
         try:
             return response.json()
         except ValueError:
-            raise PayloadError(f"POS API {path}: the answer is not JSON") from None
+            raise PayloadError(_lt("POS API %(path)s: the answer is not JSON", path=path)) from None
 
     def health(self):
         return self._get("/v1/health")
@@ -76,14 +82,16 @@ class PosAdapter:
                 params["cursor"] = cursor
             page = self._get("/v1/records", params)
             if not isinstance(page, dict) or not isinstance(page.get("records"), list):
-                raise PayloadError("POS API /v1/records: not a contract batch")
+                raise PayloadError(_lt("POS API /v1/records: not a contract batch"))
             yield page
             seen.add(cursor)
             cursor = page.get("next_cursor")
             if not cursor:
                 return
             if cursor in seen:  # a server looping on its cursor must not loop the job
-                raise PayloadError(f"POS API /v1/records: cursor {cursor!r} repeats")
+                raise PayloadError(
+                    _lt("POS API /v1/records: cursor %(cursor)r repeats", cursor=cursor)
+                )
 
 
 def _retry_after(response):

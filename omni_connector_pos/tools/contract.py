@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jsonschema
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from ..const import INVALID_TOPIC, TRANSACTION_TOPIC, Z_REPORT_TOPIC
@@ -36,10 +38,9 @@ def validate(document, definition=""):
     under ``$defs`` such as ``transaction``, or the whole contract when empty)."""
     errors = sorted(_validator(definition).iter_errors(document), key=lambda e: list(e.path))
     if errors:
-        raise PayloadError(
-            "POS feed contract v1: "
-            + "; ".join(f"{_where(err)}{err.message}" for err in errors[:10])
-        )
+        # jsonschema's own words name each problem; only the frame around them translates.
+        problems = "; ".join(f"{_where(err)}{err.message}" for err in errors[:10])
+        raise PayloadError(_lt("POS feed contract v1: %(problems)s", problems=problems))
 
 
 def _where(err):
@@ -52,7 +53,7 @@ def split(document):
     items of a batch. Only the envelope is checked here; each record is validated when it is
     processed (an invalid record becomes a failed event, its neighbours go through)."""
     if not isinstance(document, dict):
-        raise PayloadError("POS feed: a document is a JSON object")
+        raise PayloadError(_lt("POS feed: a document is a JSON object"))
     if document.get("record_type") in RECORD_TYPES:
         return [document]
     validate(document, "batch")

@@ -4,13 +4,17 @@ One CSV row per transaction line, tender or Z-report tender; the ``row_type`` co
 which (columns: see ``COLUMNS`` and the README). Rows of one transaction share its
 ``transaction_id`` and header columns (taken from its first row). A transaction, void or Z
 report with a bad row is rejected whole with the line numbers of its rows (line 1 is the
-header), so no half transaction is ever imported; every other record goes through.
+header), so no half transaction is ever imported; every other record goes through. The
+messages of rejected rows are rendered once, in the language of the request importing the
+file.
 """
 
 import csv
 import io
 import re
 from decimal import Decimal
+
+from odoo.tools.translate import _lt
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
@@ -80,7 +84,7 @@ class Group:
     def __init__(self, key):
         self.key = key
         self.rows = []  # (line number, row dict)
-        self.errors = []  # "line N: ..."
+        self.errors = []  # lazy messages, "line N: ..."
 
     @property
     def line_numbers(self):
@@ -94,34 +98,37 @@ def read(data):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise PayloadError("the CSV file is not UTF-8") from None
+            raise PayloadError(_lt("the CSV file is not UTF-8")) from None
     reader = csv.DictReader(io.StringIO(data, newline=""))
     header = reader.fieldnames or []
     missing = [c for c in ("row_type",) if c not in header]
     if missing:
-        raise PayloadError(f"line 1: missing column(s) {', '.join(missing)}")
+        raise PayloadError(_lt("line 1: missing column(s) %(columns)s", columns=", ".join(missing)))
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        raise PayloadError(f"line 1: unknown column(s) {', '.join(unknown)}")
+        raise PayloadError(_lt("line 1: unknown column(s) %(columns)s", columns=", ".join(unknown)))
     groups, orphans = {}, []
     for row in reader:
         number = reader.line_num
         if None in row:  # more cells than columns
-            orphans.append((number, f"line {number}: more cells than header columns", row))
+            message = _lt("line %(line)s: more cells than header columns", line=number)
+            orphans.append((number, message, row))
             continue
         row = {k: (v or "").strip() for k, v in row.items()}
         row_type = row.get("row_type", "")
         if row_type not in REQUIRED:
-            orphans.append((number, f"line {number}: unknown row_type {row_type!r}", row))
+            message = _lt("line %(line)s: unknown row_type %(type)r", line=number, type=row_type)
+            orphans.append((number, message, row))
             continue
         key = ("z", row.get("z_id")) if row_type == "z_tender" else ("t", row.get("transaction_id"))
         if not key[1]:
-            orphans.append((number, f"line {number}: {row_type} row without its id", row))
+            message = _lt("line %(line)s: %(type)s row without its id", line=number, type=row_type)
+            orphans.append((number, message, row))
             continue
         group = groups.setdefault(key, Group(key))
         group.rows.append((number, row))
         group.errors += _row_errors(number, row_type, row)
-    records, rejected = [], [([n], msg, [r]) for n, msg, r in orphans]
+    records, rejected = [], [([n], str(message), [r]) for n, message, r in orphans]
     for group in groups.values():
         record = None
         if not group.errors:
@@ -129,11 +136,17 @@ def read(data):
                 record = _assemble(group)
                 contract.validate(record, record["record_type"])
             except PayloadError as err:
-                group.errors.append(f"{_span(group.line_numbers)}: {err}")
+                group.errors.append(
+                    _lt("%(lines)s: %(error)s", lines=_span(group.line_numbers), error=err)
+                )
                 record = None
         if record is None:
             rejected.append(
-                (group.line_numbers, "; ".join(group.errors), [row for __, row in group.rows])
+                (
+                    group.line_numbers,
+                    "; ".join(map(str, group.errors)),
+                    [row for __, row in group.rows],
+                )
             )
         else:
             records.append((group.line_numbers, record))
@@ -141,19 +154,34 @@ def read(data):
 
 
 def _span(numbers):
-    return ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)
+    listed = ", ".join(str(n) for n in numbers)
+    if len(numbers) == 1:
+        return _lt("line %(numbers)s", numbers=listed)
+    return _lt("lines %(numbers)s", numbers=listed)
 
 
 def _row_errors(number, row_type, row):
     errors = [
-        f"line {number}: {column} is required for a {row_type} row"
+        _lt(
+            "line %(line)s: %(column)s is required for a %(type)s row",
+            line=number,
+            column=column,
+            type=row_type,
+        )
         for column in REQUIRED[row_type]
         if not row.get(column)
     ]
     for column in _AMOUNT_COLUMNS:
         value = row.get(column)
         if value and not _AMOUNT.match(value):
-            errors.append(f"line {number}: {column} {value!r} is not a decimal number")
+            errors.append(
+                _lt(
+                    "line %(line)s: %(column)s %(value)r is not a decimal number",
+                    line=number,
+                    column=column,
+                    value=value,
+                )
+            )
     return errors
 
 
@@ -175,7 +203,7 @@ def _assemble(group):
         )
     header = next((row for row in rows if row["row_type"] in ("line", "void")), None)
     if header is None:
-        raise PayloadError("tender rows without any line or void row")
+        raise PayloadError(_lt("tender rows without any line or void row"))
     if header["row_type"] == "void":
         return _compact(
             {
@@ -233,7 +261,7 @@ def _assemble(group):
             )
             total = _add(total, row["amount"])
         else:
-            raise PayloadError(f"a {row['row_type']} row in a sale")
+            raise PayloadError(_lt("a %(type)s row in a sale", type=row["row_type"]))
     customer = {"email": header["customer_email"]} if header.get("customer_email") else None
     return _compact(
         {

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
@@ -65,7 +67,9 @@ def parse_date(value, what="business_date"):
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise PayloadError(f"{what}: {value!r} is not a date") from None
+        raise PayloadError(
+            _lt("%(what)s: %(value)r is not a date", what=what, value=value)
+        ) from None
 
 
 def _till_payment(
@@ -132,13 +136,27 @@ def parse_transaction(data):
     total = to_decimal(data["total"], "total")
     paid = sum((amount for __, amount in tenders), ZERO)
     if paid != total:
-        raise PayloadError(f"transaction {txn_id}: tenders sum to {paid}, total is {total}")
+        raise PayloadError(
+            _lt(
+                "transaction %(transaction)s: tenders sum to %(paid)s, total is %(total)s",
+                transaction=txn_id,
+                paid=paid,
+                total=total,
+            )
+        )
     taxes_included = data.get("taxes_included", True)
     goods = sum((line.quantity * line.price_unit - line.discount_amount for line in lines), ZERO)
     tax = sum((t.amount for line in lines for t in line.taxes), ZERO)
     expected = goods if taxes_included else goods + tax
     if expected != total:
-        raise PayloadError(f"transaction {txn_id}: lines come to {expected}, total is {total}")
+        raise PayloadError(
+            _lt(
+                "transaction %(transaction)s: lines come to %(expected)s, total is %(total)s",
+                transaction=txn_id,
+                expected=expected,
+                total=total,
+            )
+        )
     customer = data.get("customer") or {}
     order = canonical.Order(
         external_id=txn_id,
@@ -324,7 +342,9 @@ def parse_odoo_order(snap):
             note=snap.get("pos_reference") or "",
         )
     except (KeyError, TypeError) as err:
-        raise PayloadError(f"Odoo POS order snapshot: missing {err}") from None
+        raise PayloadError(
+            _lt("Odoo POS order snapshot: missing %(field)s", field=str(err))
+        ) from None
     return order, tuple(payments), tuple(tenders), products
 
 
@@ -347,4 +367,6 @@ def parse_odoo_session(snap):
             ),
         )
     except (KeyError, TypeError) as err:
-        raise PayloadError(f"Odoo POS session snapshot: missing {err}") from None
+        raise PayloadError(
+            _lt("Odoo POS session snapshot: missing %(field)s", field=str(err))
+        ) from None

@@ -42,7 +42,7 @@ class OmniPosImportWizard(models.TransientModel):
                 vals_list, problems = self._json_vals(data)
         except PayloadError as err:
             raise UserError(
-                _("Cannot read %(file)s: %(err)s", file=self.filename, err=err)
+                _("Cannot read %(file)s: %(err)s", file=self.filename, err=str(err))
             ) from None
         backend = self.backend_id.sudo()
         for vals in vals_list:
@@ -100,7 +100,7 @@ class OmniPosImportWizard(models.TransientModel):
         try:
             document = json.loads(data)
         except ValueError as err:
-            raise PayloadError(f"not JSON: {err}") from None
+            raise PayloadError(_("not JSON: %(error)s", error=str(err))) from None
         records = document if isinstance(document, list) else contract.split(document)
         problems = []
         for index, record in enumerate(records, start=1):
@@ -109,5 +109,5 @@ class OmniPosImportWizard(models.TransientModel):
                 contract.validate(record, kind if kind in contract.RECORD_TYPES else "")
             except PayloadError as err:
                 # Stored anyway: its event fails with this message and stays visible.
-                problems.append(_("record %(index)s: %(err)s", index=index, err=err))
+                problems.append(_("record %(index)s: %(err)s", index=index, err=str(err)))
         return self.backend_id._pos_event_vals(records), problems

@@ -42,12 +42,20 @@ class OmniBackend(models.Model):
         if self.channel != "stripe":
             return super()._omni_test_connection()
         balance = self._stripe_adapter().balance()
-        parts = [
-            f"{kind} {entry['amount']} {entry['currency'].upper()} (minor units)"
-            for kind in ("available", "pending")
-            for entry in balance.get(kind) or []
-        ]
-        return _("Connected to Stripe. Balance: %s", ", ".join(parts) or _("empty"))
+        parts = []  # a loop, not a comprehension: _() reads the language from this frame
+        for kind, label in (("available", _("available")), ("pending", _("pending"))):
+            for entry in balance.get(kind) or []:
+                parts.append(
+                    _(
+                        "%(kind)s %(amount)s %(currency)s (minor units)",
+                        kind=label,
+                        amount=entry["amount"],
+                        currency=entry["currency"].upper(),
+                    )
+                )
+        return _(
+            "Connected to Stripe. Balance: %(balance)s", balance=", ".join(parts) or _("empty")
+        )
 
     # ------------------------------------------------------------------------------------
     # Webhooks
@@ -84,7 +92,7 @@ class OmniBackend(models.Model):
             event_id, event_type = event["id"], event["type"]
             obj = event["data"]["object"]
         except (ValueError, KeyError, TypeError) as err:
-            raise PayloadError(f"not a Stripe event: {err}") from None
+            raise PayloadError(_("not a Stripe event: %(error)s", error=str(err))) from None
         return [
             self._omni_event_vals(
                 event_type,
@@ -107,7 +115,7 @@ class OmniBackend(models.Model):
         topic = event.topic
         handler = EVENT_HANDLERS.get(topic) or EVENT_HANDLERS.get(f"{topic.partition('.')[0]}.*")
         if not handler:
-            return {"result_note": _("Stripe event type %s is not used.", topic)}
+            return {"result_note": _("Stripe event type %(type)s is not used.", type=topic)}
         return getattr(self, handler)(event._payload_json())
 
     def _stripe_process_pulled_payout(self, data):

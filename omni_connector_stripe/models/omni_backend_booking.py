@@ -144,11 +144,11 @@ class OmniBackend(models.Model):
                         fee,
                         currency,
                         date,
-                        _("Stripe fee %s", payment.external_id),
+                        _("Stripe fee %(payment)s", payment=payment.external_id),
                     )
                 )
         for currency, fee in fees.items():
-            label = _("Stripe fees of payout %s", ref)
+            label = _("Stripe fees of payout %(payout)s", payout=ref)
             lines.append(self._stripe_line(self._stripe_fee_account(), fee, currency, date, label))
             lines.append(self._stripe_line(stripe_account, -fee, currency, date, label))
         self._stripe_balance_rounding(lines)

@@ -15,7 +15,7 @@ class OmniBackend(models.Model):
     def _cron_stripe_pull(self):
         for backend in self.search([("channel", "=", "stripe")]):
             backend._omni_delay(
-                _("Stripe: pull payouts and balance of %s", backend.name)
+                _("Stripe: pull payouts and balance of %(backend)s", backend=backend.name)
             )._stripe_pull()
 
     def _stripe_pull(self):
@@ -66,4 +66,4 @@ class OmniBackend(models.Model):
         receive(force=True)
         payout_stream._mark_success(to_odoo(parse_unix(newest_payout, "payout created")))
         txn_stream._mark_success(to_odoo(parse_unix(newest_txn, "balance transaction created")))
-        return _("%s new event(s)", len(new_events))
+        return _("%(count)s new event(s)", count=len(new_events))

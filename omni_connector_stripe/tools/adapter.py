@@ -7,6 +7,8 @@ retries are off: retrying is the job's business, never a sleep inside a worker.
 
 import stripe
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.errors import OmniError
@@ -31,10 +33,15 @@ def _retry_after(err):
         return None
 
 
+def _reason(err):
+    """What Stripe says went wrong, in its words (meant for people when it has them)."""
+    return err.user_message or str(err)
+
+
 class StripeAdapter:
     def __init__(self, api_key, api_base=None, timeout=TIMEOUT_SECONDS):
         if not api_key:
-            raise StripeConnectionError("no Stripe secret key configured on the backend")
+            raise StripeConnectionError(_lt("no Stripe secret key configured on the backend"))
         self.client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base or API_BASE},
@@ -47,20 +54,29 @@ class StripeAdapter:
             return function(*args, **kwargs)
         except stripe.RateLimitError as err:
             raise RetryableJobError(
-                f"Stripe throttled the request: {err.user_message or err}",
+                _lt("Stripe throttled the request: %(error)s", error=_reason(err)),
                 seconds=_retry_after(err) or 30,
             ) from None
         except stripe.APIConnectionError as err:
-            raise RetryableJobError(f"Stripe unreachable: {err.user_message or err}") from None
+            raise RetryableJobError(
+                _lt("Stripe unreachable: %(error)s", error=_reason(err))
+            ) from None
         except stripe.APIError as err:
             if (err.http_status or 500) >= 500:
                 raise RetryableJobError(
-                    f"Stripe server error {err.http_status}", seconds=_retry_after(err)
+                    _lt("Stripe server error %(status)s", status=err.http_status),
+                    seconds=_retry_after(err),
                 ) from None
-            raise StripeConnectionError(f"Stripe error {err.http_status}: {err}") from None
+            raise StripeConnectionError(
+                _lt("Stripe error %(status)s: %(error)s", status=err.http_status, error=str(err))
+            ) from None
         except stripe.StripeError as err:  # auth, permission, invalid request: permanent
             raise StripeConnectionError(
-                f"Stripe refused the request ({type(err).__name__}): {err.user_message or err}"
+                _lt(
+                    "Stripe refused the request (%(kind)s): %(error)s",
+                    kind=type(err).__name__,
+                    error=_reason(err),
+                )
             ) from None
 
     def _list(self, service, params):

@@ -4,6 +4,8 @@ Stripe amounts are integers in minor units; they become Decimal with the currenc
 (JPY 3500 -> 3500, USD 1999 -> 19.99, KWD 1234 -> 1.234). Nothing here touches Odoo.
 """
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_unix
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
@@ -35,7 +37,13 @@ ORDER_METADATA_KEYS = ("shopify_order_id", "order_id", "order_ref", "order_refer
 
 def _required(obj, key):
     if not isinstance(obj, dict) or obj.get(key) is None:
-        raise PayloadError(f"Stripe {(obj or {}).get('object', 'object')}: missing {key!r}")
+        raise PayloadError(
+            _lt(
+                "Stripe %(object)s: missing %(key)r",
+                object=(obj or {}).get("object", "object"),
+                key=key,
+            )
+        )
     return obj[key]
 
 
