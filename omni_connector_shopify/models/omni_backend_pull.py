@@ -132,7 +132,7 @@ class OmniBackend(models.Model):
         except ShopifyConnectionError as err:
             new_events._enqueue()
             stream._mark_error(str(err))
-            return _("Pull stopped: %s", err)
+            return _("Pull stopped: %(error)s", error=err)
         new_events._enqueue()
         stream._mark_success(watermark=watermark())
         if cursor:  # more pages: continue in a new job, from where this one stopped

@@ -230,9 +230,12 @@ class TestShopifyPayouts(ShopifyCase):
             message = self.backend._shopify_pull_payouts()
         finally:
             self.world.payments_account = account
-        self.assertIn("not activated", message)
+        self.assertEqual(message, "Pull stopped: Shopify Payments is not activated on this shop.")
         self.assertFalse(self.events(topic="shopify_payments/payout"))
-        self.assertEqual(self.backend._stream("shopify_payouts").last_error, message)
+        self.assertEqual(
+            self.backend._stream("shopify_payouts").last_error,
+            "Shopify Payments is not activated on this shop.",
+        )
 
 
 def _txn(**overrides):
