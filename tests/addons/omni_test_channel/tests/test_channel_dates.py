@@ -60,6 +60,13 @@ class ChannelDatesCase(OmniTestChannelCase):
         self.assertEqual(event.state, "done", event.error_message)
         return event
 
+    def fulfilled(self, placed, updated=None):
+        """The sale order of an order paid and fulfilled as the channel first sends it."""
+        payload = self.order(
+            "evt-1", placed, updated, financial_status="paid", fulfillment_status="fulfilled"
+        )
+        return self.deliver_ok(payload).sale_order_id
+
     def pickings(self, sale_order, code):
         return sale_order.picking_ids.filtered(lambda p: p.picking_type_code == code)
 
@@ -108,32 +115,18 @@ class TestChannelDates(ChannelDatesCase):
 
     def test_order_imported_fulfilled_is_delivered_at_its_update_time(self):
         placed, updated = self.days_ago(5), self.days_ago(3)
-        event = self.deliver_ok(
-            self.order(
-                "evt-1", placed, updated, financial_status="paid", fulfillment_status="fulfilled"
-            )
-        )
-        sale_order = event.sale_order_id
+        sale_order = self.fulfilled(placed, updated)
         self.assertEqual(sale_order.date_order, placed)
         self.assertDoneAt(self.pickings(sale_order, "outgoing"), updated)
 
     def test_refund_credit_note_and_restock_at_the_refund_date(self):
         fulfilled, refunded = self.days_ago(6), self.days_ago(2, hours=5)
-        event = self.deliver_ok(
-            self.order(
-                "evt-1",
-                self.days_ago(7),
-                fulfilled,
-                financial_status="paid",
-                fulfillment_status="fulfilled",
-            )
-        )
+        sale_order = self.fulfilled(self.days_ago(7), fulfilled)
         self.deliver_ok(refund_payload("evt-r", refunded))
         credit_note = self.omni_order().credit_note_ids
         self.assertEqual(credit_note.state, "posted")
         self.assertEqual(credit_note.invoice_date, refunded.date())
         self.assertEqual(credit_note.date, refunded.date())
-        sale_order = event.sale_order_id
         self.assertDoneAt(self.pickings(sale_order, "incoming"), refunded)
         self.assertDoneAt(self.pickings(sale_order, "outgoing"), fulfilled)
 
@@ -174,52 +167,45 @@ class TestChannelDates(ChannelDatesCase):
             self.assertDoneAt(self.pickings(sale_order, "outgoing"), when)
 
     def test_closed_return_restocks_at_its_close_time(self):
-        event = self.deliver_ok(
-            self.order(
-                "evt-1",
-                self.days_ago(8),
-                self.days_ago(7),
-                financial_status="paid",
-                fulfillment_status="fulfilled",
-            )
-        )
+        sale_order = self.fulfilled(self.days_ago(8), self.days_ago(7))
         closed = self.days_ago(1, hours=2)
         self.deliver_ok(return_payload("evt-ret", self.days_ago(3), closed))
-        self.assertDoneAt(self.pickings(event.sale_order_id, "incoming"), closed)
+        self.assertDoneAt(self.pickings(sale_order, "incoming"), closed)
 
     def test_open_return_restocks_at_its_request_time(self):
         """An open return carries no time for its goods but its request's."""
-        event = self.deliver_ok(
-            self.order(
-                "evt-1",
-                self.days_ago(8),
-                financial_status="paid",
-                fulfillment_status="fulfilled",
-            )
-        )
+        sale_order = self.fulfilled(self.days_ago(8))
         requested = self.days_ago(3)
         self.deliver_ok(return_payload("evt-ret", requested, status="OPEN"))
-        self.assertDoneAt(self.pickings(event.sale_order_id, "incoming"), requested)
+        self.assertDoneAt(self.pickings(sale_order, "incoming"), requested)
 
     def test_channel_clock_ahead_dates_nothing_in_the_future(self):
         ahead = self.now + timedelta(days=2)
-        event = self.deliver_ok(
-            self.order(
-                "evt-1",
-                self.days_ago(1),
-                ahead,
-                financial_status="paid",
-                fulfillment_status="fulfilled",
-            )
-        )
+        sale_order = self.fulfilled(self.days_ago(1), ahead)
         self.deliver_ok(refund_payload("evt-r", ahead))
         after = fields.Datetime.now()
-        sale_order = event.sale_order_id
         for picking in sale_order.picking_ids:
             self.assertTrue(self.now <= picking.date_done <= after, picking.date_done)
             self.assertTrue(all(self.now <= d <= after for d in picking.move_ids.mapped("date")))
         self.assertEqual(len(sale_order.picking_ids), 2)
         self.assertLessEqual(self.omni_order().credit_note_ids.invoice_date, after.date())
+
+    def test_refund_without_a_date_is_dated_when_imported(self):
+        sale_order = self.fulfilled(self.days_ago(4))
+        payload = refund_payload("evt-r", self.now)
+        del payload["refund"]["created_at"]
+        self.deliver_ok(payload)
+        after = fields.Datetime.now()
+        self.assertEqual(self.omni_order().credit_note_ids.invoice_date, after.date())
+        restock = self.pickings(sale_order, "incoming")
+        self.assertTrue(self.now <= restock.date_done <= after, restock.date_done)
+
+    def test_unreadable_channel_date_writes_nothing(self):
+        event = self.deliver(order_payload("evt-1", created_at="five days ago"))
+        self.assertEqual(event.error_class, "payload")
+        self.assertIn("five days ago", event.error_message)
+        self.assertFalse(self.omni_order())
+        self.assertFalse(self.env["sale.order"].search([("omni_backend_id", "=", self.backend.id)]))
 
     def test_channel_and_other_orders_confirmed_together(self):
         """Odoo's own confirmation of a mixed selection: the channel order keeps its date,
@@ -260,11 +246,6 @@ class TestChannelDatesValuation(ChannelDatesCase):
 
     def valuation_entries(self, sale_order):
         return self.pickings(sale_order, "outgoing").move_ids.account_move_ids
-
-    def fulfilled(self, placed):
-        return self.deliver_ok(
-            self.order("evt-1", placed, financial_status="paid", fulfillment_status="fulfilled")
-        ).sale_order_id
 
     def test_valuation_entry_dated_the_delivery_day(self):
         placed = self.days_ago(5)
