@@ -8,7 +8,9 @@ everything and writes what the event links to (the ``omni.order`` and its lines,
 documents, where the time of an import goes, in a fixed order: sale orders (one ``create``,
 one ``action_confirm``), then credit notes (one ``action_post``) and the goods they restock,
 then returns, then the orders' payments. Everything runs inside the caller's savepoint, so a
-mapping or currency error leaves nothing half-written.
+mapping or currency error leaves nothing half-written. The documents carry the channel's
+dates (``_channel_time``), never the import's: sale orders keep their order date through
+their confirmation, transfers are done (and valued) when the channel did them.
 
 An importer method called without a batch (tests, benchmarks) opens a batch of one and
 flushes it before returning: the same code either way.
