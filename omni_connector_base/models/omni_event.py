@@ -294,16 +294,21 @@ class OmniEvent(models.Model):
             raise  # locks / serialization: queue_job retries the whole job
         except psycopg2.IntegrityError as err:
             if err.pgcode != errorcodes.UNIQUE_VIOLATION:
-                self._fail("internal", f"{type(err).__name__}: {err}")
+                self._fail_unexpected(err)
             else:
                 # A concurrent job took the same unique value (e.g. the next entry number of
                 # a journal, which REPEATABLE READ does not let us see): retry afresh.
                 self._schedule_retry(
-                    RetryableJobError(f"concurrent update, retrying: {err.diag.message_primary}")
+                    RetryableJobError(
+                        _(
+                            "A concurrent update took the same value, retrying: %(error)s",
+                            error=err.diag.message_primary,
+                        )
+                    )
                 )
         except Exception as err:  # a bug must fail the event visibly, never silently
             _logger.exception("omni.event %s failed unexpectedly", self.id)
-            self._fail("internal", f"{type(err).__name__}: {err}")
+            self._fail_unexpected(err)
         else:
             self._mark_done(results[0])
 
@@ -340,6 +345,13 @@ class OmniEvent(models.Model):
         if dead:
             self._dead_letter()
 
+    def _fail_unexpected(self, err):
+        """Fail on an error no one expected (a bug), naming it for whoever fixes it."""
+        self._fail(
+            "internal",
+            _("Unexpected %(error_type)s: %(error)s", error_type=type(err).__name__, error=err),
+        )
+
     def _schedule_retry(self, err):
         """Retryable failure: record it on the event and enqueue a new job after the delay the
         channel asked for (Retry-After / throttle) or the backoff. Recording it here rather than
@@ -365,7 +377,7 @@ class OmniEvent(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(backend.responsible_user_id or self.env.ref("base.user_admin")).id,
-            summary=_("Dead-lettered %s event", backend.channel),
+            summary=_("Dead-lettered %(channel)s event", channel=backend.channel),
             note=_(
                 "Event %(event)s failed %(attempts)s times: %(error)s",
                 event=self.display_name,
@@ -387,7 +399,7 @@ class OmniEvent(models.Model):
         self._check_manager()
         events = self.filtered(lambda e: e.state in ("failed", "dead", "received"))
         for event in events:
-            event.message_post(body=_("Retried by %s.", self.env.user.name))
+            event.message_post(body=_("Retried by %(user)s.", user=self.env.user.name))
         events.sudo().write({"state": "received", "next_retry_at": False})
         events.sudo()._enqueue()
         return True
@@ -397,7 +409,7 @@ class OmniEvent(models.Model):
         of an applied event changes nothing."""
         self._check_manager()
         for event in self:
-            event.message_post(body=_("Replayed by %s.", self.env.user.name))
+            event.message_post(body=_("Replayed by %(user)s.", user=self.env.user.name))
         self.sudo().write({"state": "received", "next_retry_at": False})
         self.sudo()._enqueue()
         return True
@@ -460,4 +472,4 @@ class OmniEvent(models.Model):
         try:
             return json.loads(self.payload or "")
         except ValueError as err:
-            raise PayloadError(f"payload is not valid JSON: {err}") from None
+            raise PayloadError(_("The payload is not valid JSON: %(error)s", error=err)) from None

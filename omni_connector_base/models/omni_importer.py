@@ -8,7 +8,9 @@ everything and writes what the event links to (the ``omni.order`` and its lines,
 documents, where the time of an import goes, in a fixed order: sale orders (one ``create``,
 one ``action_confirm``), then credit notes (one ``action_post``) and the goods they restock,
 then returns, then the orders' payments. Everything runs inside the caller's savepoint, so a
-mapping or currency error leaves nothing half-written.
+mapping or currency error leaves nothing half-written. The documents carry the channel's
+dates (``_channel_time``), never the import's: sale orders keep their order date through
+their confirmation, transfers are done (and valued) when the channel did them.
 
 An importer method called without a batch (tests, benchmarks) opens a batch of one and
 flushes it before returning: the same code either way.
@@ -23,11 +25,13 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from odoo import api, models
+from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..tools import canonical
+from ..tools.dates import to_odoo
+from .stock_move import DONE_AT_CONTEXT_KEY
 
 BATCH_CONTEXT_KEY = "omni_import_batch"
 
@@ -62,10 +66,12 @@ class PendingOrder:
 
 @dataclass
 class StatusAction:
-    """A status-map action for an order's sale order, run at the flush in arrival order."""
+    """A status-map action for an order's sale order, run at the flush in arrival order;
+    ``at``: when the channel did it (a delivery is done then), naive UTC."""
 
     omni_order: Any
     action: str
+    at: Any = None
 
 
 @dataclass
@@ -224,6 +230,21 @@ class OmniImporter(models.AbstractModel):
                 )
         Binding.create(create_vals)
 
+    @api.model
+    def _channel_time(self, value):
+        """When the channel did something, for an Odoo field: naive UTC, never later than now
+        (a channel clock ahead of ours dates nothing in the future), now when it gave none."""
+        now = fields.Datetime.now()
+        return min(to_odoo(value) or now, now)
+
+    def _validate_transfers(self, pickings, done_at):
+        """Validate transfers the channel made (no backorder), each done at its time in
+        ``done_at`` ({picking id: naive UTC datetime})."""
+        if pickings:
+            pickings.with_context(
+                skip_backorder=True, skip_sms=True, **{DONE_AT_CONTEXT_KEY: done_at}
+            ).button_validate()
+
     def _lock(self, backend, kind, external_id):
         """Serialize work on one external record across jobs (advisory, transaction-scoped);
         a busy record is retried shortly rather than waited for."""
@@ -233,5 +254,10 @@ class OmniImporter(models.AbstractModel):
         )
         if not self.env.cr.fetchone()[0]:
             raise RetryableJobError(
-                f"{kind} {external_id} is being processed by another job", seconds=5
+                _(
+                    "%(kind)s %(ref)s is being processed by another job.",
+                    kind=kind,
+                    ref=external_id,
+                ),
+                seconds=5,
             )

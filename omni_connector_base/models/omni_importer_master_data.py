@@ -47,8 +47,8 @@ class OmniImporter(models.AbstractModel):
                 return backend.default_partner_id
             raise MappingError(
                 _(
-                    "The order has no customer and backend %s has no walk-in customer.",
-                    backend.name,
+                    "The order has no customer and backend %(backend)s has no walk-in customer.",
+                    backend=backend.name,
                 ),
                 "customer",
             )
@@ -192,7 +192,9 @@ class OmniImporter(models.AbstractModel):
             if line.line_type != "product":
                 product = service_products.get(line.line_type)
                 if not product:
-                    problems.append(_("no %s product configured on the backend", line.line_type))
+                    problems.append(
+                        _("no %(type)s product configured on the backend", type=line.line_type)
+                    )
                 result[line] = product
                 continue
             if line.product_external_id in bound:
@@ -216,7 +218,8 @@ class OmniImporter(models.AbstractModel):
                 )
         if problems:
             raise MappingError(
-                _("Cannot map the order's products: %s.", "; ".join(problems)), "product"
+                _("Cannot map the order's products: %(problems)s.", problems="; ".join(problems)),
+                "product",
             )
         created = self._create_products([refs[line] for line in to_create])
         for line in to_create:
@@ -245,7 +248,7 @@ class OmniImporter(models.AbstractModel):
         for ref in refs:
             products = by_sku.get(ref.sku) if ref.sku else None
             if products and len(products) > 1:
-                ambiguous[ref] = _("SKU %s is used by several products", ref.sku)
+                ambiguous[ref] = _("SKU %(sku)s is used by several products", sku=ref.sku)
             elif products:
                 found[ref] = products
             elif ref.barcode in by_barcode:
@@ -347,9 +350,11 @@ class OmniImporter(models.AbstractModel):
             if batch:
                 batch.currencies[name] = currency
         if not currency:
-            raise CurrencyError(_("Unknown currency %r.", code))
+            raise CurrencyError(_("Unknown currency %(code)r.", code=code))
         if not currency.active:
-            raise CurrencyError(_("Currency %s is not active in this database.", currency.name))
+            raise CurrencyError(
+                _("Currency %(code)s is not active in this database.", code=currency.name)
+            )
         return currency
 
     def _pricelist(self, backend, currency):

@@ -66,7 +66,7 @@ class OmniImporter(models.AbstractModel):
             )
         else:
             omni_order = self._plan_new_order(batch, backend, order, currency, states)
-        batch.actions.append(StatusAction(omni_order, action))
+        batch.actions.append(StatusAction(omni_order, action, to_odoo(order.updated_at)))
         for refund in order.refunds:
             self.import_refund(backend, refund, omni_order=omni_order)
         for ret in order.returns:  # after the refunds: goods follow returns, money refunds
@@ -130,9 +130,9 @@ class OmniImporter(models.AbstractModel):
             seen[item.omni_order.id] += 1
             if position == len(rounds):
                 rounds.append([])
-            rounds[position].append((item.omni_order.sale_order_id, item.action))
-        for pairs in rounds:
-            self._run_actions(pairs)
+            rounds[position].append((item.omni_order.sale_order_id, item.action, item.at))
+        for items in rounds:
+            self._run_actions(items)
 
     def _sold_lines(self, omni_order):
         """{external id: omni.order.line} of the order's lines that have a sale line, or
@@ -248,10 +248,12 @@ class OmniImporter(models.AbstractModel):
                 line_vals["discount"] = float(pct)
                 return None
         if not backend.discount_product_id:
-            raise MappingError(_("Backend %s has no discount product.", backend.name), "product")
+            raise MappingError(
+                _("Backend %(backend)s has no discount product.", backend=backend.name), "product"
+            )
         return {
             "product_id": backend.discount_product_id.id,
-            "name": _("Discount on %s", line.name),
+            "name": _("Discount on %(line)s", line=line.name),
             "product_uom_qty": 1.0,
             "price_unit": -float(line.discount_amount),
             "tax_id": [fields.Command.set(taxes.ids)],
@@ -288,17 +290,19 @@ class OmniImporter(models.AbstractModel):
         action = max(rows.mapped("action") or ["none"], key=_ACTION_RANK.__getitem__)
         return financial.canonical_state or False, fulfillment.canonical_state or False, action
 
-    def _run_actions(self, pairs):
-        """Status-map actions on (sale order, action) pairs: the confirmations in one
-        ``action_confirm`` (their procurements run together), the deliveries in one
-        validation."""
+    def _run_actions(self, items):
+        """Status-map actions on (sale order, action, channel time) items: the confirmations
+        in one ``action_confirm`` (their procurements run together; a channel order keeps its
+        date), the deliveries in one validation, each done at its channel time."""
         SaleOrder = self.env["sale.order"]
-        pairs = [(so, action) for so, action in pairs if so and action != "none"]
-        for sale_order, action in pairs:
+        items = [(so, action, at) for so, action, at in items if so and action != "none"]
+        for sale_order, action, __ in items:
             if action == "cancel" and sale_order.state != "cancel":
                 sale_order._action_cancel()
-        pairs = [(so, action) for so, action in pairs if action != "cancel"]
-        to_confirm = SaleOrder.concat(*(so for so, __ in pairs if so.state in ("draft", "sent")))
+        items = [(so, action, at) for so, action, at in items if action != "cancel"]
+        to_confirm = SaleOrder.concat(
+            *(so for so, __, __ in items if so.state in ("draft", "sent"))
+        )
         if to_confirm:
             to_confirm.action_confirm()
             for sale_order in to_confirm:
@@ -308,21 +312,29 @@ class OmniImporter(models.AbstractModel):
                         "omni_external_ref": sale_order.omni_external_ref,
                     }
                 )
-        to_lock = SaleOrder.concat(*(so for so, a in pairs if a == "lock" and not so.locked))
+        to_lock = SaleOrder.concat(*(so for so, a, __ in items if a == "lock" and not so.locked))
         if to_lock:
             to_lock.action_lock()
-        to_deliver = SaleOrder.concat(*(so for so, a in pairs if a == "deliver"))
-        if to_deliver:
-            self._deliver(to_deliver)
+        delivered_at = {so.id: at for so, action, at in items if action == "deliver"}
+        if delivered_at:
+            self._deliver(SaleOrder.browse(list(delivered_at)), delivered_at)
 
-    def _deliver(self, sale_order):
-        pickings = sale_order.picking_ids.filtered(
+    def _deliver(self, sale_orders, delivered_at=None):
+        """Deliver what the sale orders still have to ship, in one validation; each order's
+        deliveries are done at its time in ``delivered_at`` ({sale order id: datetime}): the
+        channel's time of the order version saying it is fulfilled, its ``updated_at`` (the
+        canonical order carries no fulfilment date)."""
+        delivered_at = delivered_at or {}
+        pickings = sale_orders.picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel") and p.picking_type_code == "outgoing"
         )
         for move in pickings.move_ids:
             move.quantity = move.product_uom_qty
             move.picked = True
-        if pickings:
-            pickings.with_context(
-                skip_backorder=True, skip_sms=True, skip_immediate=True
-            ).button_validate()
+        self._validate_transfers(
+            pickings,
+            {
+                picking.id: self._channel_time(delivered_at.get(picking.sale_id.id))
+                for picking in pickings
+            },
+        )

@@ -98,7 +98,12 @@ class OmniImporter(models.AbstractModel):
             restock = self._refund_restock(plan)
             if restock:
                 sale_order = plan.omni_order.sale_order_id
-                self._return_goods(sale_order, restock, plan.refund.external_id)
+                self._return_goods(
+                    sale_order,
+                    restock,
+                    plan.refund.external_id,
+                    self._channel_time(plan.refund.created_at),
+                )
 
     def _refund_sale_lines(self, plan):
         """(refund line, its sale line) of a refund."""
@@ -162,17 +167,18 @@ class OmniImporter(models.AbstractModel):
                 channel=backend.channel,
                 refund=refund.external_id,
             ),
-            "invoice_date": (refund.created_at or fields.Datetime.now()).date(),
+            "invoice_date": self._channel_time(refund.created_at).date(),
             "omni_backend_id": backend.id,
             "omni_external_ref": refund.external_id,
             "invoice_line_ids": [fields.Command.create(vals) for vals in invoice_lines],
         }
 
-    def _return_goods(self, sale_order, restock, ref):
+    def _return_goods(self, sale_order, restock, ref, done_at):
         """Validated returns of (sale line, quantity) pairs against the done deliveries of the
-        sale order, each taking back what it delivered and was not returned yet; returns (the
-        return pickings, {sale line id: quantity taken back}). What no done delivery holds is
-        not taken back: it never left the warehouse (or was taken back before)."""
+        sale order, each taking back what it delivered and was not returned yet, done at
+        ``done_at`` (the channel's time); returns (the return pickings, {sale line id:
+        quantity taken back}). What no done delivery holds is not taken back: it never left
+        the warehouse (or was taken back before)."""
         wanted = defaultdict(float)
         for sale_line, qty in restock:
             wanted[sale_line.id] += float(qty)
@@ -221,6 +227,6 @@ class OmniImporter(models.AbstractModel):
                     m.product_uom_qty, precision_rounding=m.product_uom.rounding
                 )
             ).unlink()
-            return_picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+            self._validate_transfers(return_picking, {return_picking.id: done_at})
             pickings |= return_picking
         return pickings, dict(returned)

@@ -204,8 +204,13 @@ class OmniImporter(models.AbstractModel):
         if not restock:
             return notes
         sale_order = record.omni_order_id.sale_order_id
+        # The canonical return has no time of its goods' receipt: it is closed by then, else
+        # its request time is the channel's only date.
         pickings, returned = self._return_goods(
-            sale_order, [(line.sale_line_id, qty) for line, qty in restock], record.external_id
+            sale_order,
+            [(line.sale_line_id, qty) for line, qty in restock],
+            record.external_id,
+            self._channel_time(record.closed_at or record.channel_created_at),
         )
         record.picking_ids = [fields.Command.link(picking.id) for picking in pickings]
         for line, qty in restock:  # what was taken back per sale line, to its return lines

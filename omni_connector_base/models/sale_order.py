@@ -21,3 +21,21 @@ class SaleOrder(models.Model):
         help="The order's id in the channel.",
     )
     omni_order_ids = fields.One2many("omni.order", "sale_order_id", string="Channel Orders")
+
+    def action_confirm(self):
+        # Channel orders keep their date on confirmation, others get Odoo's: one dict of
+        # confirmation values serves a whole recordset, so a mixed one is confirmed in two.
+        channel_orders = self.filtered("omni_backend_id")
+        if channel_orders and channel_orders != self:
+            super(SaleOrder, self - channel_orders).action_confirm()
+            return super(SaleOrder, channel_orders).action_confirm()
+        return super().action_confirm()
+
+    def _prepare_confirmation_values(self):
+        """A channel order was placed when the channel says (its ``date_order``, set at its
+        import), not when Odoo confirms it: the SLA checks and the sales reports count from
+        that date, and its procurements are planned from it."""
+        values = super()._prepare_confirmation_values()
+        if self and all(order.omni_backend_id for order in self):
+            values.pop("date_order", None)
+        return values

@@ -1,4 +1,13 @@
+from collections import defaultdict
+from datetime import timedelta
+
 from odoo import fields, models
+
+# Context key of a validation of channel transfers: {picking id: naive UTC datetime the
+# channel did it}. Such a picking, its moves and their lines are done at that date, and the
+# journal entries of their valuation are dated that day (or the first open day after the
+# lock date); the valuation layers keep their creation time (``create_date`` is the ORM's).
+DONE_AT_CONTEXT_KEY = "omni_done_at"
 
 
 class StockMove(models.Model):
@@ -14,6 +23,18 @@ class StockMove(models.Model):
     omni_channel = fields.Selection(related="omni_backend_id.channel", string="Channel", store=True)
     omni_external_ref = fields.Char(string="Channel Reference", index="btree_not_null", copy=False)
 
+    def _prepare_account_move_vals(
+        self, credit_account_id, debit_account_id, journal_id, qty, description, svl_id, cost
+    ):
+        vals = super()._prepare_account_move_vals(
+            credit_account_id, debit_account_id, journal_id, qty, description, svl_id, cost
+        )
+        done_at = (self.env.context.get(DONE_AT_CONTEXT_KEY) or {}).get(self.picking_id.id)
+        if done_at:
+            lock_date = self.company_id._get_user_fiscal_lock_date()
+            vals["date"] = max(done_at.date(), lock_date + timedelta(days=1))
+        return vals
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -22,3 +43,22 @@ class StockPicking(models.Model):
     omni_external_ref = fields.Char(
         related="sale_id.omni_external_ref", string="Channel Reference", store=True
     )
+
+    def _action_done(self):
+        result = super()._action_done()
+        done_at = self.env.context.get(DONE_AT_CONTEXT_KEY)
+        if done_at:
+            self._omni_set_done_dates(done_at)
+        return result
+
+    def _omni_set_done_dates(self, done_at):
+        """Date the done pickings named in ``done_at`` (and their moves and move lines) at the
+        channel's time, one write per date."""
+        by_date = defaultdict(self.browse)
+        for picking in self.filtered(lambda p: p.state == "done" and done_at.get(p.id)):
+            by_date[done_at[picking.id]] |= picking
+        for date, pickings in by_date.items():
+            pickings.write({"date_done": date})
+            moves = pickings.move_ids.filtered(lambda move: move.state == "done")
+            moves.write({"date": date})
+            moves.move_line_ids.write({"date": date})

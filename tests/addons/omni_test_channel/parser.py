@@ -1,5 +1,7 @@
 """Pure parser of the test channel's JSON (a deliberately simple, REST-like shape)."""
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
@@ -8,7 +10,7 @@ from odoo.addons.omni_connector_base.tools.money import to_decimal
 
 def _required(data, key, where):
     if not isinstance(data, dict) or data.get(key) in (None, ""):
-        raise PayloadError(f"{where}: missing {key!r}")
+        raise PayloadError(_lt("%(where)s: missing %(key)r", where=where, key=key))
     return data[key]
 
 
@@ -114,4 +116,5 @@ def parse_return(data):
         ),
         refund_external_ids=tuple(str(ref) for ref in data.get("refund_ids") or []),
         created_at=parse_iso(data.get("created_at"), "return created_at"),
+        closed_at=parse_iso(data.get("closed_at"), "return closed_at"),
     )

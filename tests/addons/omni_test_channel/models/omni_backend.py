@@ -2,7 +2,7 @@ import hashlib
 import hmac
 import json
 
-from odoo import fields, models
+from odoo import _, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -42,9 +42,9 @@ class OmniBackend(models.Model):
         try:
             data = json.loads(raw_body)
         except ValueError as err:
-            raise PayloadError(f"payload is not valid JSON: {err}") from None
+            raise PayloadError(_("The payload is not valid JSON: %(error)s", error=err)) from None
         if not isinstance(data, dict) or not data.get("topic"):
-            raise PayloadError("payload has no topic")
+            raise PayloadError(_("The payload has no topic."))
         record = data.get(data["topic"]) or {}
         Event = self.env["omni.event"]
         return [
@@ -83,5 +83,8 @@ class OmniBackend(models.Model):
                     }
                 )
         if event.topic == "flaky":
-            raise RetryableJobError("channel answered 429", seconds=data.get("retry_after"))
-        raise PayloadError(f"unknown topic {event.topic!r}")
+            raise RetryableJobError(
+                _("The channel answered 429 (too many requests)."),
+                seconds=data.get("retry_after"),
+            )
+        raise PayloadError(_("Unknown topic %(topic)r.", topic=event.topic))

@@ -1,5 +1,6 @@
 from . import (
     test_batch,
+    test_channel_dates,
     test_locations,
     test_order_payments,
     test_payout_bank,
