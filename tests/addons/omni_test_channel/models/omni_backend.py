@@ -46,16 +46,9 @@ class OmniBackend(models.Model):
         if not isinstance(data, dict) or not data.get("topic"):
             raise PayloadError(_("The payload has no topic."))
         record = data.get(data["topic"]) or {}
-        Event = self.env["omni.event"]
+        external_id = str(record.get("id") or "") if isinstance(record, dict) else ""
         return [
-            {
-                "topic": data["topic"],
-                "external_id": str(record.get("id") or "") if isinstance(record, dict) else "",
-                "idempotency_key": Event._idempotency_key(
-                    self, data["topic"], data.get("id"), raw_body
-                ),
-                "payload": raw_body.decode(),
-            }
+            self._omni_event_vals(data["topic"], raw_body, external_id, event_id=data.get("id"))
         ]
 
     def _omni_process_event(self, event):
