@@ -33,6 +33,16 @@ class OmniBackend(models.Model):
     stripe_adjustment_account_id = fields.Many2one(
         "account.account", string="Adjustment Account", check_company=True
     )
+    stripe_revenue_account_id = fields.Many2one(
+        "account.account",
+        string="Platform Revenue Account",
+        check_company=True,
+        default=lambda self: self._default_stripe_revenue_account(),
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Connect platforms: where the application fees earned on connected accounts' "
+        "charges (and their refunds) are credited. Defaults to the company's income account "
+        "of product categories.",
+    )
     stripe_fx_account_id = fields.Many2one(
         "account.account",
         string="FX Account",
@@ -46,6 +56,15 @@ class OmniBackend(models.Model):
         default="per_payout",
         required=True,
     )
+
+    def _default_stripe_revenue_account(self):
+        company = self.env.company
+        return (
+            self.env["ir.property"]
+            .with_company(company)
+            ._get("property_account_income_categ_id", "product.category")
+            .filtered(lambda account: account.company_id == company)
+        )
 
     def _stripe_book(self, payments, payout=None):
         """Journal entries in the Stripe journal for the movements not booked yet: one entry
@@ -218,6 +237,8 @@ class OmniBackend(models.Model):
             return company.transfer_account_id, None
         if kind == "fee":
             return self._stripe_fee_account(), None
+        if kind == "application_fee":
+            return self._stripe_account("stripe_revenue_account_id"), None
         return self._stripe_adjustment_account(), None
 
     def _stripe_adjustment_account(self):
