@@ -2,12 +2,17 @@ import hashlib
 import hmac
 import json
 import time
+from decimal import Decimal
 
 from odoo import _, api, fields, models
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 from odoo.addons.omni_connector_base.tools.dates import parse_unix
-from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
+from odoo.addons.omni_connector_base.tools.errors import (
+    MappingError,
+    PayloadError,
+    SignatureError,
+)
 
 from ..const import EVENT_HANDLERS, SIGNATURE_TOLERANCE, WEBHOOK_KEY_TOPIC
 from ..tools.adapter import API_BASE, StripeAdapter
@@ -197,6 +202,9 @@ class OmniBackend(models.Model):
 
     def _stripe_import_payout(self, payout_json, txns_json):
         payout = parse_payout(payout_json, txns_json)
+        self._stripe_check_precision(payout.currency, [payout.amount])
+        for payment in payout.payments:
+            self._stripe_check_precision(payment.currency, [payment.amount, payment.fee])
         record = self.env["omni.importer"].import_payout(self, payout)
         self._stripe_book(record.payment_ids, payout=record)
         return {"omni_payout_id": record.id}
@@ -204,9 +212,30 @@ class OmniBackend(models.Model):
     def _stripe_import_transactions(self, txns_json):
         """Import and book balance transactions; the event links to the last one given (the
         most specific: a refund rather than its charge)."""
-        payments = self.env["omni.importer"].import_payments(
-            self, [parse_balance_transaction(txn) for txn in txns_json]
-        )
-        self._stripe_book(payments)
-        primary = payments.filtered(lambda p: p.external_id == txns_json[-1]["id"])
+        payments = [parse_balance_transaction(txn) for txn in txns_json]
+        for payment in payments:
+            self._stripe_check_precision(payment.currency, [payment.amount, payment.fee])
+        records = self.env["omni.importer"].import_payments(self, payments)
+        self._stripe_book(records)
+        primary = records.filtered(lambda p: p.external_id == txns_json[-1]["id"])
         return {"omni_payment_id": primary.id}
+
+    def _stripe_check_precision(self, code, amounts):
+        """Odoo rounds money to its currency's rounding: an amount it cannot hold (Stripe
+        charges TWD with cents, Odoo's TWD has none) is a mapping error, never money rounded
+        away in the books."""
+        currency = self.env["omni.importer"]._currency(code)
+        rounding = Decimal(str(currency.rounding))
+        for amount in amounts:
+            if amount % rounding:
+                raise MappingError(
+                    _(
+                        "Stripe amount %(amount)s %(currency)s has more decimals than Odoo's "
+                        "%(currency)s (rounding %(rounding)s) keeps: set the currency's "
+                        "rounding to 0.01 before importing.",
+                        amount=amount,
+                        currency=currency.name,
+                        rounding=currency.rounding,
+                    ),
+                    "currency",
+                )

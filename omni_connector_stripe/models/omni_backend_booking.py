@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.omni_connector_base.tools.errors import MappingError
 
@@ -37,7 +37,9 @@ class OmniBackend(models.Model):
         "account.account",
         string="Platform Revenue Account",
         check_company=True,
-        default=lambda self: self._default_stripe_revenue_account(),
+        compute="_compute_stripe_revenue_account_id",
+        store=True,
+        readonly=False,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Connect platforms: where the application fees earned on connected accounts' "
         "charges (and their refunds) are credited. Defaults to the company's income account "
@@ -57,14 +59,21 @@ class OmniBackend(models.Model):
         required=True,
     )
 
-    def _default_stripe_revenue_account(self):
-        company = self.env.company
-        return (
-            self.env["ir.property"]
-            .with_company(company)
-            ._get("property_account_income_categ_id", "product.category")
-            .filtered(lambda account: account.company_id == company)
-        )
+    @api.depends("company_id")
+    def _compute_stripe_revenue_account_id(self):
+        """The company's income account of product categories, until one is chosen."""
+        for backend in self:
+            company = backend.company_id
+            if backend.stripe_revenue_account_id.company_id == company:
+                continue
+            income = (
+                self.env["ir.property"]
+                .with_company(company)
+                ._get("property_account_income_categ_id", "product.category")
+            )
+            backend.stripe_revenue_account_id = (
+                income if income and income.company_id == company else False
+            )
 
     def _stripe_book(self, payments, payout=None):
         """Journal entries in the Stripe journal for the movements not booked yet: one entry
