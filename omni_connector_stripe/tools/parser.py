@@ -134,7 +134,10 @@ def parse_payout(payout, balance_transactions=()):
 
 def expandable_id(value):
     """An expandable field's id, whether Stripe sent the id or the expanded object."""
-    return value.get("id") if isinstance(value, dict) else value
+    value = value.get("id") if isinstance(value, dict) else value
+    if value is not None and not isinstance(value, str):
+        raise PayloadError(_lt("Stripe: %(value)r is not an object id", value=value))
+    return value
 
 
 def _unique(ids):
