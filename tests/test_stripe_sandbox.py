@@ -516,6 +516,77 @@ def test_validator_reports_path(validator, world):
     assert list(exc.value.path) == ["source", "outcome", "type"]
 
 
+# --------------------------------------------------------------------------- Stripe's special cases
+
+
+@pytest.fixture(scope="module")
+def special_world():
+    return generate_month(days=12, charges_per_day=8, currencies=("isk", "huf", "twd", "ugx"))
+
+
+def test_special_currency_amounts(special_world):
+    """docs.stripe.com/currencies#special-cases: ISK and UGX in hundredths, always whole;
+    HUF and TWD charge with decimals but pay out whole units."""
+    by_currency = defaultdict(list)
+    for txn in special_world.balance_transactions:
+        by_currency[txn["currency"]].append(txn)
+    assert set(by_currency) == {"isk", "huf", "twd", "ugx"}
+    for code in ("isk", "ugx"):
+        for txn in by_currency[code]:
+            assert all(txn[k] % 100 == 0 for k in ("amount", "fee", "net")), txn
+    for code in ("huf", "twd"):
+        charges = [c for c in special_world.charges if c["currency"] == code]
+        assert any(c["amount"] % 100 for c in charges), "two-decimal charges"
+    assert special_world.payouts
+    for payout in special_world.payouts:
+        assert payout["amount"] % 100 == 0, payout
+    # What a whole-unit payout cannot take (under one unit) stays in the balance.
+    for payout in special_world.payouts:
+        paid = special_world.transactions_of_payout(payout["id"])
+        rest = sum(t["net"] for t in paid if t["id"] != payout["balance_transaction"])
+        assert 0 <= rest - payout["amount"] < 100
+
+
+def test_special_currency_objects_match_openapi_spec(special_world, validator):
+    for resource in ("balance_transactions", "charges", "payouts"):
+        for obj in special_world.collection(resource):
+            validator.validate(obj, RESOURCES[resource])
+
+
+def test_later_shapes_match_openapi_spec(validator):
+    world = generate_month(days=10, charges_per_day=4)
+    refund = world.fail_refund(world.refunds[0]["id"])
+    failure = world.get(refund["failure_balance_transaction"])
+    assert (failure["type"], failure["amount"], failure["source"]) == (
+        "refund_failure",
+        refund["amount"],
+        refund["id"],
+    )
+    validator.validate(refund, "refund")
+    validator.validate(failure, "balance_transaction")
+    fee = world.add_application_fee("usd", 250)
+    fee_refund = world.add_application_fee("usd", 100, refund=True)
+    assert (fee["type"], fee["net"], fee_refund["type"], fee_refund["net"]) == (
+        "application_fee",
+        250,
+        "application_fee_refund",
+        -100,
+    )
+    validator.validate(fee, "balance_transaction")
+    validator.validate(fee_refund, "balance_transaction")
+    intent = world.legacy_payment_intent(world.payment_intents[0]["id"])
+    assert "latest_charge" not in intent
+    assert [c["id"] for c in intent["charges"]["data"]] == [world.charges[0]["id"]]
+    validator.validate(intent, "payment_intent")
+    dispute = world.serve_legacy_dispute(world.disputes[0]["id"])
+    assert dispute["balance_transaction"] == dispute["balance_transactions"][0]["id"]
+    validator.validate(dispute, "dispute")
+    for event_type, obj in (("refund.failed", refund), ("payment_intent.succeeded", intent)):
+        event = world.make_event(event_type, obj)
+        assert event["type"] == event_type and event["data"]["object"] == obj
+        validator.validate(event, "event")
+
+
 # --------------------------------------------------------------------------- webhooks
 
 SECRET = "whsec_omni_test"

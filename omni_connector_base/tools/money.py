@@ -6,7 +6,8 @@ from odoo.tools.translate import _lt
 
 from .errors import PayloadError
 
-# ISO 4217 exponents that differ from 2 (and what Stripe treats as zero-decimal).
+# ISO 4217 exponents that differ from 2. A channel whose API counts differently (Stripe: ISK and
+# UGX in hundredths) passes its own ``exponent``.
 _EXPONENTS = {
     **dict.fromkeys(
         "BIF CLP DJF GNF ISK JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split(), 0
@@ -40,15 +41,17 @@ def to_decimal(value, what="amount"):
     return result
 
 
-def from_minor_units(value, currency):
-    """Integer minor units (Stripe) -> Decimal major units: JPY 500 -> 500, USD 500 -> 5.00."""
+def from_minor_units(value, currency, exponent=None):
+    """Integer minor units -> Decimal major units: JPY 500 -> 500, USD 500 -> 5.00; ``exponent``
+    overrides the ISO 4217 one (as Odoo's ``arbitrary_decimal_number``)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise PayloadError(_lt("minor-unit amount must be an integer, got %(value)r", value=value))
-    return Decimal(value).scaleb(-currency_exponent(currency))
+    return Decimal(value).scaleb(-(currency_exponent(currency) if exponent is None else exponent))
 
 
-def to_minor_units(amount, currency):
-    scaled = to_decimal(amount).scaleb(currency_exponent(currency))
+def to_minor_units(amount, currency, exponent=None):
+    exponent = currency_exponent(currency) if exponent is None else exponent
+    scaled = to_decimal(amount).scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise PayloadError(
             _lt(

@@ -1,1 +1,1 @@
-from . import omni_backend, omni_backend_booking, omni_backend_pull
+from . import omni_backend, omni_backend_booking, omni_backend_pull, omni_payment

@@ -2,16 +2,29 @@ import hashlib
 import hmac
 import json
 import time
+from decimal import Decimal
 
 from odoo import _, api, fields, models
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 from odoo.addons.omni_connector_base.tools.dates import parse_unix
-from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
+from odoo.addons.omni_connector_base.tools.errors import (
+    MappingError,
+    PayloadError,
+    SignatureError,
+)
 
 from ..const import EVENT_HANDLERS, SIGNATURE_TOLERANCE, WEBHOOK_KEY_TOPIC
 from ..tools.adapter import API_BASE, StripeAdapter
-from ..tools.parser import parse_balance_transaction, parse_payout
+from ..tools.parser import (
+    charge_transaction_ids,
+    dispute_transaction_ids,
+    expandable_id,
+    parse_balance_transaction,
+    parse_payout,
+    payment_intent_charges,
+    refund_transaction_ids,
+)
 
 
 class OmniBackend(models.Model):
@@ -112,11 +125,20 @@ class OmniBackend(models.Model):
     def _omni_process_event(self, event):
         if self.channel != "stripe":
             return super()._omni_process_event(event)
-        topic = event.topic
-        handler = EVENT_HANDLERS.get(topic) or EVENT_HANDLERS.get(f"{topic.partition('.')[0]}.*")
+        handler = self._stripe_event_handler(event.topic)
         if not handler:
-            return {"result_note": _("Stripe event type %(type)s is not used.", type=topic)}
+            return {"result_note": _("Stripe event type %(type)s is not used.", type=event.topic)}
         return getattr(self, handler)(event._payload_json())
+
+    @api.model
+    def _stripe_event_handler(self, topic):
+        """The handler of a topic: its own entry, else that of its longest ``prefix.*``."""
+        parts = topic.split(".")
+        for size in range(len(parts), 0, -1):
+            key = ".".join(parts[:size]) + (".*" if size < len(parts) else "")
+            if key in EVENT_HANDLERS:
+                return EVENT_HANDLERS[key]
+        return None
 
     def _stripe_process_pulled_payout(self, data):
         return self._stripe_import_payout(data["payout"], data["balance_transactions"])
@@ -125,46 +147,64 @@ class OmniBackend(models.Model):
         return self._stripe_import_transactions([data])
 
     def _stripe_process_payout_event(self, data):
+        """The payout with the movements it paid out; a failed one also brings the movement
+        that returned its money to the balance."""
         adapter = self._stripe_adapter()
         payout = adapter.payout(self._stripe_event_object(data)["id"])
-        return self._stripe_import_payout(
-            payout, list(adapter.balance_transactions(payout=payout["id"]))
+        txns = list(adapter.balance_transactions(payout=payout["id"]))
+        links = self._stripe_import_payout(payout, txns)
+        failure_id = expandable_id(payout.get("failure_balance_transaction"))
+        if failure_id and failure_id not in {txn["id"] for txn in txns}:
+            links.update(self._stripe_import_transaction_ids([failure_id]))
+        return links
+
+    def _stripe_process_refund_event(self, data):
+        refund = self._stripe_adapter().refund(self._stripe_event_object(data)["id"])
+        return self._stripe_import_transaction_ids(refund_transaction_ids(refund))
+
+    def _stripe_process_dispute_event(self, data):
+        dispute = self._stripe_adapter().dispute(self._stripe_event_object(data)["id"])
+        return self._stripe_import_transaction_ids(dispute_transaction_ids(dispute))
+
+    def _stripe_process_charge_event(self, data):
+        return self._stripe_import_transaction_ids(
+            self._stripe_charge_transaction_ids(self._stripe_event_object(data))
         )
 
-    def _stripe_process_transaction_event(self, data):
-        txn_ids = self._stripe_transaction_ids(self._stripe_event_object(data))
+    def _stripe_process_payment_intent_event(self, data):
         adapter = self._stripe_adapter()
-        txns = [adapter.balance_transaction(txn_id) for txn_id in txn_ids]
-        if not txns:
-            return {"result_note": _("No balance transaction yet: nothing to book.")}
-        return self._stripe_import_transactions(txns)
+        txn_ids = []
+        for charge in payment_intent_charges(self._stripe_event_object(data)):
+            charge = charge if isinstance(charge, dict) else adapter.charge(charge)
+            txn_ids += self._stripe_charge_transaction_ids(charge)
+        return self._stripe_import_transaction_ids(txn_ids)
 
     @api.model
     def _stripe_event_object(self, data):
         """The Stripe object a webhook event is about."""
-        return (data.get("data") or {}).get("object") or {}
+        obj = (data.get("data") or {}).get("object") if isinstance(data, dict) else None
+        if not isinstance(obj, dict) or not obj.get("id"):
+            raise PayloadError(_("Stripe event %(event)s names no object", event=data.get("id")))
+        return obj
 
-    @api.model
-    def _stripe_transaction_ids(self, obj):
-        """Balance transactions a charge / refund / dispute / payment intent stands for."""
-        ids = []
-        for value in [obj.get("balance_transaction")] + list(obj.get("balance_transactions") or []):
-            value = value.get("id") if isinstance(value, dict) else value
-            if value:
-                ids.append(value)
-        if obj.get("object") == "charge" and obj.get("amount_refunded"):
-            # A refunded charge: its refunds are movements of their own.
-            for refund in self._stripe_adapter().refunds(obj["id"]):
-                if refund.get("balance_transaction"):
-                    ids.append(refund["balance_transaction"])
-        charge = obj.get("latest_charge")
-        if not ids and charge:
-            charge = charge if isinstance(charge, dict) else self._stripe_adapter().charge(charge)
-            ids = self._stripe_transaction_ids(charge)
-        return ids
+    def _stripe_charge_transaction_ids(self, charge):
+        refunded = isinstance(charge, dict) and charge.get("amount_refunded") and charge.get("id")
+        refunds = self._stripe_adapter().refunds(charge["id"]) if refunded else ()
+        return charge_transaction_ids(charge, refunds)
+
+    def _stripe_import_transaction_ids(self, txn_ids):
+        """Fetch the balance transactions (each once) and import them."""
+        adapter = self._stripe_adapter()
+        txns = [adapter.balance_transaction(txn_id) for txn_id in dict.fromkeys(txn_ids)]
+        if not txns:
+            return {"result_note": _("No balance transaction yet: nothing to book.")}
+        return self._stripe_import_transactions(txns)
 
     def _stripe_import_payout(self, payout_json, txns_json):
         payout = parse_payout(payout_json, txns_json)
+        self._stripe_check_precision(payout.currency, [payout.amount])
+        for payment in payout.payments:
+            self._stripe_check_precision(payment.currency, [payment.amount, payment.fee])
         record = self.env["omni.importer"].import_payout(self, payout)
         self._stripe_book(record.payment_ids, payout=record)
         return {"omni_payout_id": record.id}
@@ -172,9 +212,30 @@ class OmniBackend(models.Model):
     def _stripe_import_transactions(self, txns_json):
         """Import and book balance transactions; the event links to the last one given (the
         most specific: a refund rather than its charge)."""
-        payments = self.env["omni.importer"].import_payments(
-            self, [parse_balance_transaction(txn) for txn in txns_json]
-        )
-        self._stripe_book(payments)
-        primary = payments.filtered(lambda p: p.external_id == txns_json[-1]["id"])
+        payments = [parse_balance_transaction(txn) for txn in txns_json]
+        for payment in payments:
+            self._stripe_check_precision(payment.currency, [payment.amount, payment.fee])
+        records = self.env["omni.importer"].import_payments(self, payments)
+        self._stripe_book(records)
+        primary = records.filtered(lambda p: p.external_id == txns_json[-1]["id"])
         return {"omni_payment_id": primary.id}
+
+    def _stripe_check_precision(self, code, amounts):
+        """Odoo rounds money to its currency's rounding: an amount it cannot hold (Stripe
+        charges TWD with cents, Odoo's TWD has none) is a mapping error, never money rounded
+        away in the books."""
+        currency = self.env["omni.importer"]._currency(code)
+        rounding = Decimal(str(currency.rounding))
+        for amount in amounts:
+            if amount % rounding:
+                raise MappingError(
+                    _(
+                        "Stripe amount %(amount)s %(currency)s has more decimals than Odoo's "
+                        "%(currency)s (rounding %(rounding)s) keeps: set the currency's "
+                        "rounding to 0.01 before importing.",
+                        amount=amount,
+                        currency=currency.name,
+                        rounding=currency.rounding,
+                    ),
+                    "currency",
+                )

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.omni_connector_base.tools.errors import MappingError
 
@@ -33,6 +33,18 @@ class OmniBackend(models.Model):
     stripe_adjustment_account_id = fields.Many2one(
         "account.account", string="Adjustment Account", check_company=True
     )
+    stripe_revenue_account_id = fields.Many2one(
+        "account.account",
+        string="Platform Revenue Account",
+        check_company=True,
+        compute="_compute_stripe_revenue_account_id",
+        store=True,
+        readonly=False,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Connect platforms: where the application fees earned on connected accounts' "
+        "charges (and their refunds) are credited. Defaults to the company's income account "
+        "of product categories.",
+    )
     stripe_fx_account_id = fields.Many2one(
         "account.account",
         string="FX Account",
@@ -46,6 +58,22 @@ class OmniBackend(models.Model):
         default="per_payout",
         required=True,
     )
+
+    @api.depends("company_id")
+    def _compute_stripe_revenue_account_id(self):
+        """The company's income account of product categories, until one is chosen."""
+        for backend in self:
+            company = backend.company_id
+            if backend.stripe_revenue_account_id.company_id == company:
+                continue
+            income = (
+                self.env["ir.property"]
+                .with_company(company)
+                ._get("property_account_income_categ_id", "product.category")
+            )
+            backend.stripe_revenue_account_id = (
+                income if income and income.company_id == company else False
+            )
 
     def _stripe_book(self, payments, payout=None):
         """Journal entries in the Stripe journal for the movements not booked yet: one entry
@@ -218,6 +246,8 @@ class OmniBackend(models.Model):
             return company.transfer_account_id, None
         if kind == "fee":
             return self._stripe_fee_account(), None
+        if kind == "application_fee":
+            return self._stripe_account("stripe_revenue_account_id"), None
         return self._stripe_adjustment_account(), None
 
     def _stripe_adjustment_account(self):

@@ -1,13 +1,22 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from omni_sandboxes.stripe_sandbox import StripeSandbox, generate_month
+from omni_sandboxes.stripe_sandbox import StripeSandbox, event_payload, generate_month, sign_payload
+
+from odoo.tests import HttpCase
 
 from odoo.addons.omni_connector_base.tests.common import OmniCommon
 from odoo.addons.omni_connector_base.tools.money import from_minor_units
 
+from ..tools.currency import stripe_exponent
+
 API_KEY = "sk_test_omni"
 WEBHOOK_SECRET = "whsec_omni_test"
+
+
+def major_units(value, currency):
+    """A Stripe amount in major units, as Stripe's API counts the currency (ISK 500 -> 5)."""
+    return from_minor_units(value, currency, exponent=stripe_exponent(currency))
 
 
 class StripeCase(OmniCommon):
@@ -103,5 +112,28 @@ class StripeCase(OmniCommon):
         for kind in ("available", "pending"):
             for entry in balance[kind]:
                 code = entry["currency"].upper()
-                totals[code] += from_minor_units(entry["amount"], code)
+                totals[code] += major_units(entry["amount"], code)
         return {code: total.normalize() for code, total in totals.items() if total}
+
+
+class StripeWebhookCase(StripeCase, HttpCase):
+    """Signed deliveries to the backend's webhook endpoint, processed as the job runner does."""
+
+    def post(self, body, signature):
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers["Stripe-Signature"] = signature
+        return self.url_open(
+            f"/omni/webhook/stripe/{self.backend.id}", data=body, headers=headers, timeout=20
+        )
+
+    def first_event(self, event_type):
+        return next(e for e in self.world.events if e["type"] == event_type)
+
+    def deliver(self, event):
+        body = event_payload(event)
+        response = self.post(body, sign_payload(body, WEBHOOK_SECRET))
+        self.assertEqual(response.status_code, 200, response.text)
+        stored = self.events().filtered(lambda e: e.idempotency_key.endswith(event["id"]))
+        stored._process_job()
+        return stored

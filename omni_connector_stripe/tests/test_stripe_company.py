@@ -13,6 +13,7 @@ STRIPE_LEDGER_FIELDS = {
     "stripe_dispute_account_id": "account.account",
     "stripe_adjustment_account_id": "account.account",
     "stripe_fx_account_id": "account.account",
+    "stripe_revenue_account_id": "account.account",
 }
 
 
@@ -42,3 +43,19 @@ class TestStripeCompany(TransactionCase):
             }
         )
         self.assertEqual(backend_b.stripe_fee_account_id.company_id, self.company_b)
+
+    def test_revenue_account_defaults_to_the_company_income_account(self):
+        """Platform earnings go to the backend company's income account until one is chosen;
+        a backend of another company never takes the first company's account."""
+        income = self.env["account.account"].create(
+            {"name": "Sales", "code": "707000", "account_type": "income"}
+        )
+        self.env["ir.property"]._set_default(
+            "property_account_income_categ_id", "product.category", income, self.env.company
+        )
+        backend = self.env["omni.backend"].create({"name": "Stripe A2", "channel": "stripe"})
+        self.assertEqual(backend.stripe_revenue_account_id, income)
+        backend_b = self.env["omni.backend"].create(
+            {"name": "Stripe B", "channel": "stripe", "company_id": self.company_b.id}
+        )
+        self.assertFalse(backend_b.stripe_revenue_account_id)

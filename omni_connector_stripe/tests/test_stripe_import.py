@@ -7,9 +7,8 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.dates import parse_unix, to_odoo
-from odoo.addons.omni_connector_base.tools.money import from_minor_units
 
-from .common import StripeCase
+from .common import StripeCase, major_units
 
 
 @tagged("post_install", "-at_install")
@@ -57,7 +56,7 @@ class TestStripeMonth(StripeCase):
             self.assertEqual(currencies[txn["id"]], code)
             self.assertEqual(
                 stored[txn["id"]],
-                tuple(from_minor_units(txn[k], code) for k in ("amount", "fee", "net")),
+                tuple(major_units(txn[k], code) for k in ("amount", "fee", "net")),
             )
         jpy = self.payments().filtered(lambda p: p.currency_id.name == "JPY")
         self.assertEqual(
@@ -76,7 +75,7 @@ class TestStripeMonth(StripeCase):
         for payout in payouts:
             source = next(p for p in self.world.payouts if p["id"] == payout.external_id)
             code = source["currency"].upper()
-            self.assertEqual(Decimal(str(payout.amount)), from_minor_units(source["amount"], code))
+            self.assertEqual(Decimal(str(payout.amount)), major_units(source["amount"], code))
             expected = {t["id"] for t in self.world.transactions_of_payout(payout.external_id)}
             self.assertEqual(set(payout.payment_ids.mapped("external_id")), expected)
             # Net of what it pays out (its own transaction excluded) equals its amount.
@@ -126,7 +125,7 @@ class TestStripeMonth(StripeCase):
         lost_total = sum(
             line.amount_currency for line in lines if line.currency_id.name == lost_code
         )
-        self.assertAlmostEqual(lost_total, float(from_minor_units(lost["amount"], lost_code)), 2)
+        self.assertAlmostEqual(lost_total, float(major_units(lost["amount"], lost_code)), 2)
 
     def test_charges_matched_to_orders_or_left_visible(self):
         charges = self.payments().filtered(lambda p: p.payment_type == "charge")

@@ -3,33 +3,14 @@ import time
 
 from omni_sandboxes.stripe_sandbox import event_payload, sign_payload
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import WEBHOOK_SECRET, StripeCase
+from .common import WEBHOOK_SECRET, StripeWebhookCase
 
 
 @tagged("post_install", "-at_install")
-class TestStripeWebhook(StripeCase, HttpCase):
+class TestStripeWebhook(StripeWebhookCase):
     world_kwargs = {"days": 6, "charges_per_day": 3}
-
-    def post(self, body, signature):
-        headers = {"Content-Type": "application/json"}
-        if signature is not None:
-            headers["Stripe-Signature"] = signature
-        return self.url_open(
-            f"/omni/webhook/stripe/{self.backend.id}", data=body, headers=headers, timeout=20
-        )
-
-    def first_event(self, event_type):
-        return next(e for e in self.world.events if e["type"] == event_type)
-
-    def deliver(self, event):
-        body = event_payload(event)
-        response = self.post(body, sign_payload(body, WEBHOOK_SECRET))
-        self.assertEqual(response.status_code, 200, response.text)
-        stored = self.events().filtered(lambda e: e.idempotency_key.endswith(event["id"]))
-        stored._process_job()
-        return stored
 
     def test_each_webhook_type_imports_its_money(self):
         charge_event = self.deliver(self.first_event("charge.succeeded"))

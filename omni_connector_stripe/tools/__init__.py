@@ -1,1 +1,1 @@
-from . import adapter, parser
+from . import adapter, currency, parser

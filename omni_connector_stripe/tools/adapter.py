@@ -97,8 +97,17 @@ class StripeAdapter:
         params = {"created": {"gte": created_gte}} if created_gte else {}
         return self._list(self.client.v1.payouts, params)
 
+    def _retrieve(self, service, object_id, **params):
+        return self._call(service.retrieve, object_id, params=params).to_dict(for_json=True)
+
     def payout(self, payout_id):
-        return self._call(self.client.v1.payouts.retrieve, payout_id).to_dict(for_json=True)
+        return self._retrieve(self.client.v1.payouts, payout_id)
+
+    def refund(self, refund_id):
+        return self._retrieve(self.client.v1.refunds, refund_id)
+
+    def dispute(self, dispute_id):
+        return self._retrieve(self.client.v1.disputes, dispute_id)
 
     def balance_transactions(self, payout=None, created_gte=None):
         params = {"expand": ["data.source"]}
@@ -112,9 +121,7 @@ class StripeAdapter:
         return self._list(self.client.v1.refunds, {"charge": charge_id})
 
     def charge(self, charge_id):
-        return self._call(self.client.v1.charges.retrieve, charge_id).to_dict(for_json=True)
+        return self._retrieve(self.client.v1.charges, charge_id)
 
     def balance_transaction(self, txn_id):
-        return self._call(
-            self.client.v1.balance_transactions.retrieve, txn_id, params={"expand": ["source"]}
-        ).to_dict(for_json=True)
+        return self._retrieve(self.client.v1.balance_transactions, txn_id, expand=["source"])

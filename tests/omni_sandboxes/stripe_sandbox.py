@@ -12,7 +12,10 @@
 - :func:`sign_payload` / :func:`send_event` sign and deliver webhook events exactly as Stripe
   does (``Stripe-Signature: t=...,v1=...``).
 
-Amounts are integers in the currency's minor unit (JPY is zero-decimal: 3500 means ¥3500).
+Amounts are integers in the currency's minor unit as Stripe counts it (docs.stripe.com/currencies):
+JPY is zero-decimal (3500 means ¥3500); ISK and UGX are zero-decimal currencies Stripe still
+counts in hundredths, always whole (500 means ISK 5); HUF and TWD charge with decimals but
+pay out whole units only.
 No Odoo import here: this module is usable from plain pytest and from Odoo tests alike.
 """
 
@@ -39,8 +42,11 @@ API_VERSION = "2023-08-16"
 DAY = 86400
 DEFAULT_START = calendar.timegm((2026, 10, 1, 0, 0, 0))  # 2026-10-01T00:00:00Z
 ZERO_DECIMAL_CURRENCIES = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    "bif clp djf gnf jpy kmf krw mga pyg rwf vnd vuv xaf xof xpf".split()
 )
+# Stripe's "special cases": whole units stated in hundredths, and whole-unit payouts.
+WHOLE_UNIT_CURRENCIES = frozenset({"isk", "ugx"})
+WHOLE_UNIT_PAYOUT_CURRENCIES = frozenset({"huf", "twd"}) | WHOLE_UNIT_CURRENCIES
 DISPUTE_FEE = 1500  # minor units of the charge currency
 PAYOUT_FAILURE_CODE = "account_closed"
 PAYOUT_FAILURE_MESSAGE = "The bank account has been closed."
@@ -112,7 +118,9 @@ def is_zero_decimal(currency):
 
 def stripe_fee(amount, currency):
     """Processing fee in minor units: 2.9% + 30, or 3.6% for zero-decimal currencies (JPY),
-    rounded half-up."""
+    rounded half-up (ISK and UGX: to whole units)."""
+    if currency.lower() in WHOLE_UNIT_CURRENCIES:
+        return stripe_fee(amount // 100, "jpy") * 100
     if is_zero_decimal(currency):
         rate, fixed = Decimal("0.036"), 0
     else:
@@ -155,6 +163,7 @@ class StripeWorld:
         self._payout_of_txn = {}
         self._templates = templates or {}
         self._index = None
+        self._later_ids = None
 
     # -- access
     def collection(self, resource):
@@ -205,6 +214,102 @@ class StripeWorld:
         return [
             t for t in self.balance_transactions if self._payout_of_txn.get(t["id"]) == payout_id
         ]
+
+    # -- later changes: failures after the month, Connect earnings, older API versions' shapes
+    def _new_id(self, kind):
+        if self._later_ids is None:
+            self._later_ids = _Ids(f"{self.seed}:later")
+        return self._later_ids.new(kind)
+
+    def _later_txn(self, currency, amount, type_, category, source, created, description):
+        txn = copy.deepcopy(self.balance_transactions[0])
+        txn.update(
+            id=self._new_id("balance_transaction"),
+            amount=amount,
+            available_on=created,
+            created=created,
+            currency=currency,
+            description=description,
+            exchange_rate=None,
+            fee=0,
+            fee_details=[],
+            net=amount,
+            reporting_category=category,
+            source=source,
+            status="available",
+            type=type_,
+        )
+        return self.add("balance_transactions", txn)
+
+    def make_event(self, event_type, obj, created=None):
+        """An event about ``obj`` (a copy) as Stripe sends it; not stored in the world."""
+        event = copy.deepcopy(self.events[0])
+        event.update(
+            id=self._new_id("event"),
+            created=self.now if created is None else created,
+            data={"object": copy.deepcopy(obj)},
+            type=event_type,
+        )
+        return event
+
+    def fail_refund(self, refund_id, at=None):
+        """The refund fails (the card was closed): a ``refund_failure`` movement gives its
+        money back to the balance."""
+        refund = self.find("refunds", refund_id)
+        txn = self._later_txn(
+            refund["currency"],
+            refund["amount"],
+            "refund_failure",
+            "refund_failure",
+            refund_id,
+            self.now if at is None else at,
+            "REFUND FAILURE",
+        )
+        refund.update(
+            status="failed",
+            failure_reason="expired_or_canceled_card",
+            failure_balance_transaction=txn["id"],
+        )
+        return refund
+
+    def add_application_fee(self, currency, amount, refund=False, at=None):
+        """A Connect platform's earning on a connected account's charge (or, ``refund``, its
+        refund): the balance transaction Stripe books on the platform's balance."""
+        kind = ("application_fee_refund", "platform_earning_refund", "fr", -amount)
+        if not refund:
+            kind = ("application_fee", "platform_earning", "fee", amount)
+        type_, category, prefix, signed = kind
+        return self._later_txn(
+            currency,
+            signed,
+            type_,
+            category,
+            self._new_id(prefix),
+            self.now if at is None else at,
+            "Application fee" if not refund else "Application fee refund",
+        )
+
+    def legacy_payment_intent(self, intent_id):
+        """A copy of the payment intent as API versions before 2022-11-15 sent it: its charges
+        listed under ``charges``, no ``latest_charge``."""
+        intent = copy.deepcopy(self.find("payment_intents", intent_id))
+        charges = [copy.deepcopy(c) for c in self.charges if c["payment_intent"] == intent_id]
+        intent.pop("latest_charge", None)
+        intent["charges"] = {
+            "object": "list",
+            "data": charges,
+            "has_more": False,
+            "total_count": len(charges),
+            "url": f"/v1/charges?payment_intent={intent_id}",
+        }
+        return intent
+
+    def serve_legacy_dispute(self, dispute_id):
+        """Serve the dispute as older API versions do: ``balance_transaction`` (its first
+        movement) besides ``balance_transactions``."""
+        dispute = self.find("disputes", dispute_id)
+        dispute["balance_transaction"] = dispute["balance_transactions"][0]["id"]
+        return dispute
 
     # -- derived
     def balance(self, at=None):
@@ -389,6 +494,8 @@ class _MonthGenerator:
     def _amount(self, currency):
         if is_zero_decimal(currency):
             return self.rng.randint(8, 300) * 100  # ¥800 .. ¥30000
+        if currency in WHOLE_UNIT_CURRENCIES:
+            return self.rng.randint(10, 400) * 10000  # ISK 1000 .. 40000, in hundredths
         return self.rng.randint(900, 30000)  # 9.00 .. 300.00
 
     # -- steps
@@ -762,6 +869,8 @@ class _MonthGenerator:
                     and t["created"] <= run_at
                 ]
                 total = sum(t["net"] for t in batch)
+                if currency in WHOLE_UNIT_PAYOUT_CURRENCIES:
+                    total -= total % 100  # the fraction stays in the balance
                 if not batch or total <= 0:
                     continue
                 po_id = self.ids.new("payout")
