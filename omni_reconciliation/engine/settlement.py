@@ -170,8 +170,8 @@ SELECT 'payout_not_banked:payout:' || po.id, 'payout_not_banked', 'high',
    AND po.arrival_date < %(as_of)s::timestamp - make_interval(days => %(bank_days)s)
    -- a line naming the payout is in the bank: a payout_bank_mismatch if its amount differs
    AND NOT EXISTS ("""
-    + BANK_LINE
-    + """)
+        + BANK_LINE
+        + """)
 """,
     ),
     (
