@@ -113,29 +113,30 @@ inv AS (
       FROM inv_share i
   GROUP BY i.sale_order_id
 ),
--- What left for the customer, counted on the moves: Odoo's qty_delivered falls back when a
--- unit is returned, yet a returned unit was delivered.
-shipped AS (
-    SELECT sm.sale_line_id, SUM(sm.quantity) AS qty
+-- The units of each sale line that left for the customer and that came back, counted on the
+-- moves: Odoo's qty_delivered falls back when a unit is returned, yet that unit was delivered.
+line_moves AS (
+    SELECT sol.id AS sale_line_id, sol.order_id AS sale_order_id,
+           SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NULL
+                                      AND dest.usage = 'customer') AS shipped,
+           SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NOT NULL) AS returned
       FROM scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN stock_move sm ON sm.sale_line_id = sol.id
       JOIN stock_location dest ON dest.id = sm.location_dest_id
      WHERE sm.state = 'done'
-       AND sm.origin_returned_move_id IS NULL
-       AND dest.usage = 'customer'
-  GROUP BY sm.sale_line_id
+  GROUP BY sol.id, sol.order_id
 ),
 dlv AS (
     SELECT sol.order_id AS sale_order_id,
-           SUM(COALESCE(sh.qty, 0)) AS qty_delivered,
-           SUM(GREATEST(sol.product_uom_qty - COALESCE(sh.qty, 0), 0)
+           SUM(COALESCE(sh.shipped, 0)) AS qty_delivered,
+           SUM(GREATEST(sol.product_uom_qty - COALESCE(sh.shipped, 0), 0)
                * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS undelivered_value
       FROM scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN product_product pp ON pp.id = sol.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
-      LEFT JOIN shipped sh ON sh.sale_line_id = sol.id
+      LEFT JOIN line_moves sh ON sh.sale_line_id = sol.id
      WHERE pt.type IN ('product', 'consu')
   GROUP BY sol.order_id
 ),
@@ -144,7 +145,7 @@ dlv AS (
 bill AS (
     SELECT sol.order_id AS sale_order_id,
            SUM(CASE WHEN pt.invoice_policy = 'delivery'
-                    THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.qty, 0)
+                    THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.shipped, 0)
                               ELSE sol.qty_delivered END
                     ELSE sol.product_uom_qty END
                * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS billable
@@ -152,18 +153,9 @@ bill AS (
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       LEFT JOIN product_product pp ON pp.id = sol.product_id
       LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-      LEFT JOIN shipped sh ON sh.sale_line_id = sol.id
+      LEFT JOIN line_moves sh ON sh.sale_line_id = sol.id
      WHERE sol.display_type IS NULL
   GROUP BY sol.order_id
-),
-ret_line AS (
-    SELECT sol.id AS sale_line_id, sol.order_id AS sale_order_id, SUM(sm.quantity) AS qty
-      FROM scope s
-      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
-      JOIN stock_move sm ON sm.sale_line_id = sol.id
-     WHERE sm.state = 'done'
-       AND sm.origin_returned_move_id IS NOT NULL
-  GROUP BY sol.id, sol.order_id
 ),
 -- Units that came back for exchange items were swapped within the order: no refund is due.
 exch AS (
@@ -177,12 +169,13 @@ exch AS (
 ),
 ret AS (
     SELECT rl.sale_order_id,
-           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)) AS qty_returned,
-           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)
+           SUM(GREATEST(rl.returned - COALESCE(x.qty, 0), 0)) AS qty_returned,
+           SUM(GREATEST(rl.returned - COALESCE(x.qty, 0), 0)
                * COALESCE(sol.price_total / NULLIF(sol.product_uom_qty, 0), 0)) AS returned_value
-      FROM ret_line rl
+      FROM line_moves rl
       JOIN sale_order_line sol ON sol.id = rl.sale_line_id
       LEFT JOIN exch x ON x.sale_line_id = rl.sale_line_id
+     WHERE rl.returned > 0
   GROUP BY rl.sale_order_id
 )
 SELECT s.id AS order_id,
