@@ -108,6 +108,19 @@ class OmniBackend(models.Model):
             "omni_connector_base.product_omni_adjustment", raise_if_not_found=False
         ),
     )
+    manual_gateways = fields.Char(
+        default="manual, bank deposit, cash on delivery (cod), money order",
+        help="Comma-separated gateways that move no money through a processor (bank deposit, "
+        "cash on delivery...): their payments count as received only once settled or banked.",
+    )
+    payout_journal_id = fields.Many2one(
+        "account.journal",
+        string="Payout Bank Journal",
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+        help="Bank journal the processor pays its payouts into: its lines no payout explains "
+        "are reported by the reconciliation.",
+    )
     max_attempts = fields.Integer(
         default=5, help="Attempts after which a failing event is dead-lettered."
     )

@@ -2,7 +2,7 @@
 
 from odoo.tools.translate import _lt
 
-from .scope import BACKEND, INSERT_CANDIDATE, positions
+from .scope import BACKEND, INSERT_CANDIDATE, PAYMENT_OK, positions
 
 # The title and details of the exceptions, by SQL parameter (see the package docstring).
 TEXTS = {
@@ -28,6 +28,15 @@ TEXTS = {
     "duplicate_channel_order_details": _lt(
         "Channel orders %(first)s and %(order)s are both linked to sale order %(sale_order)s.",
         **positions("first", "order", "sale_order"),
+    ),
+    "imported_twice_title": _lt(
+        "Channel order %(order)s imported again by backend %(backend)s",
+        **positions("order", "backend"),
+    ),
+    "imported_twice_details": _lt(
+        "Channel order %(order)s (external id %(external_id)s) was imported by backend "
+        "%(first_backend)s and again by backend %(backend)s; the second import is the duplicate.",
+        **positions("order", "external_id", "first_backend", "backend"),
     ),
     "amount_mismatch_title": _lt(
         "Order %(order)s: channel %(channel_total)s, sale order %(sale_total)s, invoiced "
@@ -123,6 +132,29 @@ SELECT 'duplicate_order:omni_order:' || d.order_id, 'duplicate_order', 'high',
            AND NOT c.booked_in_odoo
         WINDOW w AS (PARTITION BY c.sale_order_id ORDER BY c.order_id)) d
  WHERE d.rank > 1
+UNION ALL
+-- The same channel order imported by two backends of one shop (two connections, a backend
+-- made again): the later import is the duplicate.
+SELECT 'duplicate_order:imported_twice:' || c.order_id, 'duplicate_order', 'high',
+       ROUND(c.amount_total * c.factor, %(digits)s), c.backend_id, c.date,
+       c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int, NULL::int,
+       format(%(imported_twice_title)s, c.name, b.name),
+       format(%(imported_twice_details)s, c.name, c.external_id, first.backend_name, b.name)
+  FROM omni_recon_chain c
+  JOIN omni_order o ON o.id = c.order_id
+  JOIN omni_backend b ON b.id = c.backend_id
+ CROSS JOIN LATERAL (
+       SELECT fb.name AS backend_name
+         FROM omni_order f
+         JOIN omni_backend fb ON fb.id = f.backend_id
+        WHERE f.company_id = o.company_id
+          AND f.channel = o.channel
+          AND f.backend_id <> o.backend_id
+          AND f.external_id = o.external_id
+          AND f.name = o.name
+          AND f.id < o.id
+     ORDER BY f.id
+        LIMIT 1) first
 """,
     ),
     (
@@ -173,18 +205,18 @@ SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
         INSERT_CANDIDATE
         + """
 SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
-       ROUND((c.so_total - c.invoiced + c.credited) * COALESCE(fx.factor, 1.0), %(digits)s),
+       ROUND((c.billable - c.invoiced) * COALESCE(fx.factor, 1.0), %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
        format(%(uninvoiced_title)s, c.name, %(invoice_sla)s),
-       format(%(uninvoiced_details)s, c.so_name, c.so_total, c.invoiced - c.credited,
+       format(%(uninvoiced_details)s, c.so_name, ROUND(c.billable, 2), c.invoiced,
               %(invoice_sla)s, c.date_order::date)
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
  WHERE c.so_state = 'sale'
    AND NOT c.booked_in_odoo
-   AND c.invoice_status = 'to invoice'
-   AND c.so_total - c.invoiced + c.credited > c.tolerance
+   -- invoices count gross: a credit note of a return or a refund does not reopen the order
+   AND c.billable - c.invoiced > c.tolerance
    AND c.date_order < %(as_of)s::timestamp - make_interval(days => %(invoice_sla)s)
 """,
     ),
@@ -192,11 +224,36 @@ SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
         "unmapped",
         INSERT_CANDIDATE
         + """
-SELECT 'unmapped:event:' || e.id, 'unmapped', 'low', 0, e.backend_id, e.received_at::date,
+SELECT 'unmapped:event:' || e.id, 'unmapped',
+       CASE WHEN COALESCE(ch.amount, 0) > 0 THEN 'medium' ELSE 'low' END,
+       ROUND(COALESCE(ch.amount, 0), %(digits)s), e.backend_id, e.received_at::date,
        e.omni_order_id, NULL::int, NULL::int, NULL::int, NULL::int, e.id,
        format(%(unmapped_title)s, e.topic, COALESCE(e.external_id, e.id::text)),
        LEFT(COALESCE(e.error_message, %(unmapped_details)s), 2000)
   FROM omni_event e
+  -- An order the channel has but that could not be imported: the charges naming it are its
+  -- money at stake (they are no orphans), on its latest failed event.
+  LEFT JOIN LATERAL (
+       SELECT SUM(p.amount * COALESCE(fx.factor, 1.0)) AS amount
+         FROM omni_payment p
+         LEFT JOIN omni_recon_fx fx ON fx.currency_id = p.currency_id
+        WHERE e.omni_order_id IS NULL
+          AND e.id = (SELECT MAX(f.id) FROM omni_event f
+                       WHERE f.company_id = e.company_id
+                         AND f.external_id = e.external_id
+                         AND f.state IN ('failed', 'dead')
+                         AND f.error_class = 'mapping'
+                         AND f.omni_order_id IS NULL)
+          AND p.company_id = e.company_id
+          AND p.order_id IS NULL
+          AND p.order_external_ref = e.external_id
+          AND p.payment_type = 'charge'
+          AND """
+        + PAYMENT_OK
+        + """
+          AND NOT EXISTS (SELECT 1 FROM omni_order o
+                           WHERE o.company_id = p.company_id
+                             AND o.external_id = p.order_external_ref)) ch ON TRUE
  WHERE e.company_id = %(company)s
    AND """
         + BACKEND.format(alias="e")

@@ -2,7 +2,26 @@
 
 from odoo.tools.translate import _lt
 
-from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE, positions
+from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE, ORDER_MOVEMENTS, positions
+
+# The movements of the run's orders, as ORDER_MOVEMENTS counts them.
+MOVEMENTS_OF_RUN = (
+    "WITH movements AS ("
+    + ORDER_MOVEMENTS.format(
+        scope="(SELECT o.* FROM omni_order o JOIN omni_recon_chain rc ON rc.order_id = o.id)"
+    )
+    + ")"
+)
+
+# A charge naming a channel order whose import failed on its mapping (an unknown product): its
+# order exists at the channel, the unmapped record carries its money. Alias: {pay}.
+ORDER_UNMAPPED = """
+    EXISTS (SELECT 1 FROM omni_event e
+             WHERE e.company_id = {pay}.company_id
+               AND e.external_id = {pay}.order_external_ref
+               AND e.state IN ('failed', 'dead')
+               AND e.error_class = 'mapping'
+               AND e.omni_order_id IS NULL)"""
 
 # The title and details of the exceptions, by SQL parameter (see the package docstring).
 TEXTS = {
@@ -47,6 +66,25 @@ TEXTS = {
         "Charge %(charge)s (%(amount)s, order reference %(reference)s) matches no channel order "
         "of the company.",
         **positions("charge", "amount", "reference"),
+    ),
+    "payment_not_received_title": _lt(
+        "Payment %(payment)s of %(amount)s through %(gateway)s not received",
+        **positions("payment", "amount", "gateway"),
+    ),
+    "payment_not_received_details": _lt(
+        "Payment %(payment)s (%(amount)s) of order %(order)s went through %(gateway)s, which "
+        "moves no money, and is neither settled nor banked %(days)s day(s) later.",
+        **positions("payment", "amount", "order", "gateway", "days"),
+    ),
+    "processor_amount_mismatch_title": _lt(
+        "Order %(order)s: processor captured %(captured)s, channel recorded %(recorded)s",
+        **positions("order", "captured", "recorded"),
+    ),
+    "processor_amount_mismatch_details": _lt(
+        "The processor's movement %(processor_movement)s captured %(captured)s for the "
+        "channel's %(channel_movement)s of %(recorded)s (gap %(gap)s); the processor's amount "
+        "is the money.",
+        **positions("processor_movement", "captured", "channel_movement", "recorded", "gap"),
     ),
     "fx_variance_title": _lt(
         "Movement %(movement)s converted at %(rate)s, Odoo rate %(odoo_rate)s",
@@ -105,12 +143,15 @@ SELECT 'overpaid:order:' || c.order_id, 'overpaid', 'medium',
         INSERT_CANDIDATE
         + """
 SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'medium',
-       ROUND(c.refunded * c.factor, %(digits)s), c.backend_id, c.date,
+       ROUND(x.goods * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, c.refund_id, NULL::int,
-       format(%(refund_without_return_title)s, c.name, c.refunded),
-       format(%(refund_without_return_details)s, c.refunded, c.name, c.qty_delivered)
+       format(%(refund_without_return_title)s, c.name, x.goods),
+       format(%(refund_without_return_details)s, x.goods, c.name, c.qty_delivered)
   FROM omni_recon_chain c
- WHERE c.refunded > c.tolerance
+ -- a refund of shipping or of an adjustment (its credit note's lines that are no goods)
+ -- brings nothing back to stock
+ CROSS JOIN LATERAL (SELECT c.refunded - LEAST(c.credited_other, c.refunded) AS goods) x
+ WHERE x.goods > c.tolerance
    AND NOT c.booked_in_odoo
    AND c.qty_delivered > 0
    AND c.qty_returned = 0
@@ -151,6 +192,51 @@ SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
    AND NOT EXISTS (SELECT 1 FROM omni_order o
                     WHERE o.company_id = p.company_id
                       AND o.external_id = p.order_external_ref)
+   AND NOT """
+        + ORDER_UNMAPPED.format(pay="p")
+        + """
+""",
+    ),
+    (
+        "payment_not_received",
+        INSERT_CANDIDATE
+        + MOVEMENTS_OF_RUN
+        + """
+SELECT 'payment_not_received:payment:' || p.id, 'payment_not_received', 'high',
+       ROUND(m.amount * c.factor, %(digits)s), p.backend_id,
+       COALESCE(p.channel_created_at, p.create_date)::date,
+       c.order_id, p.id, NULL::int, c.sale_order_id, NULL::int, NULL::int,
+       format(%(payment_not_received_title)s, p.external_id, ROUND(m.amount, 2), p.processor),
+       format(%(payment_not_received_details)s, p.external_id, ROUND(m.amount, 2), c.name,
+              p.processor, %(settlement_grace)s)
+  FROM movements m
+  JOIN omni_payment p ON p.id = m.id
+  JOIN omni_recon_chain c ON c.order_id = m.order_id
+ WHERE m.unreceived
+   AND m.payment_type = 'charge'
+   AND m.amount > c.tolerance
+   AND COALESCE(p.channel_created_at, p.create_date)
+       < %(as_of)s::timestamp - make_interval(days => %(settlement_grace)s)
+""",
+    ),
+    (
+        "processor_amount_mismatch",
+        INSERT_CANDIDATE
+        + MOVEMENTS_OF_RUN
+        + """
+SELECT 'processor_amount_mismatch:payment:' || t.id, 'processor_amount_mismatch', 'medium',
+       ROUND(ABS(m.amount - m.recorded) * c.factor, %(digits)s), t.backend_id,
+       COALESCE(t.channel_created_at, t.create_date)::date,
+       c.order_id, t.id, t.payout_id, c.sale_order_id, NULL::int, NULL::int,
+       format(%(processor_amount_mismatch_title)s, c.name, ROUND(m.amount, 2),
+              ROUND(m.recorded, 2)),
+       format(%(processor_amount_mismatch_details)s, t.external_id, ROUND(m.amount, 2),
+              p.external_id, ROUND(m.recorded, 2), ROUND(m.amount - m.recorded, 2))
+  FROM movements m
+  JOIN omni_payment p ON p.id = m.id
+  JOIN omni_payment t ON t.id = m.twin_id
+  JOIN omni_recon_chain c ON c.order_id = m.order_id
+ WHERE ABS(m.amount - m.recorded) > c.tolerance
 """,
     ),
     (

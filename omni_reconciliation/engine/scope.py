@@ -67,24 +67,79 @@ TWIN_OF = """
              AND {twin}.backend_id <> {order}.backend_id))
 """
 
+# A movement's amount in the order's (shop) currency: one in the currency the customer saw
+# (presentment) is brought to the shop currency at the order's own ratio; one in any other
+# currency is no amount of the order (never summed with it). Aliases: {pay}, {order}.
+IN_ORDER_CURRENCY = """
+    CASE WHEN {pay}.currency_id = {order}.currency_id THEN {pay}.amount
+         WHEN {pay}.currency_id = {order}.presentment_currency_id
+              AND COALESCE({order}.amount_total_presentment, 0) <> 0
+         THEN {pay}.amount * {order}.amount_total / {order}.amount_total_presentment
+    END"""
+
+# The movement a processor captured for the channel's record ``{own}`` (its twin), if any.
+PROCESSOR_TWIN = (
+    """
+    (SELECT t.* FROM omni_payment t
+      WHERE """
+    + TWIN_OF.format(twin="t", own="{own}", order="{order}")
+    + """
+        AND """
+    + PAYMENT_OK.replace("p.", "t.")
+    + """
+   ORDER BY t.id LIMIT 1)"""
+)
+
+# A movement through a gateway that moves no money (bank deposit, cash on delivery...): the
+# backend lists them (``manual_gateways``). Alias: {pay}.
+MANUAL_GATEWAY = """
+    EXISTS (SELECT 1 FROM omni_backend mb
+             WHERE mb.id = {pay}.backend_id
+               AND LOWER(BTRIM(COALESCE({pay}.processor, ''))) = ANY(
+                   regexp_split_to_array(LOWER(BTRIM(COALESCE(mb.manual_gateways, ''))),
+                                         '\\s*,\\s*')))"""
+
+# A movement is banked when its journal entry is matched with the bank.
+BANKED = """
+    EXISTS (SELECT 1 FROM account_move_line aml
+             WHERE aml.move_id = {pay}.move_id AND aml.reconciled)"""
+
 # The movements of the orders in ``scope`` counted once, in the order's (shop) currency, each
-# with the payout that settled it (its own or its twin's). A movement in the currency the
-# customer saw (presentment) is brought to the shop currency at the order's own ratio.
+# with the payout that settled it (its own or its twin's). The processor's record of a charge
+# (``twin_id``) is the money: its amount counts (``amount``); what the channel recorded
+# (``recorded``) is what the order is compared with, the gap between the two being a
+# ``processor_amount_mismatch``, never also an underpayment. A movement through a manual
+# gateway is ``unreceived`` until a payout settles it or the bank has it.
 ORDER_MOVEMENTS = (
     """
-    SELECT p.id, p.order_id, p.payment_type,
-           CASE WHEN p.currency_id <> o.currency_id
-                     AND p.currency_id = o.presentment_currency_id
-                     AND COALESCE(o.amount_total_presentment, 0) <> 0
-                THEN p.amount * o.amount_total / o.amount_total_presentment
-                ELSE p.amount END AS amount,
-           COALESCE(p.payout_id, (SELECT t.payout_id FROM omni_payment t
-                                   WHERE t.payout_id IS NOT NULL AND """
+    SELECT m.id, m.order_id, m.payment_type, COALESCE(m.captured, m.recorded) AS amount,
+           m.recorded, m.twin_id, m.payout_id,
+           m.manual AND m.payout_id IS NULL AND NOT m.banked AS unreceived
+      FROM (
+    SELECT p.id, p.order_id, p.payment_type, tw.id AS twin_id,
+           """
+    + IN_ORDER_CURRENCY.format(pay="tw", order="o")
+    + """ AS captured,
+           """
+    + IN_ORDER_CURRENCY.format(pay="p", order="o")
+    + """ AS recorded,
+           COALESCE(p.payout_id, tw.payout_id,
+                    (SELECT t.payout_id FROM omni_payment t
+                      WHERE t.payout_id IS NOT NULL AND """
     + TWIN_OF.format(twin="t", own="p", order="o")
     + """
-                                   LIMIT 1)) AS payout_id
+                      LIMIT 1)) AS payout_id,
+           """
+    + MANUAL_GATEWAY.format(pay="p")
+    + """ AS manual,
+           """
+    + BANKED.format(pay="p")
+    + """ AS banked
       FROM omni_payment p
       JOIN {scope} o ON o.id = p.order_id
+      LEFT JOIN LATERAL """
+    + PROCESSOR_TWIN.format(own="p", order="o")
+    + """ tw ON TRUE
      WHERE p.payment_type IN ('charge', 'cash', 'gift_card', 'refund')
        AND """
     + PAYMENT_OK
@@ -92,6 +147,8 @@ ORDER_MOVEMENTS = (
        AND NOT EXISTS (SELECT 1 FROM omni_payment q WHERE """
     + TWIN_OF.format(twin="p", own="q", order="o")
     + """)
+           ) m
+     WHERE m.recorded IS NOT NULL
 """
 )
 

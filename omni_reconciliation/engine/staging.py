@@ -47,49 +47,115 @@ pay AS (
     SELECT m.order_id,
            COUNT(*) AS n_payments,
            SUM(CASE WHEN m.payment_type IN ('charge', 'cash', 'gift_card')
-                    THEN m.amount ELSE 0 END) AS charged,
-           SUM(CASE WHEN m.payment_type = 'refund' THEN -m.amount ELSE 0 END) AS refunded
+                    THEN m.recorded ELSE 0 END) AS charged,
+           SUM(CASE WHEN m.payment_type = 'refund' THEN -m.recorded ELSE 0 END) AS refunded
       FROM movements m
   GROUP BY m.order_id
 ),
-inv_moves AS (
-    SELECT DISTINCT sol.order_id AS sale_order_id, aml.move_id
+-- Each posted invoice and credit note of an order counts for the lines it bills of that
+-- order (Odoo's consolidated billing puts several orders on one invoice); a move of a single
+-- order counts whole (its lines of shipping or rounding are that order's). Credit notes booked
+-- on the channel order count too.
+inv_lines AS (
+    SELECT sol.order_id AS sale_order_id, aml.move_id, aml.price_total,
+           pt.type IN ('product', 'consu') AS is_goods
       FROM scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
       JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+      LEFT JOIN product_product pp ON pp.id = aml.product_id
+      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
 ),
-inv AS (
-    SELECT im.sale_order_id,
-           SUM(CASE WHEN am.move_type = 'out_invoice' THEN am.amount_total ELSE 0 END) AS invoiced,
-           SUM(CASE WHEN am.move_type = 'out_refund' THEN am.amount_total ELSE 0 END) AS credited,
-           COUNT(*) FILTER (WHERE am.move_type = 'out_invoice') AS n_invoices,
-           MIN(am.id) FILTER (WHERE am.move_type = 'out_invoice') AS invoice_id,
-           MIN(am.id) FILTER (WHERE am.move_type = 'out_refund') AS refund_id
+inv_moves AS (
+    SELECT il.sale_order_id, il.move_id, SUM(il.price_total) AS billed,
+           SUM(il.price_total) FILTER (WHERE il.is_goods) AS billed_goods
+      FROM inv_lines il
+  GROUP BY il.sale_order_id, il.move_id
+     UNION
+    SELECT s.sale_order_id, rel.account_move_id, NULL, NULL
+      FROM scope s
+      JOIN account_move_omni_order_rel rel ON rel.omni_order_id = s.id
+     WHERE s.sale_order_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM inv_lines il
+                        WHERE il.sale_order_id = s.sale_order_id
+                          AND il.move_id = rel.account_move_id)
+),
+inv_share AS (
+    SELECT im.sale_order_id, am.id AS move_id, am.move_type,
+           CASE WHEN x.n_orders > 1 THEN im.billed ELSE am.amount_total END AS amount,
+           -- what the move bills or credits of goods (a refund of shipping only: none)
+           CASE WHEN x.n_orders > 1 THEN COALESCE(im.billed_goods, 0)
+                ELSE (SELECT COALESCE(SUM(aml.price_total), 0)
+                        FROM account_move_line aml
+                        JOIN product_product pp ON pp.id = aml.product_id
+                        JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                       WHERE aml.move_id = am.id
+                         AND aml.display_type = 'product'
+                         AND pt.type IN ('product', 'consu')) END AS goods
       FROM inv_moves im
       JOIN account_move am ON am.id = im.move_id AND am.state = 'posted'
-  GROUP BY im.sale_order_id
+     CROSS JOIN LATERAL (
+           SELECT COUNT(DISTINCT sol.order_id) AS n_orders
+             FROM account_move_line aml
+             JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+             JOIN sale_order_line sol ON sol.id = rel.order_line_id
+            WHERE aml.move_id = am.id) x
+),
+inv AS (
+    SELECT i.sale_order_id,
+           SUM(CASE WHEN i.move_type = 'out_invoice' THEN i.amount ELSE 0 END) AS invoiced,
+           SUM(CASE WHEN i.move_type = 'out_refund' THEN i.amount ELSE 0 END) AS credited,
+           SUM(CASE WHEN i.move_type = 'out_refund' THEN i.amount - i.goods ELSE 0 END)
+               AS credited_other,
+           COUNT(*) FILTER (WHERE i.move_type = 'out_invoice') AS n_invoices,
+           MIN(i.move_id) FILTER (WHERE i.move_type = 'out_invoice') AS invoice_id,
+           MIN(i.move_id) FILTER (WHERE i.move_type = 'out_refund') AS refund_id
+      FROM inv_share i
+  GROUP BY i.sale_order_id
+),
+-- The units of each sale line that left for the customer and that came back, counted on the
+-- moves: Odoo's qty_delivered falls back when a unit is returned, yet that unit was delivered.
+line_moves AS (
+    SELECT sol.id AS sale_line_id, sol.order_id AS sale_order_id,
+           SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NULL
+                                      AND dest.usage = 'customer') AS shipped,
+           SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NOT NULL) AS returned
+      FROM scope s
+      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
+      JOIN stock_move sm ON sm.sale_line_id = sol.id
+      JOIN stock_location dest ON dest.id = sm.location_dest_id
+     WHERE sm.state = 'done'
+  GROUP BY sol.id, sol.order_id
 ),
 dlv AS (
     SELECT sol.order_id AS sale_order_id,
-           SUM(sol.qty_delivered) AS qty_delivered,
-           SUM(GREATEST(sol.product_uom_qty - sol.qty_delivered, 0)
+           SUM(COALESCE(sh.shipped, 0)) AS qty_delivered,
+           SUM(GREATEST(sol.product_uom_qty - COALESCE(sh.shipped, 0), 0)
                * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS undelivered_value
       FROM scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN product_product pp ON pp.id = sol.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN line_moves sh ON sh.sale_line_id = sol.id
      WHERE pt.type IN ('product', 'consu')
   GROUP BY sol.order_id
 ),
-ret_line AS (
-    SELECT sol.id AS sale_line_id, sol.order_id AS sale_order_id, SUM(sm.quantity) AS qty
+-- What is to invoice by each line's policy, on the gross quantities: a return and its credit
+-- note are compared with each other, not with what was billed.
+bill AS (
+    SELECT sol.order_id AS sale_order_id,
+           SUM(CASE WHEN pt.invoice_policy = 'delivery'
+                    THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.shipped, 0)
+                              ELSE sol.qty_delivered END
+                    ELSE sol.product_uom_qty END
+               * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS billable
       FROM scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
-      JOIN stock_move sm ON sm.sale_line_id = sol.id
-     WHERE sm.state = 'done'
-       AND sm.origin_returned_move_id IS NOT NULL
-  GROUP BY sol.id, sol.order_id
+      LEFT JOIN product_product pp ON pp.id = sol.product_id
+      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN line_moves sh ON sh.sale_line_id = sol.id
+     WHERE sol.display_type IS NULL
+  GROUP BY sol.order_id
 ),
 -- Units that came back for exchange items were swapped within the order: no refund is due.
 exch AS (
@@ -103,12 +169,13 @@ exch AS (
 ),
 ret AS (
     SELECT rl.sale_order_id,
-           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)) AS qty_returned,
-           SUM(GREATEST(rl.qty - COALESCE(x.qty, 0), 0)
+           SUM(GREATEST(rl.returned - COALESCE(x.qty, 0), 0)) AS qty_returned,
+           SUM(GREATEST(rl.returned - COALESCE(x.qty, 0), 0)
                * COALESCE(sol.price_total / NULLIF(sol.product_uom_qty, 0), 0)) AS returned_value
-      FROM ret_line rl
+      FROM line_moves rl
       JOIN sale_order_line sol ON sol.id = rl.sale_line_id
       LEFT JOIN exch x ON x.sale_line_id = rl.sale_line_id
+     WHERE rl.returned > 0
   GROUP BY rl.sale_order_id
 )
 SELECT s.id AS order_id,
@@ -134,9 +201,11 @@ SELECT s.id AS order_id,
        COALESCE(pay.refunded, 0) AS refunded,
        COALESCE(inv.invoiced, 0) AS invoiced,
        COALESCE(inv.credited, 0) AS credited,
+       COALESCE(inv.credited_other, 0) AS credited_other,
        COALESCE(inv.n_invoices, 0) AS n_invoices,
        inv.invoice_id,
        inv.refund_id,
+       COALESCE(bill.billable, 0) AS billable,
        COALESCE(dlv.qty_delivered, 0) AS qty_delivered,
        COALESCE(dlv.undelivered_value, 0) AS undelivered_value,
        COALESCE(ret.qty_returned, 0) AS qty_returned,
@@ -148,6 +217,7 @@ SELECT s.id AS order_id,
   LEFT JOIN pay ON pay.order_id = s.id
   LEFT JOIN inv ON inv.sale_order_id = s.sale_order_id
   LEFT JOIN dlv ON dlv.sale_order_id = s.sale_order_id
+  LEFT JOIN bill ON bill.sale_order_id = s.sale_order_id
   LEFT JOIN ret ON ret.sale_order_id = s.sale_order_id
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = s.currency_id;
 ANALYZE omni_recon_chain;

@@ -279,3 +279,38 @@ class ReconScenarioCase(OmniCommon):
         )
         run.with_context(omni_recon_no_action=True).action_run()
         return run
+
+    @classmethod
+    def seed_money_gaps(cls, expect):
+        """Two of each gap between the money recorded and the money moved: a manual gateway's
+        payment never received, a processor capturing another amount, a payout's bank line of
+        another amount, a payout journal's line no payout explains. ``expect(type, link field,
+        record, amount)`` records each."""
+        # a manual gateway's payments, neither settled nor banked after the grace
+        for total in (40.0, 65.0):
+            order = cls.omni_order(total)
+            cls.sale_order(order, total, confirm=False)
+            pay = cls.payment(
+                total, order, processor="manual", channel_created_at=cls.now - timedelta(days=10)
+            )
+            expect("payment_not_received", "omni_payment_id", pay, total)
+        # the processor captured another amount than the channel recorded
+        for total, captured in ((100.0, 96.0), (30.0, 31.5)):
+            order = cls.omni_order(total)
+            cls.sale_order(order, total, confirm=False)
+            own = cls.payment(total, order, available_on=False)
+            twin = cls.payment(captured, order, processor_reference=own.external_id)
+            expect("processor_amount_mismatch", "omni_payment_id", twin, abs(captured - total))
+        # a payout's bank line of another amount; payout journal lines no payout explains
+        cls.backend.payout_journal_id = cls.bank_journal
+        for amount, banked in ((400.0, 390.0), (120.0, 120.4)):
+            payout = cls.payout(amount, banked=False, days_ago=10)
+            payout.statement_line_id = cls.env["account.bank.statement.line"].create(
+                {"journal_id": cls.bank_journal.id, "amount": banked, "payment_ref": "Transfer"}
+            )
+            expect("payout_bank_mismatch", "omni_payout_id", payout, abs(amount - banked))
+        for amount in (77.0, -9.5):
+            line = cls.env["account.bank.statement.line"].create(
+                {"journal_id": cls.bank_journal.id, "amount": amount, "payment_ref": "Deposit"}
+            )
+            expect("bank_line_unmatched", "move_id", line.move_id, abs(amount))

@@ -25,6 +25,10 @@ IMPLEMENTED = {
     "unsettled_payment",
     "payout_mismatch",
     "payout_not_banked",
+    "payout_bank_mismatch",
+    "bank_line_unmatched",
+    "payment_not_received",
+    "processor_amount_mismatch",
     "fee_variance",
     "fx_variance",
     "z_report_gap",
@@ -280,6 +284,7 @@ class TestReconEngine(ReconScenarioCase):
         stock_d = cls.stocked_product("Stock D", 0.0, 12.0)
         level = cls.stock_level(cls.register, stock_d, 3.0)
         expect("stock_drift", "stock_level_id", level, 36.0)
+        cls.seed_money_gaps(expect)
         # unmapped records from the pipeline
         for _i in range(2):
             event = cls.event("mapping")
@@ -302,6 +307,7 @@ class TestReconEngine(ReconScenarioCase):
                     "omni_payment_id",
                     "sale_order_id" if exc.key.startswith("duplicate_order:sale") else "",
                     "omni_order_id",
+                    "move_id",
                 )
                 if field and exc[field]
             )

@@ -61,7 +61,7 @@ class TestReconException(TransactionCase):
         cls.env.cr.flush()
 
     def test_defaults_and_types(self):
-        self.assertEqual(len(EXCEPTION_TYPES), 18)
+        self.assertEqual(len(EXCEPTION_TYPES), 22)
         self.assertEqual(self.exc_a.state, "open")
         self.assertEqual(self.exc_b.severity, "medium")
         self.assertEqual(self.exc_a.currency_id, self.company_a.currency_id)
