@@ -1,6 +1,7 @@
 """A stream failing or retried without progress for longer than its backend's threshold is
 stalled, on the stream and in the backend's overview; progress restarts the clock."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
@@ -20,13 +21,12 @@ class TestStreamStall(OmniTestChannelCase):
         cls.backend = cls.make_backend("Stall test")
         cls.stream = cls.backend._stream("orders")
 
+    @contextmanager
     def at(self, minutes):
-        """Freeze the clock ``minutes`` after T0; the stall figures are read again."""
-        frozen = freeze_time(T0 + timedelta(minutes=minutes))
-        frozen.start()
-        self.addCleanup(frozen.stop)
-        self.env.invalidate_all()
-        return frozen
+        """The clock ``minutes`` after T0; the stall figures are read again."""
+        with freeze_time(T0 + timedelta(minutes=minutes)):
+            self.env.invalidate_all()
+            yield
 
     def health(self):
         return self.stream.health, self.stream.is_stalled, self.backend.stream_stalled_count
