@@ -127,6 +127,12 @@ class OmniBackend(models.Model):
     event_retention_days = fields.Integer(
         default=90, help="Processed events older than this are purged (failed ones never are)."
     )
+    stall_threshold_minutes = fields.Integer(
+        string="Stall Threshold (minutes)",
+        default=20,
+        help="A stream failing, or whose job is retried, without progress for longer than this "
+        "shows as stalled.",
+    )
 
     status_map_ids = fields.One2many("omni.status.map", "backend_id", copy=True)
     tax_map_ids = fields.One2many("omni.tax.map", "backend_id", copy=True)
@@ -146,9 +152,19 @@ class OmniBackend(models.Model):
     latency_p50_ms = fields.Integer(compute="_compute_event_stats", string="Latency p50 (ms)")
     latency_p95_ms = fields.Integer(compute="_compute_event_stats", string="Latency p95 (ms)")
     last_sync_at = fields.Datetime(compute="_compute_event_stats", string="Last Successful Sync")
+    stream_stalled_count = fields.Integer(
+        compute="_compute_stream_stalled_count",
+        string="Stalled Streams",
+        help="Streams in trouble without progress for longer than the stall threshold.",
+    )
 
     _sql_constraints = [
         ("max_attempts_positive", "CHECK(max_attempts > 0)", "Max attempts must be positive."),
+        (
+            "stall_threshold_positive",
+            "CHECK(stall_threshold_minutes > 0)",
+            "The stall threshold must be positive.",
+        ),
     ]
 
     def _compute_webhook_url(self):
@@ -206,6 +222,10 @@ class OmniBackend(models.Model):
             backend.latency_p95_ms = int(p95 or 0)
             backend.last_sync_at = last_sync.get(backend)
 
+    def _compute_stream_stalled_count(self):
+        for backend in self:
+            backend.stream_stalled_count = len(backend.stream_ids.filtered("is_stalled"))
+
     @api.model_create_multi
     def create(self, vals_list):
         backends = super().create(vals_list)
@@ -255,6 +275,15 @@ class OmniBackend(models.Model):
     def action_reset_status_map(self):
         for backend in self:
             backend._reset_status_map()
+
+    def action_open_streams(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_connector_base.omni_backend_stream_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"search_default_filter_stalled": int(bool(self.stream_stalled_count))}
+        return action
 
     def action_open_events(self):
         self.ensure_one()
@@ -336,6 +365,13 @@ class OmniBackend(models.Model):
         if updated_at:
             vals["channel_updated_at"] = to_odoo(updated_at)
         return vals
+
+    def _omni_job_streams(self, method_name, args):
+        """Names of the streams a job ``method_name(*args)`` of this backend pulls, to show a
+        stream whose job keeps being retried as stalled. By default a job whose first
+        argument names a stream; connectors add their pulls."""
+        self.ensure_one()
+        return {args[0]} if args and isinstance(args[0], str) else set()
 
     def _omni_job_channel(self):
         """queue_job channel of this backend's work; connectors declare root.omni.<channel>."""

@@ -5,6 +5,8 @@ from datetime import timezone
 
 from odoo import _, models
 
+from odoo.addons.queue_job.exception import RetryableJobError
+
 from odoo.addons.omni_connector_base.tools.dates import parse_iso, to_odoo
 from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
 
@@ -71,27 +73,51 @@ class OmniBackend(models.Model):
     # REST pull from a POS API serving the contract
     # ------------------------------------------------------------------------------------
 
-    def _pos_pull(self):
-        """Job: every page of records since the watermark (with overlap) becomes events."""
+    def _pos_pull(self, cursor=None, since=None):
+        """Job: every page of records since the watermark (with overlap) becomes events, from
+        ``cursor`` when it continues a walk. Throttled after some pages, it keeps them and a
+        new job continues from the page after the last one stored (the same window
+        ``since``), instead of walking again from the first page; before any, queue_job
+        retries it. Pages come in record order, so the watermark may advance with them."""
         self.ensure_one()
         stream = self._stream("records")
-        since = self._poll_window_start("records")
+        if since is None:  # a new walk; a continuation keeps its window (False: everything)
+            since = self._poll_window_start("records") or False
         Event = self.env["omni.event"]
-        new_events, newest = Event.browse(), None
-        for page in self._pos_adapter().pages(since and since.replace(tzinfo=timezone.utc)):
-            records = page["records"]
-            for start in range(0, len(records), PULL_CHUNK):
-                received, __ = Event._receive(
-                    self, self._pos_event_vals(records[start : start + PULL_CHUNK]), source="poll"
-                )
-                received._enqueue()
-                new_events |= received
-            for record in records:
-                moment = self._pos_record_moment(record)
-                if moment and (newest is None or moment > newest):
-                    newest = moment
+        new_events, newest, pages_read = Event.browse(), None, 0
+        pages = self._pos_adapter().pages(since and since.replace(tzinfo=timezone.utc), cursor)
+        try:
+            for page in pages:
+                records = page["records"]
+                for start in range(0, len(records), PULL_CHUNK):
+                    received, __ = Event._receive(
+                        self,
+                        self._pos_event_vals(records[start : start + PULL_CHUNK]),
+                        source="poll",
+                    )
+                    received._enqueue()
+                    new_events |= received
+                for record in records:
+                    moment = self._pos_record_moment(record)
+                    if moment and (newest is None or moment > newest):
+                        newest = moment
+                cursor, pages_read = page.get("next_cursor"), pages_read + 1
+        except RetryableJobError as err:
+            if not pages_read:
+                raise
+            stream._mark_success(newest)
+            stream.cursor = cursor
+            self._omni_delay(
+                _("POS: pull records of %(backend)s", backend=self.name), eta=err.seconds
+            )._pos_pull(cursor=cursor, since=since)
+            return _("%(count)s new event(s); paused: %(error)s", count=len(new_events), error=err)
         stream._mark_success(newest)
         return _("%(count)s new event(s)", count=len(new_events))
+
+    def _omni_job_streams(self, method_name, args):
+        if self.channel != "pos":
+            return super()._omni_job_streams(method_name, args)
+        return {"_pos_pull": {"records"}, "_pos_mirror_odoo": {"odoo_pos"}}.get(method_name, set())
 
     def _pos_record_moment(self, record):
         """When a pulled record happened (naive UTC), for the watermark; None when unknown."""

@@ -71,9 +71,10 @@ class PosAdapter:
     def health(self):
         return self._get("/v1/health")
 
-    def pages(self, since=None):
-        """Contract batches from ``since`` (aware datetime or None), page after page."""
-        cursor, seen = None, set()
+    def pages(self, since=None, cursor=None):
+        """Contract batches from ``since`` (aware datetime or None), page after page, from
+        ``cursor`` (the ``next_cursor`` of a page already read) or the first page."""
+        seen = set()
         while True:
             params = {"limit": self.page_size}
             if since:

@@ -6,6 +6,7 @@ from . import (
     test_parser,
     test_payouts,
     test_pull,
+    test_pull_resume,
     test_queries,
     test_returns,
     test_shopify_backend,

@@ -3,5 +3,6 @@ from . import (
     test_stripe_company,
     test_stripe_import,
     test_stripe_parser,
+    test_stripe_pull_resume,
     test_stripe_webhook,
 )

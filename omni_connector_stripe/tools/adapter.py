@@ -79,7 +79,10 @@ class StripeAdapter:
                 )
             ) from None
 
-    def _list(self, service, params):
+    def _list(self, service, params, starting_after=None):
+        """Every object of a list, newest first, from the one after ``starting_after``."""
+        if starting_after:
+            params = {**params, "starting_after": starting_after}
         page = self._call(service.list, params={"limit": PAGE_SIZE, **params})
         while True:
             yield from (obj.to_dict(for_json=True) for obj in page.data)
@@ -93,9 +96,9 @@ class StripeAdapter:
     def balance(self):
         return self._call(self.client.v1.balance.retrieve).to_dict(for_json=True)
 
-    def payouts(self, created_gte=None):
+    def payouts(self, created_gte=None, starting_after=None):
         params = {"created": {"gte": created_gte}} if created_gte else {}
-        return self._list(self.client.v1.payouts, params)
+        return self._list(self.client.v1.payouts, params, starting_after)
 
     def _retrieve(self, service, object_id, **params):
         return self._call(service.retrieve, object_id, params=params).to_dict(for_json=True)
@@ -109,13 +112,13 @@ class StripeAdapter:
     def dispute(self, dispute_id):
         return self._retrieve(self.client.v1.disputes, dispute_id)
 
-    def balance_transactions(self, payout=None, created_gte=None):
+    def balance_transactions(self, payout=None, created_gte=None, starting_after=None):
         params = {"expand": ["data.source"]}
         if payout:
             params["payout"] = payout
         if created_gte:
             params["created"] = {"gte": created_gte}
-        return self._list(self.client.v1.balance_transactions, params)
+        return self._list(self.client.v1.balance_transactions, params, starting_after)
 
     def refunds(self, charge_id):
         return self._list(self.client.v1.refunds, {"charge": charge_id})

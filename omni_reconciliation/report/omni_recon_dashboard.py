@@ -46,6 +46,12 @@ class OmniReconDashboard(models.Model):
     event_dead_count = fields.Integer(string="Events Dead-lettered", readonly=True)
     event_24h_count = fields.Integer(string="Events (24 h)", readonly=True)
     job_failed_count = fields.Integer(string="Jobs Failed", readonly=True)
+    stream_stalled_count = fields.Integer(
+        string="Streams Stalled",
+        compute="_compute_stream_stalled_count",
+        help="Pulls retried or failing without progress for longer than their backend's stall "
+        "threshold.",
+    )
     type_line_ids = fields.One2many(
         "omni.recon.dashboard.type", "dashboard_id", string="By Type", readonly=True
     )
@@ -154,6 +160,23 @@ class OmniReconDashboard(models.Model):
                 "stock": list(STOCK_TYPES),
             },
         )
+
+    def _compute_stream_stalled_count(self):
+        # time-dependent (the threshold runs on the clock): computed at read, not in the view
+        stalled = self.env["omni.backend.stream"].search([("is_stalled", "=", True)])
+        for dashboard in self:
+            dashboard.stream_stalled_count = len(
+                stalled.filtered(lambda s, d=dashboard: s.company_id == d.company_id)
+            )
+
+    def action_open_stalled_streams(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "omni_connector_base.omni_backend_stream_action"
+        )
+        action["domain"] = [("company_id", "=", self.company_id.id)]
+        action["context"] = {"search_default_filter_stalled": 1}
+        return action
 
     def action_open_exceptions(self):
         """Open exceptions of this company, narrowed by the context (types, age, group-by)."""

@@ -23,6 +23,7 @@ class OmniReconDashboardChannel(models.Model):
     failure_rate = fields.Float(related="backend_id.failure_rate")
     latency_p95_ms = fields.Integer(related="backend_id.latency_p95_ms")
     last_sync_at = fields.Datetime(related="backend_id.last_sync_at")
+    stream_stalled_count = fields.Integer(related="backend_id.stream_stalled_count")
 
     def _selection_channel(self):
         """The channels of the backends, each connector's label translated."""

@@ -15,13 +15,15 @@ import threading
 
 class Fault:
     """The next ``times`` requests whose path starts with ``path_prefix`` misbehave as
-    ``kind``; ``retry_after`` is the delay announced by rate-limit answers."""
+    ``kind``, once ``after`` of them have been answered normally (a fault in the middle of a
+    walk); ``retry_after`` is the delay announced by rate-limit answers."""
 
-    def __init__(self, kind, times=1, retry_after=1, path_prefix=""):
+    def __init__(self, kind, times=1, retry_after=1, path_prefix="", after=0):
         self.kind = str(kind)
         self.times = times
         self.retry_after = retry_after
         self.path_prefix = path_prefix
+        self.after = after
 
     def __repr__(self):
         return f"Fault({self.kind!r}, {self.path_prefix!r}, times={self.times})"
@@ -162,11 +164,11 @@ class Sandbox:
             raise RuntimeError(f"{self.name} not started")
         return f"http://127.0.0.1:{self.port}"
 
-    def add_fault(self, kind, times=1, retry_after=1, path_prefix=""):
+    def add_fault(self, kind, times=1, retry_after=1, path_prefix="", after=0):
         """Queue a fault; faults are consumed in the order added."""
         if self.fault_kinds and kind not in self.fault_kinds:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {self.fault_kinds}")
-        fault = Fault(kind, times, retry_after, path_prefix)
+        fault = Fault(kind, times, retry_after, path_prefix, after)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -179,6 +181,9 @@ class Sandbox:
         with self._lock:
             for fault in self.faults:
                 if fault.times > 0 and path.startswith(fault.path_prefix):
+                    if fault.after > 0:  # answered normally, and no later fault either
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)

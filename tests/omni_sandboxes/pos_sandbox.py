@@ -460,7 +460,7 @@ class PosSandbox(Sandbox):
         self.world = world
         self.api_key = api_key
 
-    def add_fault(self, kind, path_prefix="/v1/", times=1, retry_after=1):
+    def add_fault(self, kind, path_prefix="/v1/", times=1, retry_after=1, after=0):
         return super().add_fault(
-            kind, times=times, retry_after=retry_after, path_prefix=path_prefix
+            kind, times=times, retry_after=retry_after, path_prefix=path_prefix, after=after
         )

@@ -1137,12 +1137,12 @@ class ShopifySandbox(Sandbox):
         return f"{self.url}/admin/api/{self.api_version}/graphql.json"
 
     # -- test controls
-    def add_fault(self, kind, times=1, retry_after=1):
+    def add_fault(self, kind, times=1, retry_after=1, after=0):
         """Queue a fault for the next ``times`` GraphQL requests: "429" (Retry-After:
         ``retry_after``), "500" / "502" / "503", "throttled" (a THROTTLED answer whatever the
         bucket holds), "timeout" (stall ``timeout_seconds`` then answer), "drop" (close the
-        connection without answering)."""
-        return super().add_fault(kind, times=times, retry_after=retry_after)
+        connection without answering); ``after``: once that many requests were answered."""
+        return super().add_fault(kind, times=times, retry_after=retry_after, after=after)
 
     def set_bucket(self, available):
         with self._lock:

@@ -1280,13 +1280,13 @@ class StripeSandbox(Sandbox):
         self.idempotency_keys = []
         self._request_seq = 0
 
-    def add_fault(self, kind, path_prefix="/v1/", times=1, retry_after=1):
+    def add_fault(self, kind, path_prefix="/v1/", times=1, retry_after=1, after=0):
         """Queue a fault for the next ``times`` requests whose path starts with
-        ``path_prefix``: "429" (Retry-After: ``retry_after``), "500", "timeout" (stall
-        ``timeout_seconds`` then answer normally), "drop" (close without answering).
-        Faults are consumed in the order added."""
+        ``path_prefix``, once ``after`` of them were answered: "429" (Retry-After:
+        ``retry_after``), "500", "timeout" (stall ``timeout_seconds`` then answer normally),
+        "drop" (close without answering). Faults are consumed in the order added."""
         return super().add_fault(
-            kind, times=times, retry_after=retry_after, path_prefix=path_prefix
+            kind, times=times, retry_after=retry_after, path_prefix=path_prefix, after=after
         )
 
     def reset(self):
