@@ -20,6 +20,8 @@
         "views/omni_recon_exception_wizard_views.xml",
         "views/omni_recon_run_views.xml",
         "views/omni_recon_tolerance_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/omni_backend_views.xml",
         "report/omni_recon_variance_report_views.xml",
         "report/omni_recon_dashboard_views.xml",
         "views/omni_menus.xml",

@@ -65,6 +65,8 @@ SELECT c.key, c.exception_type, c.severity, 'open', %(company)s, c.backend_id, b
 RETURNING id
 """
 
+# Only what the run checked: its company, its channels, its period and its checks. A run of
+# one channel, one day or one check leaves every other exception as it is.
 AUTO_CLOSE = """
 UPDATE omni_recon_exception e
    SET state = 'resolved', auto_closed = true, run_id = %(run)s,
@@ -73,7 +75,8 @@ UPDATE omni_recon_exception e
    AND e.state = 'open'
    AND e.key IS NOT NULL
    AND e.date BETWEEN %(date_from)s AND %(date_to)s
-   AND (%(backend)s::int IS NULL OR e.backend_id = %(backend)s::int)
+   AND e.backend_id = ANY(%(backends)s::int[])
+   AND e.exception_type = ANY(%(types)s::varchar[])
    AND NOT EXISTS (SELECT 1 FROM omni_recon_cand c WHERE c.key = e.key)
 RETURNING e.id
 """
