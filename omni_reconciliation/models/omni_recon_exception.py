@@ -69,6 +69,13 @@ class OmniReconException(models.Model):
         currency_field="currency_id",
         help="Size of the variance in the company currency.",
     )
+    rate_date = fields.Date(
+        string="Converted at the Rates of",
+        readonly=True,
+        copy=False,
+        help="The amount at stake is in the company currency, converted at the latest rates "
+        "on or before this date: the end of the period of the run that last set it.",
+    )
     date = fields.Date(
         required=True,
         default=fields.Date.context_today,

@@ -1,5 +1,6 @@
 from . import (
     test_recon_actions,
+    test_recon_amounts,
     test_recon_engine,
     test_recon_exception,
     test_recon_exchange,
