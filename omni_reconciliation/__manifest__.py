@@ -3,7 +3,7 @@
     "summary": "Omnichannel reconciliation inside Accounting: a set-based SQL variance engine "
     "(order, payment, payout, invoice, stock, bank), typed exceptions worked by finance, "
     "variance analysis and dashboard",
-    "version": "17.0.1.2.0",
+    "version": "17.0.1.3.0",
     "category": "Accounting/Omnichannel",
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",

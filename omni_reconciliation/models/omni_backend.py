@@ -3,6 +3,18 @@ from odoo import api, fields, models
 from ..const import RECON_SETTINGS
 
 
+def _own_setting(field_type, string, **kwargs):
+    """A setting of the channel's own: it starts from the company's value when the channel
+    takes its own settings."""
+    return field_type(
+        string=string,
+        compute="_compute_omni_recon_settings",
+        store=True,
+        readonly=False,
+        **kwargs,
+    )
+
+
 class OmniBackend(models.Model):
     """A channel reconciles with its company's settings, or with its own (a marketplace that
     pays out weekly needs a longer settlement grace than a shop paid daily)."""
@@ -13,55 +25,31 @@ class OmniBackend(models.Model):
         string="Own Reconciliation Settings",
         help="Reconcile this channel with the settings below instead of the company's.",
     )
-    # Each starts from the company's value when the channel takes its own settings.
-    omni_recon_tolerance = fields.Float(
-        string="Reconciliation Tolerance",
+    omni_recon_tolerance = _own_setting(
+        fields.Float,
+        "Reconciliation Tolerance",
         digits=(16, 4),
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
         help="Amount gaps up to this are not reported, unless the currency has its own "
         "tolerance; half the currency's rounding is always tolerated.",
     )
-    omni_recon_delivery_sla_days = fields.Integer(
-        string="Delivery SLA (days)",
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
-    )
-    omni_recon_invoice_sla_days = fields.Integer(
-        string="Invoicing SLA (days)",
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
-    )
-    omni_recon_settlement_grace_days = fields.Integer(
-        string="Settlement Grace (days)",
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
+    omni_recon_delivery_sla_days = _own_setting(fields.Integer, "Delivery SLA (days)")
+    omni_recon_invoice_sla_days = _own_setting(fields.Integer, "Invoicing SLA (days)")
+    omni_recon_settlement_grace_days = _own_setting(
+        fields.Integer,
+        "Settlement Grace (days)",
         help="Days after a charge's available date before it must be in a payout.",
     )
-    omni_recon_bank_days = fields.Integer(
-        string="Bank Delay (days)",
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
+    omni_recon_bank_days = _own_setting(
+        fields.Integer,
+        "Bank Delay (days)",
         help="Days after a payout's arrival date before it must be in the bank.",
     )
-    omni_recon_fx_tolerance_pct = fields.Float(
-        string="FX Tolerance (%)",
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
-    )
+    omni_recon_fx_tolerance_pct = _own_setting(fields.Float, "FX Tolerance (%)")
     omni_recon_company_currency_id = fields.Many2one(related="company_id.currency_id")
-    omni_recon_high_amount = fields.Monetary(
-        string="High Severity From",
+    omni_recon_high_amount = _own_setting(
+        fields.Monetary,
+        "High Severity From",
         currency_field="omni_recon_company_currency_id",
-        compute="_compute_omni_recon_settings",
-        store=True,
-        readonly=False,
         help="Amount gaps from this amount (company currency) are high severity.",
     )
 
