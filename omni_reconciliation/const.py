@@ -9,3 +9,8 @@ RECON_SETTINGS = {
     "fx_tolerance_pct": "fx_pct",
     "high_amount": "high_amount",
 }
+
+# No setting is negative (a negative delay or tolerance would report what is not due yet).
+RECON_SETTINGS_CHECK = "CHECK({})".format(
+    " AND ".join(f"COALESCE(omni_recon_{suffix}, 0) >= 0" for suffix in RECON_SETTINGS)
+)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..const import RECON_SETTINGS
+from ..const import RECON_SETTINGS, RECON_SETTINGS_CHECK
 
 
 def _own_setting(field_type, string, **kwargs):
@@ -20,6 +20,13 @@ class OmniBackend(models.Model):
     pays out weekly needs a longer settlement grace than a shop paid daily)."""
 
     _inherit = "omni.backend"
+    _sql_constraints = [
+        (
+            "omni_recon_settings_positive",
+            RECON_SETTINGS_CHECK,
+            "No reconciliation setting (tolerance, delay...) can be negative.",
+        ),
+    ]
 
     omni_recon_own_settings = fields.Boolean(
         string="Own Reconciliation Settings",

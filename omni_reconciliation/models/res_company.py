@@ -1,10 +1,19 @@
 from odoo import fields, models
 
+from ..const import RECON_SETTINGS_CHECK
+
 
 class ResCompany(models.Model):
     """The company's reconciliation settings; a channel backend may override them."""
 
     _inherit = "res.company"
+    _sql_constraints = [
+        (
+            "omni_recon_settings_positive",
+            RECON_SETTINGS_CHECK,
+            "No reconciliation setting (tolerance, delay...) can be negative.",
+        ),
+    ]
 
     omni_recon_tolerance = fields.Float(
         string="Reconciliation Tolerance",

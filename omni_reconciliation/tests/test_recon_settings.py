@@ -3,8 +3,11 @@ or a channel's own; every run applies those in force, and closes only what it ch
 
 from datetime import timedelta
 
+from psycopg2 import IntegrityError
+
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import ReconScenarioCase
 
@@ -121,3 +124,18 @@ class TestReconSettings(ReconScenarioCase):
         # late under the settings in force; the other channel's is not re-checked
         self.assertEqual(self.uninvoiced(self.order_a2).state, "resolved")
         self.assertEqual(self.uninvoiced(self.order_b).state, "open")
+
+    def test_no_setting_is_negative(self):
+        for write in (
+            lambda: self.env["res.config.settings"].create({"omni_recon_bank_days": -1}).execute(),
+            lambda: self.backend_b.write(
+                {"omni_recon_own_settings": True, "omni_recon_tolerance": -0.5}
+            ),
+        ):
+            with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+                with self.env.cr.savepoint():
+                    write()
+                    self.env.flush_all()
+            self.env.invalidate_all()
+        self.assertEqual(self.company.omni_recon_bank_days, 3)
+        self.assertEqual(self.backend_b.omni_recon_tolerance, 0.0)
