@@ -3,7 +3,7 @@
     "summary": "Omnichannel reconciliation inside Accounting: a set-based SQL variance engine "
     "(order, payment, payout, invoice, stock, bank), typed exceptions worked by finance, "
     "variance analysis and dashboard",
-    "version": "17.0.1.2.0",
+    "version": "17.0.1.3.0",
     "category": "Accounting/Omnichannel",
     "author": "Omni",
     "website": "https://github.com/omni-suite/omni",
@@ -20,6 +20,8 @@
         "views/omni_recon_exception_wizard_views.xml",
         "views/omni_recon_run_views.xml",
         "views/omni_recon_tolerance_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/omni_backend_views.xml",
         "report/omni_recon_variance_report_views.xml",
         "report/omni_recon_dashboard_views.xml",
         "views/omni_menus.xml",

@@ -1,4 +1,7 @@
-"""Merge of the candidates into omni_recon_exception (see the package docstring)."""
+"""Merge of the candidates into omni_recon_exception (see the package docstring).
+
+An exception's ``rate_date`` is the end of the run's period: the staging converts every
+amount to the company currency at the latest rates on or before it."""
 
 _DIFFERS = """(
        e.amount IS DISTINCT FROM c.amount
@@ -15,7 +18,8 @@ _DIFFERS = """(
     OR e.product_id IS DISTINCT FROM c.product_id)"""
 
 _SET = """
-       amount = c.amount, severity = c.severity, name = c.name, explanation = c.explanation,
+       amount = c.amount, rate_date = %(date_to)s, severity = c.severity, name = c.name,
+       explanation = c.explanation,
        omni_order_id = c.omni_order_id, omni_payment_id = c.omni_payment_id,
        omni_payout_id = c.omni_payout_id, sale_order_id = c.sale_order_id,
        move_id = c.move_id, store_day_id = c.store_day_id,
@@ -49,12 +53,13 @@ RETURNING e.id
 
 INSERT_NEW = """
 INSERT INTO omni_recon_exception (
-    key, exception_type, severity, state, company_id, backend_id, channel, amount, date,
+    key, exception_type, severity, state, company_id, backend_id, channel, amount, rate_date,
+    date,
     omni_order_id, omni_payment_id, omni_payout_id, sale_order_id, move_id, omni_event_id,
     store_day_id, stock_level_id, product_id,
     name, explanation, run_id, auto_closed, create_uid, create_date, write_uid, write_date)
 SELECT c.key, c.exception_type, c.severity, 'open', %(company)s, c.backend_id, b.channel,
-       c.amount, c.date, c.omni_order_id, c.omni_payment_id, c.omni_payout_id,
+       c.amount, %(date_to)s, c.date, c.omni_order_id, c.omni_payment_id, c.omni_payout_id,
        c.sale_order_id, c.move_id, c.omni_event_id, c.store_day_id, c.stock_level_id,
        c.product_id, c.name, c.explanation, %(run)s, false,
        %(uid)s, now() at time zone 'utc', %(uid)s, now() at time zone 'utc'
@@ -65,6 +70,8 @@ SELECT c.key, c.exception_type, c.severity, 'open', %(company)s, c.backend_id, b
 RETURNING id
 """
 
+# Only what the run checked: its company, its channels, its period and its checks. A run of
+# one channel, one day or one check leaves every other exception as it is.
 AUTO_CLOSE = """
 UPDATE omni_recon_exception e
    SET state = 'resolved', auto_closed = true, run_id = %(run)s,
@@ -73,7 +80,8 @@ UPDATE omni_recon_exception e
    AND e.state = 'open'
    AND e.key IS NOT NULL
    AND e.date BETWEEN %(date_from)s AND %(date_to)s
-   AND (%(backend)s::int IS NULL OR e.backend_id = %(backend)s::int)
+   AND e.backend_id = ANY(%(backends)s::int[])
+   AND e.exception_type = ANY(%(types)s::varchar[])
    AND NOT EXISTS (SELECT 1 FROM omni_recon_cand c WHERE c.key = e.key)
 RETURNING e.id
 """

@@ -9,15 +9,24 @@ from .checks import CANDIDATES
 Outcome = namedtuple("Outcome", "count_by_type created updated reopened closed")
 
 
-def run(cr, params, close_note):
+def run(cr, params, settings, close_note, types=None):
     """Reconcile the scope of ``params`` (see ``omni.recon.run._sql_params``) in the cursor's
-    transaction; ``close_note`` is the resolution note of the exceptions closed automatically.
+    transaction.
+
+    ``settings`` gives the channels in scope, each with its own settings (SQL parameters:
+    tolerance, SLA days...): each channel is staged and checked with its own, then all the
+    candidates are merged at once. ``types`` narrows the checks to those exception types
+    (every type when empty). ``close_note`` is the resolution note of the exceptions closed
+    automatically: only those of the channels, period and types checked.
     """
-    cr.execute(staging.FX_TABLE, params)
-    cr.execute(staging.CHAIN_TABLE, params)
+    checks = [(etype, query) for etype, query in CANDIDATES if not types or etype in types]
     cr.execute(staging.CAND_TABLE)
-    for _type, query in CANDIDATES:
-        cr.execute(query, params)
+    for backend_id, values in settings.items():
+        backend_params = dict(params, **values, backend=backend_id)
+        cr.execute(staging.FX_TABLE, backend_params)
+        cr.execute(staging.CHAIN_TABLE, backend_params)
+        for _type, query in checks:
+            cr.execute(query, backend_params)
     cr.execute("SELECT exception_type, COUNT(*) FROM omni_recon_cand GROUP BY 1 ORDER BY 1")
     count_by_type = dict(cr.fetchall())
     cr.execute("CREATE INDEX ON omni_recon_cand (key); ANALYZE omni_recon_cand;")
@@ -25,7 +34,16 @@ def run(cr, params, close_note):
     updated = _ids(cr, merge.UPDATE_OPEN, params)
     reopened = _ids(cr, merge.REOPEN, params)
     created = _ids(cr, merge.INSERT_NEW, params)
-    closed = _ids(cr, merge.AUTO_CLOSE, dict(params, note=close_note))
+    closed = _ids(
+        cr,
+        merge.AUTO_CLOSE,
+        dict(
+            params,
+            note=close_note,
+            backends=list(settings),
+            types=sorted({etype for etype, _query in checks}),
+        ),
+    )
     cr.execute("DROP TABLE IF EXISTS omni_recon_cand, omni_recon_chain, omni_recon_fx")
     return Outcome(count_by_type, created, updated, reopened, closed)
 

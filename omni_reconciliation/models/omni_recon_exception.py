@@ -73,6 +73,13 @@ class OmniReconException(models.Model):
         currency_field="currency_id",
         help="Size of the variance in the company currency.",
     )
+    rate_date = fields.Date(
+        string="Converted at the Rates of",
+        readonly=True,
+        copy=False,
+        help="The amount at stake is in the company currency, converted at the latest rates "
+        "on or before this date: the end of the period of the run that last set it.",
+    )
     date = fields.Date(
         required=True,
         default=fields.Date.context_today,
@@ -276,34 +283,22 @@ class OmniReconException(models.Model):
     # One-click fixes: each corrects the data, then re-checks so the exception closes
     # ------------------------------------------------------------------------------------
 
-    _RUN_SETTINGS = (
-        "tolerance",
-        "delivery_sla_days",
-        "invoice_sla_days",
-        "settlement_grace_days",
-        "bank_days",
-        "fx_tolerance_pct",
-        "high_amount",
-    )
-
     def _recheck(self):
         """Re-run the engine on each exception's own scope (company, backend, business date)
-        with the settings of the run that raised it: a corrected variance closes at once,
-        one that still holds stays open."""
-        Run = self.env["omni.recon.run"]
-        runs = Run
-        scopes = {(exc.company_id, exc.backend_id, exc.date, exc.run_id) for exc in self}
-        for company, backend, date, origin in scopes:
-            vals = {
-                "company_id": company.id,
-                "backend_id": backend.id,
-                "date_from": date,
-                "date_to": date,
-            }
-            if origin:
-                vals.update(origin.read(list(self._RUN_SETTINGS))[0])
-                vals.pop("id", None)
-            runs |= Run.create(vals)
+        with the settings in force: a corrected variance closes at once, one that still holds
+        stays open, and nothing outside that scope is touched."""
+        scopes = {(exc.company_id.id, exc.backend_id.id, exc.date) for exc in self}
+        runs = self.env["omni.recon.run"].create(
+            [
+                {
+                    "company_id": company_id,
+                    "backend_id": backend_id,
+                    "date_from": date,
+                    "date_to": date,
+                }
+                for company_id, backend_id, date in scopes
+            ]
+        )
         runs.with_context(omni_recon_no_action=True).action_run()
         return runs
 

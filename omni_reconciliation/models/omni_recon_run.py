@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_round
+from odoo.tools import float_round, formatLang
 
 from odoo.addons.queue_job.job import identity_exact
 
@@ -44,27 +44,13 @@ class OmniReconRun(models.Model):
         required=True,
         readonly=True,
     )
-    # Settings (defaults suit a typical online shop; the wizard and the cron may override)
-    tolerance = fields.Float(
-        digits=(16, 4),
-        default=0.0,
-        help="Amount gaps up to this (in the order currency) are not reported; the currency "
-        "rounding is always tolerated.",
+    # The settings are configuration (the company's, or a backend's own): the run records
+    # what it applied. A run may check some exception types only (a module reconciling one
+    # family on its own schedule): it then closes exceptions of those types only.
+    check_types = fields.Json(
+        readonly=True, help="The exception types this run checks; empty for every type."
     )
-    delivery_sla_days = fields.Integer(default=3)
-    invoice_sla_days = fields.Integer(default=3)
-    settlement_grace_days = fields.Integer(
-        default=2, help="Days after a charge's available date before it must be in a payout."
-    )
-    bank_days = fields.Integer(
-        default=3, help="Days after a payout's arrival date before it must be in the bank."
-    )
-    fx_tolerance_pct = fields.Float(
-        string="FX tolerance (%)", default=1.0, help="Conversion gaps up to this are tolerated."
-    )
-    high_amount = fields.Float(
-        default=1000.0, help="Amount gaps from this amount (company currency) are high severity."
-    )
+    settings_used = fields.Text(readonly=True, help="The settings applied, per channel.")
     # Results
     started_at = fields.Datetime(readonly=True)
     duration = fields.Float(string="Duration (s)", digits=(16, 3), readonly=True)
@@ -100,6 +86,7 @@ class OmniReconRun(models.Model):
     # ------------------------------------------------------------------------------------
 
     def _sql_params(self):
+        """The parameters of the run's SQL that every channel shares."""
         self.ensure_one()
         currency = self.company_id.currency_id
         # The company's language, not the user's: a run by a user of another language would
@@ -110,21 +97,62 @@ class OmniReconRun(models.Model):
             "lang": lang,
             "company": self.company_id.id,
             "company_currency": currency.id,
-            "backend": self.backend_id.id or None,
             "date_from": self.date_from,
             "date_to": self.date_to,
             "as_of": fields.Datetime.now(),
             "digits": currency.decimal_places,
-            "tolerance": max(self.tolerance or 0.0, currency.rounding / 2.0),
-            "delivery_sla": self.delivery_sla_days,
-            "invoice_sla": self.invoice_sla_days,
-            "settlement_grace": self.settlement_grace_days,
-            "bank_days": self.bank_days,
-            "fx_pct": self.fx_tolerance_pct or 0.0,
-            "high_amount": self.high_amount,
             "run": self.id,
             "uid": self.env.uid,
         }
+
+    def _backends(self):
+        """The channels in scope: the run's, or every channel of the company (archived ones
+        too: their open exceptions are reconciled like the others)."""
+        self.ensure_one()
+        if self.backend_id:
+            return self.backend_id
+        return (
+            self.env["omni.backend"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)], order="id")
+        )
+
+    def _sql_settings(self, backends):
+        """The settings of each channel in scope (its own, else its company's), by backend id,
+        as the engine's SQL parameters."""
+        half_rounding = self.company_id.currency_id.rounding / 2.0
+        settings = {}
+        for backend in backends:
+            values = backend._omni_recon_settings()
+            values["tolerance"] = max(values["tolerance"] or 0.0, half_rounding)
+            values["fx_pct"] = values["fx_pct"] or 0.0
+            settings[backend.id] = values
+        return settings
+
+    def _describe_settings(self, backends, settings):
+        """What the run applied to each channel, for the record (``settings_used``)."""
+        currency = self.company_id.currency_id
+        lines = []
+        for backend in backends:
+            values = settings[backend.id]
+            lines.append(
+                _(
+                    "%(backend)s (%(origin)s): tolerance %(tolerance)s, delivery SLA "
+                    "%(delivery)s day(s), invoicing SLA %(invoice)s day(s), settlement grace "
+                    "%(grace)s day(s), bank delay %(bank)s day(s), FX tolerance %(fx)s%%, high "
+                    "severity from %(high)s",
+                    backend=backend.name,
+                    origin=_("own settings") if backend.omni_recon_own_settings else _("company"),
+                    tolerance=formatLang(self.env, values["tolerance"], digits=4),
+                    delivery=values["delivery_sla"],
+                    invoice=values["invoice_sla"],
+                    grace=values["settlement_grace"],
+                    bank=values["bank_days"],
+                    fx=formatLang(self.env, values["fx_pct"]),
+                    high=formatLang(self.env, values["high_amount"], currency_obj=currency),
+                )
+            )
+        return "\n".join(lines)
 
     def _sql_texts(self):
         """The sentences of the engine's checks in the language of ``self.env`` (which ``_lt``
@@ -151,8 +179,10 @@ class OmniReconRun(models.Model):
         self.env.flush_all()  # the SQL reads what the ORM may still hold in memory
         start = time.monotonic()
         params = self._sql_params()
+        backends = self._backends()
+        settings = self._sql_settings(backends)
         note = _("Closed automatically by run %(run)s: the variance no longer holds.", run=self.id)
-        outcome = engine.run(cr, params, note)
+        outcome = engine.run(cr, params, settings, note, types=self.check_types or None)
         Exception_ = self.env["omni.recon.exception"]
         Exception_.invalidate_model()
         # Chatter traces for state changes made by the engine (exceptions, not population).
@@ -181,6 +211,7 @@ class OmniReconRun(models.Model):
                 duration=float_round(duration, 3),
                 count_by_type=outcome.count_by_type,
                 error_message=False,
+                settings_used=self._describe_settings(backends, settings),
                 summary=_(
                     "%(found)s variance(s) found: %(new)s new, %(upd)s updated, "
                     "%(reo)s reopened, %(closed)s auto-closed in %(sec).2f s.",

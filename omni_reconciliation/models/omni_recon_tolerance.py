@@ -4,7 +4,8 @@ from odoo import fields, models
 class OmniReconTolerance(models.Model):
     """How far apart two amounts in one currency may be before the reconciliation calls it a
     gap (rounding at the channel, cash rounding at the till...). Without a row, a currency
-    gets the run's tolerance, and never less than half its own rounding."""
+    gets the amount tolerance of the settings (the channel's own, else the company's), and
+    never less than half its own rounding."""
 
     _name = "omni.recon.tolerance"
     _description = "Omnichannel Reconciliation Tolerance"

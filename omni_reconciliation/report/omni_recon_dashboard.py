@@ -1,4 +1,5 @@
-from odoo import _, fields, models, tools
+from odoo import _, api, fields, models, tools
+from odoo.tools.misc import format_date
 
 # Which exception types each dashboard figure counts.
 UNPOSTED_TYPES = ("missing_in_odoo", "uninvoiced")
@@ -35,6 +36,10 @@ class OmniReconDashboard(models.Model):
     return_amount = fields.Monetary(string="Delayed Returns Amount", readonly=True)
     stock_count = fields.Integer(string="Stock Drifts", readonly=True)
     stock_amount = fields.Monetary(string="Inventory Variance", readonly=True)
+    # The amounts at stake are in the company currency, each converted by the run that set it.
+    rate_date_from = fields.Date(readonly=True)
+    rate_date_to = fields.Date(readonly=True)
+    conversion_note = fields.Char(compute="_compute_conversion_note")
     last_run_id = fields.Many2one("omni.recon.run", readonly=True)
     last_run_at = fields.Datetime(readonly=True)
     last_run_duration = fields.Float(string="Duration (s)", digits=(16, 3), readonly=True)
@@ -94,7 +99,9 @@ class OmniReconDashboard(models.Model):
                        COUNT(*) FILTER (WHERE e.exception_type = ANY(%(stock)s))
                            AS stock_count,
                        COALESCE(SUM(e.amount) FILTER (
-                           WHERE e.exception_type = ANY(%(stock)s)), 0) AS stock_amount
+                           WHERE e.exception_type = ANY(%(stock)s)), 0) AS stock_amount,
+                       MIN(e.rate_date) AS rate_date_from,
+                       MAX(e.rate_date) AS rate_date_to
                   FROM omni_recon_exception e
                  WHERE e.state = 'open'
               GROUP BY e.company_id
@@ -139,6 +146,7 @@ class OmniReconDashboard(models.Model):
                    COALESCE(exc.return_amount, 0) AS return_amount,
                    COALESCE(exc.stock_count, 0) AS stock_count,
                    COALESCE(exc.stock_amount, 0) AS stock_amount,
+                   exc.rate_date_from, exc.rate_date_to,
                    lr.id AS last_run_id, lr.started_at AS last_run_at,
                    lr.duration AS last_run_duration, lr.state AS last_run_state,
                    COALESCE(ev.event_pending_count, 0) AS event_pending_count,
@@ -177,6 +185,27 @@ class OmniReconDashboard(models.Model):
         action["domain"] = [("company_id", "=", self.company_id.id)]
         action["context"] = {"search_default_filter_stalled": 1}
         return action
+
+    @api.depends("currency_id", "rate_date_from", "rate_date_to")
+    def _compute_conversion_note(self):
+        for dash in self:
+            first, last = dash.rate_date_from, dash.rate_date_to
+            if not last:
+                dash.conversion_note = False
+            elif first == last:
+                dash.conversion_note = _(
+                    "Amounts in %(currency)s, converted at the rates of %(date)s.",
+                    currency=dash.currency_id.name,
+                    date=format_date(self.env, last),
+                )
+            else:
+                dash.conversion_note = _(
+                    "Amounts in %(currency)s, each converted at the rates of the end of the "
+                    "period of the run that found it, from %(first)s to %(last)s.",
+                    currency=dash.currency_id.name,
+                    first=format_date(self.env, first),
+                    last=format_date(self.env, last),
+                )
 
     def action_open_exceptions(self):
         """Open exceptions of this company, narrowed by the context (types, age, group-by)."""

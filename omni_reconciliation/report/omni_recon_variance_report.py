@@ -15,7 +15,9 @@ GAPS = [
 class OmniReconVarianceReport(models.Model):
     """Per channel and day (order date): what the channel sold, what Odoo booked, invoiced,
     what was paid, settled in payouts and found in the bank, in the company currency, with the
-    gap at each step. An SQL view; the amounts are converted at the latest known rate.
+    gap at each step. An SQL view; every amount, invoices included, is converted at the latest
+    rate of its currency known to the company (its own rates first, as Odoo), so that one
+    order's steps compare at one rate; ``rate_date`` is the date of the order currency's rate.
 
     Built like ``sale.report``: ``_with``, ``_select``, ``_from``, ``_where`` and ``_group_by``
     are the parts of ``_query``, each overridable; ``_order_amounts`` gives the SQL of each
@@ -45,24 +47,41 @@ class OmniReconVarianceReport(models.Model):
     gap_paid = fields.Monetary(string="Gap Invoiced → Paid", readonly=True)
     gap_settled = fields.Monetary(string="Gap Paid → Settled", readonly=True)
     gap_banked = fields.Monetary(string="Gap Settled → Banked", readonly=True)
+    rate_date = fields.Date(
+        string="Converted at the Rates of",
+        readonly=True,
+        help="Date of the latest rate of the orders' currency, at which the amounts are "
+        "converted to the company currency (empty: in the company currency, or no rate).",
+    )
 
     def _with(self):
-        """The latest rate of each currency, and per order its invoices and movements."""
+        """The latest rate of each currency in each company, and per order its invoices and
+        movements."""
         return f"""
             rate AS (
-                SELECT DISTINCT ON (r.currency_id) r.currency_id, r.rate
-                  FROM res_currency_rate r
-              ORDER BY r.currency_id, r.name DESC, r.company_id NULLS LAST
+                SELECT DISTINCT ON (c.id, r.currency_id) c.id AS company_id, r.currency_id,
+                       r.rate, r.name AS rate_date
+                  FROM res_company c
+                  JOIN res_currency_rate r ON r.company_id = c.id OR r.company_id IS NULL
+              ORDER BY c.id, r.currency_id, r.company_id NULLS LAST, r.name DESC
             ),
             inv AS (
                 SELECT x.sale_order_id,
-                       SUM(am.amount_total_signed) AS invoiced
+                       SUM(CASE WHEN am.move_type = 'out_refund' THEN -am.amount_total
+                                ELSE am.amount_total END
+                           * COALESCE(cr.rate, 1.0) / NULLIF(COALESCE(ir.rate, 1.0), 0))
+                           AS invoiced
                   FROM (SELECT DISTINCT sol.order_id AS sale_order_id, aml.move_id
                           FROM sale_order_line sol
                           JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
                           JOIN account_move_line aml ON aml.id = rel.invoice_line_id) x
                   JOIN account_move am ON am.id = x.move_id AND am.state = 'posted'
                        AND am.move_type IN ('out_invoice', 'out_refund')
+                  JOIN res_company ic ON ic.id = am.company_id
+                  LEFT JOIN rate cr ON cr.company_id = am.company_id
+                                   AND cr.currency_id = ic.currency_id
+                  LEFT JOIN rate ir ON ir.company_id = am.company_id
+                                   AND ir.currency_id = am.currency_id
               GROUP BY x.sale_order_id
             ),
             movements AS ({ORDER_MOVEMENTS.format(scope="omni_order")}),
@@ -105,6 +124,7 @@ class OmniReconVarianceReport(models.Model):
             ROW_NUMBER() OVER (ORDER BY {self._group_by()}) AS id,
             COALESCE(o.channel_created_at, o.create_date)::date AS date,
             o.company_id, o.backend_id, c.currency_id,
+            MAX(orr.rate_date) FILTER (WHERE o.currency_id <> c.currency_id) AS rate_date,
             COUNT(*) AS order_count,
             COUNT(*) FILTER (WHERE o.sale_order_id IS NULL
                                AND NOT COALESCE(o.booked_in_odoo, false)) AS missing_count,
@@ -115,10 +135,10 @@ class OmniReconVarianceReport(models.Model):
         return """
             omni_order o
             JOIN res_company c ON c.id = o.company_id
-            LEFT JOIN rate cr ON cr.currency_id = c.currency_id
-            LEFT JOIN rate orr ON orr.currency_id = o.currency_id
+            LEFT JOIN rate cr ON cr.company_id = o.company_id AND cr.currency_id = c.currency_id
+            LEFT JOIN rate orr ON orr.company_id = o.company_id AND orr.currency_id = o.currency_id
             LEFT JOIN sale_order so ON so.id = o.sale_order_id
-            LEFT JOIN rate sr ON sr.currency_id = so.currency_id
+            LEFT JOIN rate sr ON sr.company_id = o.company_id AND sr.currency_id = so.currency_id
             LEFT JOIN inv ON inv.sale_order_id = o.sale_order_id
             LEFT JOIN pay ON pay.order_id = o.id
         """

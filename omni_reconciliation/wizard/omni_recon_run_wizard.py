@@ -4,7 +4,8 @@ from odoo import fields, models
 
 
 class OmniReconRunWizard(models.TransientModel):
-    """Run the reconciliation now (in this transaction) or in the background (queue_job)."""
+    """Run the reconciliation now (in this transaction) or in the background (queue_job),
+    with the settings of the company and of each channel (Invoicing settings, channel form)."""
 
     _name = "omni.recon.run.wizard"
     _description = "Run the Reconciliation"
@@ -20,11 +21,6 @@ class OmniReconRunWizard(models.TransientModel):
         required=True, default=lambda self: fields.Date.context_today(self) - timedelta(days=90)
     )
     date_to = fields.Date(required=True, default=fields.Date.context_today)
-    tolerance = fields.Float(digits=(16, 4), default=0.0)
-    delivery_sla_days = fields.Integer(default=3)
-    invoice_sla_days = fields.Integer(default=3)
-    settlement_grace_days = fields.Integer(default=2)
-    bank_days = fields.Integer(default=3)
     in_background = fields.Boolean(
         string="Run in the background", help="Enqueue a job instead of waiting for the result."
     )
@@ -37,11 +33,6 @@ class OmniReconRunWizard(models.TransientModel):
                 "backend_id": self.backend_id.id,
                 "date_from": self.date_from,
                 "date_to": self.date_to,
-                "tolerance": self.tolerance,
-                "delivery_sla_days": self.delivery_sla_days,
-                "invoice_sla_days": self.invoice_sla_days,
-                "settlement_grace_days": self.settlement_grace_days,
-                "bank_days": self.bank_days,
             }
         )
         if self.in_background:
