@@ -1,3 +1,4 @@
+import copy
 from datetime import timedelta
 from decimal import Decimal
 
@@ -85,6 +86,13 @@ class TestAmazonParser(BaseCase):
         )
         self.assertIn("Marketplace facilitator tax", order.note)
         self.assertIn(str(collected), order.note)
+
+    def test_float_amounts_are_refused(self):
+        """Amazon's Decimal is a string: a float has already lost the cents."""
+        raw = copy.deepcopy(self.world.orders[0])
+        raw["orderItems"][0]["product"]["price"]["unitPrice"]["amount"] = 12.5
+        with self.assertRaises(PayloadError):
+            parse_order(raw)
 
     def test_cancelled_order(self):
         raw = next(

@@ -214,7 +214,10 @@ def parse_order(order, seller_tax_title="Amazon tax"):
         created_at=parse_iso(order.get("createdTime"), "Amazon order createdTime"),
         customer=_customer(order),
         lines=tuple(lines),
-        amount_total=grand_total - facilitator_tax,
+        # Without proceeds (a role short of them), the total is what the lines say.
+        amount_total=grand_total - facilitator_tax
+        if grand_total
+        else sum((line.price_unit * line.quantity - line.discount_amount for line in lines), tax),
         amount_tax=tax,
         financial_status=""
         if status == "cancelled"
@@ -224,7 +227,7 @@ def parse_order(order, seller_tax_title="Amazon tax"):
         location_external_id=FULFILLED_BY_AMAZON
         if fulfillment.get("fulfilledBy") == "AMAZON"
         else FULFILLED_BY_MERCHANT,
-        note=" ".join(filter(None, (channel.get("marketplaceName"), note))),
+        note="\n".join(filter(None, (channel.get("marketplaceName"), note))),
     )
 
 
