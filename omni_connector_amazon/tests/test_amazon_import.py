@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from omni_sandboxes.amazon_sandbox import DE, US
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -178,3 +179,12 @@ class TestAmazonImport(AmazonCase):
         self.assertEqual(
             len(self.events(topic=SETTLEMENT_TOPIC, external_id=settlement.settlement_id)), 1
         )
+
+    def test_settlement_file_wizard_refuses_other_files(self):
+        for content in (b"\xff\xfe\x00garbage", b"order-id\tamount\n1\t2\n"):
+            wizard = self.env["omni.amazon.settlement.import"].create(
+                {"backend_id": self.backend.id, "settlement_file": base64.b64encode(content)}
+            )
+            with self.assertRaises(UserError):
+                wizard.action_import()
+        self.assertFalse(self.events(topic=SETTLEMENT_TOPIC))

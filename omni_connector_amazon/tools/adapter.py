@@ -149,7 +149,8 @@ class _Reports(_BackendEndpoint, Reports):
 class AmazonAdapter:
     def __init__(self, endpoint, region, token_provider, credentials, timeout=TIMEOUT_SECONDS):
         """``token_provider(force=False)`` returns the access token (a new one when forced);
-        ``credentials`` the LWA client id and secret (the library checks they are there)."""
+        ``credentials`` the LWA client id and secret, which the library's clients insist on
+        holding although they never use them here (the token is the backend's)."""
         self.endpoint = endpoint.rstrip("/")
         self.timeout = timeout
         self._token_provider = token_provider

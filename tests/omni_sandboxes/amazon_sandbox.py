@@ -19,7 +19,6 @@ No Odoo import: usable from plain pytest and from Odoo tests alike.
 
 import base64
 import gzip
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -600,8 +599,3 @@ class AmazonSandbox(Sandbox):
 
     def request_paths(self, prefix=""):
         return [path for __, path, *__ in self.requests if path.startswith(prefix)]
-
-
-def as_json(value):
-    """A JSON round trip: what a client receives."""
-    return json.loads(json.dumps(value))
