@@ -11,6 +11,8 @@ import each other package-relatively.
   it over real HTTP (:class:`StripeSandbox`) for the official ``stripe`` SDK.
 - :mod:`.shopify_sandbox` (with :mod:`.shopify_payments` and :mod:`.shopify_inventory`): a
   seeded shop behind the GraphQL Admin API, validated against its schema.
+- :mod:`.amazon_sandbox`: a seeded Amazon seller month behind Login with Amazon, Orders
+  2026-01-01 and Reports 2021-06-30 (Flat File V2 settlement reports).
 - :mod:`.pos_sandbox`: a store chain's API serving the POS feed contract.
 - :mod:`.serve` runs them for the demo (``python -m omni_sandboxes.serve``).
 """

@@ -1,0 +1,1 @@
+from . import test_amazon_backend, test_amazon_import, test_amazon_parser
