@@ -7,5 +7,6 @@ from . import (
     test_pipeline,
     test_returns,
     test_tour,
+    test_unique_keys,
     test_webhook,
 )
