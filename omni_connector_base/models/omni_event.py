@@ -27,7 +27,7 @@ _SENSITIVE_HEADER = re.compile(
 _BACKOFF = [10, 60, 300, 1800, 7200]
 PROCESS_BATCH_SIZE = 50
 # PostgreSQL's detail of a unique violation (the values as their type's output gives them).
-_UNIQUE_KEY_DETAIL = re.compile(r"Key \((?P<columns>.+?)\)=\((?P<values>.*)\) already exists\.")
+_UNIQUE_KEY_DETAIL = re.compile(r"Key \(.+?\)=\((?P<values>.*)\) already exists\.")
 
 
 def payload_digest(raw):
