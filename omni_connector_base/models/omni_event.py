@@ -7,9 +7,10 @@ from datetime import timedelta
 import psycopg2
 from psycopg2 import errorcodes
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, sql_db
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
+from odoo.tools.sql import IDENT_RE
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
@@ -25,12 +26,24 @@ _SENSITIVE_HEADER = re.compile(
 # Backoff of retryable failures (attempt -> seconds) when the channel gave no Retry-After.
 _BACKOFF = [10, 60, 300, 1800, 7200]
 PROCESS_BATCH_SIZE = 50
+# PostgreSQL's detail of a unique violation (the values as their type's output gives them).
+_UNIQUE_KEY_DETAIL = re.compile(r"Key \(.+?\)=\((?P<values>.*)\) already exists\.")
 
 
 def payload_digest(raw):
     if isinstance(raw, str):
         raw = raw.encode()
     return hashlib.sha256(raw or b"").hexdigest()
+
+
+def unique_key_values(detail, column_count):
+    """The values of the key a unique violation's detail reports, or None when they cannot be
+    told apart (no detail, or a value holding the ", " that separates them)."""
+    match = _UNIQUE_KEY_DETAIL.fullmatch(detail or "")
+    if not match:
+        return None
+    values = match["values"].split(", ") if column_count > 1 else [match["values"]]
+    return values if len(values) == column_count else None
 
 
 def sanitize_headers(headers):
@@ -295,7 +308,7 @@ class OmniEvent(models.Model):
         except psycopg2.IntegrityError as err:
             if err.pgcode != errorcodes.UNIQUE_VIOLATION:
                 self._fail_unexpected(err)
-            else:
+            elif self._committed_elsewhere(err):
                 # A concurrent job took the same unique value (e.g. the next entry number of
                 # a journal, which REPEATABLE READ does not let us see): retry afresh.
                 self._schedule_retry(
@@ -306,11 +319,86 @@ class OmniEvent(models.Model):
                         )
                     )
                 )
+            else:  # no retry will ever see the row: the import wrote the key twice
+                self._fail(
+                    "internal",
+                    _(
+                        "Unique key %(constraint)s of %(table)s taken twice by this import "
+                        "(a bug to report, never retried): %(detail)s",
+                        constraint=err.diag.constraint_name,
+                        table=err.diag.table_name,
+                        detail=err.diag.message_detail or err.diag.message_primary,
+                    ),
+                )
         except Exception as err:  # a bug must fail the event visibly, never silently
             _logger.exception("omni.event %s failed unexpectedly", self.id)
             self._fail_unexpected(err)
         else:
             self._mark_done(results[0])
+
+    def _committed_elsewhere(self, err):
+        """Whether the row a unique violation collided with was committed by another
+        transaction since our snapshot (a race a retry from a fresh snapshot resolves), rather
+        than written by this transaction or visible to it already (a bug no retry fixes). A
+        key that cannot be read back counts as a race: retries are bounded."""
+        query = self._unique_key_query(err)
+        if query is None:
+            return True
+        try:
+            # Our own uncommitted rows are invisible to another connection's fresh snapshot.
+            with sql_db.db_connect(self.env.cr.dbname).cursor() as fresh:
+                fresh.execute(query)
+                if not fresh.fetchone():
+                    return False
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                return not self.env.cr.fetchone()
+        except psycopg2.Error as lookup_error:
+            _logger.warning("omni.event %s: unique key not read back: %s", self.id, lookup_error)
+            return True
+
+    def _unique_key_query(self, err):
+        """The query of a row holding the key ``err`` reports (columns from the catalog,
+        values from its detail, the predicate of a partial index), None when undecidable."""
+        diag = err.diag
+        names = (diag.schema_name, diag.table_name, diag.constraint_name)
+        if not all(name and IDENT_RE.match(name) for name in names):
+            return None
+        # A unique constraint and a unique index alike report their index's name.
+        self.env.cr.execute(
+            """
+            SELECT pg_get_expr(i.indpred, i.indrelid),
+                   array_agg(a.attname ORDER BY k.position),
+                   array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.position)
+              FROM pg_index i
+              JOIN pg_class c ON c.oid = i.indexrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+             CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, position)
+              LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE n.nspname = %s AND c.relname = %s AND k.position <= i.indnkeyatts
+             GROUP BY i.indexrelid
+            """,
+            [diag.schema_name, diag.constraint_name],
+        )
+        row = self.env.cr.fetchone()
+        if not row or not all(column and IDENT_RE.match(column) for column in row[1]):
+            return None  # unknown index, a key on an expression, a name to quote
+        predicate, columns, types = row
+        values = unique_key_values(diag.message_detail, len(columns))
+        if values is None:
+            return None
+        conditions = [
+            # The detail holds each value as its type's output: its input reads it back.
+            SQL("%s = CAST(%s AS %s)", SQL.identifier(column), value, SQL(type_name))
+            for column, value, type_name in zip(columns, values, types, strict=True)
+        ]
+        if predicate:
+            conditions.append(SQL("(%s)", SQL(predicate.replace("%", "%%"))))
+        return SQL(
+            "SELECT 1 FROM %s WHERE %s LIMIT 1",
+            SQL.identifier(diag.schema_name, diag.table_name),
+            SQL(" AND ").join(conditions),
+        )
 
     def _mark_done(self, links):
         now = fields.Datetime.now()

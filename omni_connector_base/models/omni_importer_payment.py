@@ -9,6 +9,16 @@ from ..tools.dates import to_odoo
 from .omni_importer import batched, canonical_digest
 
 
+def last_sightings(payments):
+    """One movement per external id: its last version, in the order of last sightings (a
+    payout's transaction list may repeat a movement; the unique key stores it once)."""
+    latest = {}
+    for payment in payments:
+        latest.pop(payment.external_id, None)
+        latest[payment.external_id] = payment
+    return list(latest.values())
+
+
 class OmniImporter(models.AbstractModel):
     _inherit = "omni.importer"  # pylint: disable=consider-merging-classes-inherited
 
@@ -19,13 +29,9 @@ class OmniImporter(models.AbstractModel):
         deferred, batch.payments = batch.payments, []
         for backend in self._backends(deferred):
             items = [item for item in deferred if item.backend == backend]
-            latest = {}
-            for item in items:
-                for payment in item.payments:
-                    latest.pop(payment.external_id, None)  # keep the order of last sightings
-                    latest[payment.external_id] = payment
-            if latest:
-                self.import_payments(backend, list(latest.values()))
+            payments = last_sightings(p for item in items for p in item.payments)
+            if payments:
+                self.import_payments(backend, payments)
             self._link_waiting_payments(
                 backend, self.env["omni.order"].concat(*(item.omni_order for item in items))
             )
@@ -52,7 +58,9 @@ class OmniImporter(models.AbstractModel):
     @batched
     def import_payments(self, backend, payments, payout=None):
         """Upsert processor movements by (backend, external id) and link them to their order
-        and payout when those are known; returns their records."""
+        and payout when those are known; a movement listed twice is stored once, as its last
+        version. Returns their records."""
+        payments = last_sightings(payments)
         batch = self._batch()
         seen = {payment.external_id for payment in payments}
         for item in batch.payments:  # sighted again now: this version is the last one
@@ -160,7 +168,6 @@ class OmniImporter(models.AbstractModel):
 
         return order_of
 
-    @api.model
     @api.model
     @batched
     def import_payout(self, backend, payout):

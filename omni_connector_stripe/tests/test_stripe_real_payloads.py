@@ -4,7 +4,6 @@ OpenAPI spec when the reference data is there) and arrives through the signed we
 pull against the sandbox."""
 
 import copy
-import unittest
 
 from omni_sandboxes.openapi import StripeSchemaValidator
 from omni_sandboxes.refdata import has_stripe_refdata, load_stripe_spec
@@ -170,21 +169,21 @@ class TestStripeRealPayloads(StripeWebhookCase):
         self.assertEqual(failure.amount, float(major_units(payout["amount"], payout["currency"])))
         self.assertTrue(failure.move_id)
 
-    @unittest.skip(
-        "needs omni_event._process_one to tell a duplicate inside its own batch (a bug to "
-        "report) from a concurrent transaction's row (a race to retry): owned elsewhere"
-    )
-    def test_duplicate_inside_one_batch_is_reported_not_retried(self):
-        """A payout whose transaction list repeats one movement: the importer's unique key
-        trips on a row of the same batch, which no retry will ever see."""
+    def test_payout_repeating_a_movement_imports_it_once(self):
+        """A payout whose transaction list repeats one movement: the movement is stored once
+        (a duplicate inside one import would trip the unique key, a bug no retry fixes)."""
         payout = next(p for p in self.world.payouts if p["status"] == "paid")
-        txn = self.world.transactions_of_payout(payout["id"])[0]
-        self.add_transaction(copy.deepcopy(txn), payout_id=payout["id"])
+        txns = self.world.transactions_of_payout(payout["id"])
+        self.add_transaction(copy.deepcopy(txns[0]), payout_id=payout["id"])
         event = self.deliver(self.event_about("payout.paid", payout["id"]))
-        self.assertIn(event.state, ("failed", "dead"))
-        self.assertEqual(event.error_class, "internal", event.error_message)
-        self.assertIn("omni_payment_backend_external_uniq", event.error_message)
-        self.assertFalse(event.next_retry_at, "never retried as a concurrent update")
+        self.assertEqual(event.state, "done", event.error_message)
+        movements = self.payments([txns[0]["id"]])
+        self.assertEqual(len(movements), 1)
+        self.assertEqual(movements.payout_id, event.omni_payout_id)
+        self.assertEqual(
+            sorted(event.omni_payout_id.payment_ids.mapped("external_id")),
+            sorted({txn["id"] for txn in txns}),
+        )
 
     # -- Connect
 

@@ -64,7 +64,19 @@ class OmniBackend(models.Model):
         if event.topic == "return":
             record = importer.import_return(self, parse_return(data.get("return") or {}))
             return {"omni_order_id": record.omni_order_id.id}
-        if event.topic == "clash":  # what two jobs racing for one unique value look like
+        if event.topic == "race":  # a unique value a concurrent job may have committed first
+            race = data["race"]
+            for __ in range(race.get("times", 1)):
+                self.env["ir.model.data"].create(
+                    {
+                        "module": "omni_test_channel",
+                        "name": race["id"],
+                        "model": "res.partner",
+                        "res_id": self.env.user.partner_id.id,
+                    }
+                )
+            return {}
+        if event.topic == "clash":  # what one import taking a unique value twice looks like
             for __ in range(2):
                 self.env["omni.external.id"].create(
                     {

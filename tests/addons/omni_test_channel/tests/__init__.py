@@ -8,5 +8,6 @@ from . import (
     test_returns,
     test_streams,
     test_tour,
+    test_unique_keys,
     test_webhook,
 )

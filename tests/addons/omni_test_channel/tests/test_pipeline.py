@@ -341,16 +341,6 @@ class TestJobsAndFailures(OmniTestChannelCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.backend.responsible_user_id)
 
-    def test_unique_violation_is_retried_not_failed(self):
-        new, __ = self.receive({"id": "evt-c", "topic": "clash"})
-        with trap_jobs() as trap:
-            new._process_job()
-            trap.assert_jobs_count(1)
-        self.assertEqual((new.state, new.error_class), ("failed", "retryable"))
-        self.assertIn("concurrent update", new.error_message)
-        self.assertTrue(new.next_retry_at)
-        self.assertFalse(self.env["omni.external.id"].search([("external_id", "=", "clash")]))
-
     def test_permanent_failures_dead_letter_after_max_attempts(self):
         self.backend.max_attempts = 2
         payload = order_payload()
