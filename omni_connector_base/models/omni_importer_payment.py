@@ -3,6 +3,8 @@ to their order and payout. A movement is stored when it is imported (the event l
 channels book or tender it); an order imported in the batch brings its own payments
 (``Order.payments``) and collects the movements that waited for it at the flush."""
 
+from collections import defaultdict
+
 from odoo import api, models
 
 from ..tools.dates import to_odoo
@@ -38,7 +40,7 @@ class OmniImporter(models.AbstractModel):
 
     def _link_waiting_payments(self, backend, omni_orders):
         """Movements of ``backend`` that name one of these orders but were stored before it
-        was imported get their order now."""
+        was imported get their order now (in the order's or its presentment currency only)."""
         by_ref = {order.external_id: order for order in omni_orders if order.external_id}
         if not by_ref:
             return
@@ -50,9 +52,11 @@ class OmniImporter(models.AbstractModel):
             ]
         )
         for ref in set(waiting.mapped("order_external_ref")):
-            waiting.filtered(lambda p, r=ref: p.order_external_ref == r).write(
-                {"order_id": by_ref[ref].id}
-            )
+            order = by_ref[ref]
+            currencies = order.currency_id | order.presentment_currency_id
+            waiting.filtered(
+                lambda p, r=ref, c=currencies: p.order_external_ref == r and p.currency_id in c
+            ).write({"order_id": order.id})
 
     @api.model
     @batched
@@ -129,12 +133,15 @@ class OmniImporter(models.AbstractModel):
         return vals
 
     def _payment_order_matcher(self, backend, payments):
-        """How a processor movement finds its channel order, in one query each:
-        the order id or name it carries (metadata), else another channel's record of the same
-        processor transaction (a Shopify transaction carrying the Stripe charge id)."""
+        """How a processor movement finds its channel order, in one query each: the order id
+        it carries (metadata; this backend's order first), an order name it carries when one
+        order of the company has that name (a name shared by two shops links nothing), else
+        another channel's record of the same processor transaction (a Shopify transaction
+        carrying the Stripe charge id). A movement is linked only in the order's currency or
+        its presentment currency: money in a third currency never adds to an order."""
         Order = self.env["omni.order"]
         refs = list({p.order_external_id for p in payments if p.order_external_id})
-        by_ref = {}
+        by_id, by_name = {}, defaultdict(lambda: Order)
         if refs:
             for order in Order.search(
                 [
@@ -145,8 +152,12 @@ class OmniImporter(models.AbstractModel):
                 ],
                 order="id",
             ):
-                by_ref.setdefault(order.external_id, order)
-                by_ref.setdefault(order.name, order)
+                if order.external_id in refs and (
+                    order.external_id not in by_id or order.backend_id == backend
+                ):
+                    by_id[order.external_id] = order
+                if order.name in refs:
+                    by_name[order.name] |= order
         processor_refs = list({p.processor_reference for p in payments if p.processor_reference})
         by_processor_ref = {}
         if processor_refs:
@@ -160,11 +171,15 @@ class OmniImporter(models.AbstractModel):
                 by_processor_ref.setdefault(known.processor_reference, known.order_id)
 
         def order_of(payment):
-            return (
-                by_ref.get(payment.order_external_id)
+            named = by_name.get(payment.order_external_id, Order)
+            order = (
+                by_id.get(payment.order_external_id)
+                or (named if len(named) == 1 else Order)
                 or by_processor_ref.get(payment.processor_reference)
                 or Order
             )
+            currencies = {order.currency_id.name, order.presentment_currency_id.name}
+            return order if order and payment.currency.upper() in currencies else Order
 
         return order_of
 

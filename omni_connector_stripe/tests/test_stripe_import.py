@@ -131,11 +131,12 @@ class TestStripeMonth(StripeCase):
         charges = self.payments().filtered(lambda p: p.payment_type == "charge")
         names = set(self.orders.mapped("name"))
         matched = charges.filtered("order_id")
-        # the world's charges naming one of the orders (metadata.order_ref), and only those
+        # the world's charges naming one of the orders (metadata.order_ref) in its currency
+        # (USD), and only those: a charge in another currency never adds to an order
         expected = {
             charge["balance_transaction"]: charge["metadata"]["order_ref"]
             for charge in self.world.charges
-            if charge["metadata"].get("order_ref") in names
+            if charge["metadata"].get("order_ref") in names and charge["currency"] == "usd"
         }
         self.assertTrue(expected, "the generated month pays some of the orders")
         self.assertEqual({p.external_id: p.order_id.name for p in matched}, expected)
@@ -152,7 +153,13 @@ class TestStripeMonth(StripeCase):
             {charge["balance_transaction"] for charge in self.world.charges} - set(expected),
             "charges of unknown orders stay visible, unmatched",
         )
-        self.assertTrue(all(p.order_external_ref not in names for p in unmatched))
+        naming_an_order = unmatched.filtered(lambda p: p.order_external_ref in names)
+        self.assertTrue(naming_an_order, "the month has charges naming an order in EUR or JPY")
+        self.assertNotIn(
+            self.env.ref("base.USD"),
+            naming_an_order.currency_id,
+            "the unmatched charges naming an order are those in another currency",
+        )
 
     def test_reimport_changes_nothing(self):
         moves_before = self.env["account.move"].search_count(
@@ -200,6 +207,8 @@ class TestStripeFaults(StripeCase):
         (another backend) that carries the same Stripe charge id."""
         charge = next(c for c in self.world.charges if not c["metadata"])
         order = self.orders[0]
+        # in the charge's currency: a movement is linked in its order's currency only
+        order.currency_id = self.env.ref(f"base.{charge['currency'].upper()}")
         self.env["omni.payment"].create(
             {
                 "backend_id": self.shop.id,

@@ -66,3 +66,63 @@ class TestOrderPayments(OmniTestChannelCase):
         self.assertIn("Stale", links["result_note"])
         self.assertEqual(sorted(self.payments().mapped("external_id")), ["txn_1", "txn_3"])
         self.assertEqual(self.payments().filtered(lambda p: p.external_id == "txn_1").amount, 36.52)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinks(OmniTestChannelCase):
+    """A movement finds its order by the id its metadata carries, by a name only when one
+    order of the company has it, and only in the order's or its presentment currency."""
+
+    def setUp(self):
+        super().setUp()
+        self.importer = self.env["omni.importer"]
+        self.usd = self.activate_currency("USD")
+        self.omni_order = self.env["omni.order"].browse(
+            self.importer.import_order(self.backend, parse_order(ORDER))["omni_order_id"]
+        )
+
+    def test_by_id_or_a_name_only_one_order_has(self):
+        by_id, by_name = self.importer.import_payments(
+            self.backend, [payment("txn_1", order="1001"), payment("txn_2", order="#1001")]
+        )
+        self.assertEqual((by_id.order_id, by_name.order_id), (self.omni_order, self.omni_order))
+        # a second shop of the company has an order #1001 too: the name decides nothing
+        other = self.make_backend("Second shop")
+        twin = self.env["omni.order"].browse(
+            self.importer.import_order(other, parse_order({**ORDER, "id": "2001"}))["omni_order_id"]
+        )
+        self.assertEqual((twin.name, twin.backend_id), ("#1001", other))
+        ambiguous, by_other_id = self.importer.import_payments(
+            self.backend, [payment("txn_3", order="#1001"), payment("txn_4", order="2001")]
+        )
+        self.assertFalse(ambiguous.order_id)
+        self.assertEqual(by_other_id.order_id, twin)
+
+    def test_never_in_a_third_currency(self):
+        usd = dataclasses.replace(payment("txn_usd", order="1001"), currency="USD")
+        eur = payment("txn_eur", order="1001")
+        linked = self.importer.import_payments(self.backend, [usd, eur])
+        self.assertEqual(
+            linked.mapped(lambda p: (p.external_id, p.order_id)),
+            [
+                ("txn_usd", self.env["omni.order"]),
+                ("txn_eur", self.omni_order),
+            ],
+        )
+        # waiting for its order, a movement in a third currency is not linked on arrival either
+        waiting = self.importer.import_payments(
+            self.backend,
+            [
+                dataclasses.replace(payment("txn_w_usd", order="1002"), currency="USD"),
+                payment("txn_w_eur", order="1002"),
+            ],
+        )
+        later = self.env["omni.order"].browse(
+            self.importer.import_order(
+                self.backend, parse_order({**ORDER, "id": "1002", "name": "#1002"})
+            )["omni_order_id"]
+        )
+        self.assertEqual(
+            waiting.mapped(lambda p: (p.external_id, p.order_id)),
+            [("txn_w_usd", self.env["omni.order"]), ("txn_w_eur", later)],
+        )
