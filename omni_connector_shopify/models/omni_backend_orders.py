@@ -1,14 +1,21 @@
-from odoo import _, models
+from odoo import _, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import PENDING, Job, identity_exact
 
 from odoo.addons.omni_connector_base.tools.errors import MappingError, PayloadError
 
-from ..const import BULK_TOPIC, RETURN_POLL_TOPIC, WAIT_FOR_ORDER
+from ..const import (
+    BULK_TOPIC,
+    REFUND_TOPIC,
+    RETURN_POLL_TOPIC,
+    RETURN_TOPICS,
+    WAIT_FOR_ORDER,
+)
 from ..tools import queries
 from ..tools.parser import parse_order_graphql, parse_order_rest, parse_refund_rest
 from ..tools.parser_returns import order_return_status, parse_return_graphql, return_gid_of_webhook
-from ..tools.shapes import gid_tail
+from ..tools.shapes import gid_tail, order_ref
 
 
 class OmniBackend(models.Model):
@@ -29,8 +36,12 @@ class OmniBackend(models.Model):
         )
         if len(data.get("refunds") or []) >= limit:
             raise PayloadError(
-                f"order {event.external_id} has {limit} refunds or "
-                "more: the pull reads no more than that, import it from its webhooks"
+                _(
+                    "order %(order)s has %(limit)s refunds or more: the pull reads no more "
+                    "than that, import it from its webhooks",
+                    order=event.external_id,
+                    limit=limit,
+                )
             )
         return self._shopify_import_order(parse_order_graphql(data), data)
 
@@ -44,15 +55,74 @@ class OmniBackend(models.Model):
         links = self.env["omni.importer"].import_order(self, order)
         omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
         self._shopify_enqueue_order_returns(omni_order, data)
+        self._shopify_wake_waiting(omni_order)
         return links
+
+    def _shopify_wake_waiting(self, omni_order):
+        """The refunds and returns that arrived before this order and wait for it (failed,
+        retryable) are processed now rather than at their next attempt: the retry job each
+        wait queued is brought forward (a new job for an event without one)."""
+        if not omni_order:
+            return
+        waiting = (
+            self.env["omni.event"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", self.id),
+                    ("state", "=", "failed"),
+                    ("error_class", "=", "retryable"),
+                    ("topic", "in", (REFUND_TOPIC, *RETURN_TOPICS)),
+                    ("payload", "ilike", omni_order.external_id),
+                ]
+            )
+        )
+        waiting = waiting.filtered(
+            lambda event: self._shopify_awaited_order(event) == omni_order.external_id
+        )
+        QueueJob = self.env["queue.job"].sudo()
+        for event in waiting:
+            retry = QueueJob.search(
+                [
+                    ("identity_key", "=", identity_exact(Job(event._process_job))),
+                    ("state", "=", PENDING),
+                ],
+                limit=1,
+            )
+            if retry:
+                retry.eta = fields.Datetime.now()
+            else:
+                event._enqueue()
+
+    def _shopify_awaited_order(self, event):
+        """The id of the order a refund or return webhook is about ("" when unreadable)."""
+        try:
+            data = event._payload_json()
+            if event.topic == REFUND_TOPIC:
+                return order_ref(data, "refund", required=True)
+            return order_ref(data, "return")
+        except (PayloadError, ValueError):
+            return ""
 
     def _shopify_handle_order_edit(self, event, data):
         self._shopify_enqueue("_shopify_pull_orders")
         return {"result_note": _("Order edited: the order is read again by the next pull.")}
 
     def _shopify_handle_refund(self, event, data):
-        omni_order = self.env["omni.order"]._find(self, str(data.get("order_id") or ""))
-        refund = parse_refund_rest(data, taxes_included=omni_order.taxes_included)
+        """refunds/create. A refund cannot be applied without its order: one that arrives
+        first waits for it (the order's import wakes it), then is dead-lettered."""
+        order_id = order_ref(data, "refund", required=True)
+        omni_order = self.env["omni.order"]._find(self, order_id)
+        if not omni_order:
+            raise RetryableJobError(
+                _(
+                    "Refund %(refund)s: order %(order)s is not imported yet.",
+                    refund=event.external_id,
+                    order=order_id,
+                ),
+                seconds=WAIT_FOR_ORDER,
+            )
+        refund = parse_refund_rest(data, order_id, taxes_included=omni_order.taxes_included)
         return {"omni_order_id": self.env["omni.importer"].import_refund(self, refund).id}
 
     # ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from odoo.addons.omni_connector_base.tools.money import to_decimal
 
-from .shapes import ZERO, _lower, _required, gid_tail, rest_id
+from .shapes import ZERO, _lower, _required, gid_tail, order_ref, rest_id
 
 _BALANCE_TYPES = {
     "CHARGE": "charge",
@@ -141,7 +141,7 @@ def parse_dispute_rest(data):
         currency=str(_required(data, "currency", where)),
         status=_lower(data.get("status")),
         processor=SHOPIFY_PAYMENTS,
-        order_external_id=str(data.get("order_id") or ""),
+        order_external_id=order_ref(data, where),
         created_at=parse_iso(data.get("initiated_at"), f"{where} initiated_at"),
         description=" ".join(
             str(part)
