@@ -3,7 +3,6 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
-
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -24,11 +23,11 @@ from odoo.addons.omni_connector_base.tools.errors import (
 from ..const import (
     HMAC_HEADER,
     JOB_LABELS,
-    SHOP_DOMAIN_HEADER,
     LOCK_RETRY_DELAY,
     PAGE_SIZE,
     PRODUCT_TOPIC,
     REQUIRED_SCOPES,
+    SHOP_DOMAIN_HEADER,
     TOKEN_LIFETIME,
     TOKEN_REFRESH_MARGIN,
     TOPIC_HANDLERS,

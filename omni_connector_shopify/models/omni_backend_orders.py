@@ -148,8 +148,11 @@ class OmniBackend(models.Model):
         returns = (node or {}).get("returns") or {}
         if (returns.get("pageInfo") or {}).get("hasNextPage"):
             raise PayloadError(
-                f"order {omni_order.external_id} has more returns than the connector reads at "
-                "once: import them from their returns/* webhooks"
+                _(
+                    "order %(order)s has more returns than the connector reads at once: import "
+                    "them from their returns/* webhooks",
+                    order=omni_order.external_id,
+                )
             )
         vals_list = []
         for return_node in returns.get("nodes") or []:
@@ -157,7 +160,9 @@ class OmniBackend(models.Model):
             return_node = {**return_node, "order": {"id": node["id"]}}
             external_id = gid_tail(return_node.get("id"))
             if not external_id:
-                raise PayloadError(f"order {omni_order.external_id}: a return without id")
+                raise PayloadError(
+                    _("order %(order)s: a return without id", order=omni_order.external_id)
+                )
             vals = self._omni_event_vals(RETURN_POLL_TOPIC, return_node, external_id)
             vals_list.append({**vals, "omni_order_id": omni_order.id})
         new, __ = self.env["omni.event"]._receive(self, vals_list, source="poll")
@@ -182,14 +187,22 @@ class OmniBackend(models.Model):
         for field in ("returnLineItems", "exchangeLineItems"):
             if (((node or {}).get(field) or {}).get("pageInfo") or {}).get("hasNextPage"):
                 raise PayloadError(
-                    f"return {node.get('name') or node.get('id')} has more {field} than the "
-                    "connector reads: it is not imported in part"
+                    _(
+                        "return %(ret)s has more %(field)s than the connector reads: it is "
+                        "not imported in part",
+                        ret=node.get("name") or node.get("id"),
+                        field=field,
+                    )
                 )
         ret = parse_return_graphql(node)
         omni_order = self.env["omni.order"]._find(self, ret.order_external_id)
         if not omni_order and event and event.attempts + 2 < self.max_attempts:
             raise RetryableJobError(
-                f"return {ret.external_id}: order {ret.order_external_id} not imported yet",
+                _(
+                    "return %(ret)s: order %(order)s not imported yet",
+                    ret=ret.external_id,
+                    order=ret.order_external_id,
+                ),
                 seconds=WAIT_FOR_ORDER,
             )
         record = self.env["omni.importer"].import_return(self, ret, omni_order=omni_order or None)

@@ -72,7 +72,9 @@ class TestRealPayloads(ShopifyCase, HttpCase):
         retry = pending_job(waiting)
         self.assertEqual(len(retry), 1)
         self.assertGreater(retry.eta, fields.Datetime.now())
-        self.assertFalse(self.env["account.move"].search([("omni_backend_id", "=", self.backend.id)]))
+        self.assertFalse(
+            self.env["account.move"].search([("omni_backend_id", "=", self.backend.id)])
+        )
 
         order_event = self.deliver("orders/create", rest, "wh-late-order")
         self.assertEqual(order_event.state, "done", order_event.error_message)
@@ -116,7 +118,7 @@ class TestRealPayloads(ShopifyCase, HttpCase):
         event = self.deliver("orders/create", self.world.order_rest(order), "wh-disc")
         self.assertEqual(event.state, "done", event.error_message)
         self.assertAmount(event.sale_order_id.amount_total, total)
-        lines = event.omni_order_id.line_ids.filtered(lambda l: l.line_type == "product")
+        lines = event.omni_order_id.line_ids.filtered(lambda line: line.line_type == "product")
         self.assertAmount(sum(lines.mapped("discount_amount")), discount)
 
     def test_pulled_unallocated_order_discount_is_spread(self):
@@ -125,8 +127,9 @@ class TestRealPayloads(ShopifyCase, HttpCase):
         self.process()
         event = self.events(topic="orders/graphql", external_id=gid_number(order["id"]))
         self.assertEqual(event.state, "done", event.error_message)
-        self.assertAmount(event.sale_order_id.amount_total,
-                          order["totalPriceSet"]["shopMoney"]["amount"])
+        self.assertAmount(
+            event.sale_order_id.amount_total, order["totalPriceSet"]["shopMoney"]["amount"]
+        )
 
     def test_order_whose_total_cannot_match_is_never_done(self):
         rest = self.order_rest(1)
@@ -143,7 +146,8 @@ class TestRealPayloads(ShopifyCase, HttpCase):
         # a total tampered by a few cents fails the same way
         rest = self.order_rest(2)
         rest["total_price_set"]["shop_money"]["amount"] = str(
-            Decimal(rest["total_price_set"]["shop_money"]["amount"]) - Decimal("0.01"))
+            Decimal(rest["total_price_set"]["shop_money"]["amount"]) - Decimal("0.01")
+        )
         event = self.deliver("orders/create", rest, "wh-bad-cent")
         self.assertEqual((event.state, event.error_class), ("failed", "payload"))
         self.assertFalse(self.sale_orders())
@@ -176,14 +180,21 @@ class TestRealPayloads(ShopifyCase, HttpCase):
 
     def test_ids_that_are_not_shopify_ids_are_payload_errors(self):
         rest = self.order_rest(0)
-        bad_refund = dict(self.order_rest(4)["refunds"][0],
-                          order_id="gid://shopify/Product/123")
+        bad_refund = dict(self.order_rest(4)["refunds"][0], order_id="gid://shopify/Product/123")
         event = self.deliver("refunds/create", bad_refund, "wh-bad-kind")
         self.assertEqual((event.state, event.error_class), ("failed", "payload"))
-        for index, bad in enumerate(("gid://shopify/Order/", "gid://shopify/Order", "abc",
-                                     "gid://other/Order/1", "gid://shopify/Order/1/2")):
-            response = self.post("orders/create", dict(rest, admin_graphql_api_id=bad),
-                                 f"wh-bad-{index}")
+        for index, bad in enumerate(
+            (
+                "gid://shopify/Order/",
+                "gid://shopify/Order",
+                "abc",
+                "gid://other/Order/1",
+                "gid://shopify/Order/1/2",
+            )
+        ):
+            response = self.post(
+                "orders/create", dict(rest, admin_graphql_api_id=bad), f"wh-bad-{index}"
+            )
             self.assertEqual(response.status_code, 200, response.text)
             event = self.events(topic="unreadable").sorted("id")[-1]
             self.assertEqual((event.state, event.error_class), ("failed", "payload"), bad)
@@ -197,11 +208,14 @@ class TestRealPayloads(ShopifyCase, HttpCase):
     # ------------------------------------------------------------------ customers
 
     def test_customer_without_personal_data_gets_a_useful_name(self):
-        rest = self.order_rest(0, email=None, contact_email=None, billing_address=None,
-                               shipping_address=None)
+        rest = self.order_rest(
+            0, email=None, contact_email=None, billing_address=None, shipping_address=None
+        )
         customer_id = rest["customer"]["id"]
-        rest["customer"] = {"id": customer_id,
-                            "admin_graphql_api_id": f"gid://shopify/Customer/{customer_id}"}
+        rest["customer"] = {
+            "id": customer_id,
+            "admin_graphql_api_id": f"gid://shopify/Customer/{customer_id}",
+        }
         event = self.deliver("orders/create", rest, "wh-anon")
         self.assertEqual(event.state, "done", event.error_message)
         partner = event.sale_order_id.partner_id
@@ -215,8 +229,12 @@ class TestRealPayloads(ShopifyCase, HttpCase):
 
     def _phone_only_order(self, index, customer_id):
         rest = self.order_rest(index, email=None, billing_address=None, shipping_address=None)
-        rest["customer"] = {"id": customer_id, "phone": "+33 6 12 34 56 78",
-                            "first_name": "Joe", "last_name": "Shopper"}
+        rest["customer"] = {
+            "id": customer_id,
+            "phone": "+33 6 12 34 56 78",
+            "first_name": "Joe",
+            "last_name": "Shopper",
+        }
         return rest
 
     def test_phone_alone_matches_only_when_the_backend_says_so(self):
@@ -237,15 +255,20 @@ class TestRealPayloads(ShopifyCase, HttpCase):
     def test_webhook_of_another_shop_is_refused_and_nothing_stored(self):
         body = json.dumps(self.order_rest(0)).encode()
         with self.assertLogs("odoo.addons.omni_connector_base.controllers.webhook", "WARNING"):
-            for domain in ("other-shop.myshopify.com", "", "omni-sandbox.myshopify.com.evil.io",
-                           "OMNI-SANDBOX.myshopify.com "):
+            for domain in (
+                "other-shop.myshopify.com",
+                "",
+                "omni-sandbox.myshopify.com.evil.io",
+                "OMNI-SANDBOX.myshopify.com ",
+            ):
                 response = self.post("orders/create", body, shop_domain=domain)
                 expected = 200 if domain.strip().lower() == "omni-sandbox.myshopify.com" else 401
                 self.assertEqual(response.status_code, expected, domain)
             headers = webhook_headers(body, SECRET, "orders/create")
             del headers["X-Shopify-Shop-Domain"]
-            response = self.url_open(f"/omni/webhook/shopify/{self.backend.id}", data=body,
-                                     headers=headers, timeout=20)
+            response = self.url_open(
+                f"/omni/webhook/shopify/{self.backend.id}", data=body, headers=headers, timeout=20
+            )
             self.assertEqual(response.status_code, 401)
         self.assertEqual(len(self.events()), 1, "only the delivery of the backend's shop")
 

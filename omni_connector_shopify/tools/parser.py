@@ -189,7 +189,7 @@ def _return_of(value, where):
     if not value:
         return ""
     if not isinstance(value, dict):
-        raise PayloadError(f"{where}: return must be an object or null")
+        raise PayloadError(_lt("%(where)s: return must be an object or null", where=where))
     return gid_tail(value.get("admin_graphql_api_id") or _required(value, "id", f"{where} return"))
 
 
@@ -441,7 +441,7 @@ def parse_order_graphql(node):
 def _line_item_graphql(item, where):
     """GraphQL ``LineItem`` (of an order, or sent in exchange) -> canonical.OrderLine."""
     if not isinstance(item, dict):
-        raise PayloadError(f"{where}: a line item must be a JSON object")
+        raise PayloadError(_lt("%(where)s: a line item must be a JSON object", where=where))
     line_id = gid_tail(_required(item, "id", f"{where} line item"))
     lw = f"{where} line {line_id}"
     price, price_pres, __, __ = _gql_money(item.get("originalUnitPriceSet"), f"{lw} price")
@@ -502,9 +502,11 @@ def iter_bulk_orders(lines):
         try:
             line = json.loads(raw)
         except ValueError:
-            raise PayloadError(f"bulk result line {number} is not JSON") from None
+            raise PayloadError(
+                _lt("bulk result line %(number)s is not JSON", number=number)
+            ) from None
         if not isinstance(line, dict) or not line.get("id"):
-            raise PayloadError(f"bulk result line {number} has no id")
+            raise PayloadError(_lt("bulk result line %(number)s has no id", number=number))
         parent = line.pop("__parentId", None)
         if parent is None:
             if current is not None:
@@ -513,13 +515,23 @@ def iter_bulk_orders(lines):
             continue
         if current is None or parent != current["id"]:
             raise PayloadError(
-                f"bulk result line {number}: its parent {parent} is not the order before it "
-                "(the operation must run with groupObjects)"
+                _lt(
+                    "bulk result line %(number)s: its parent %(parent)s is not the order before "
+                    "it (the operation must run with groupObjects)",
+                    number=number,
+                    parent=parent,
+                )
             )
         kind = str(line["id"]).split("/")[-2] if str(line["id"]).count("/") >= 2 else ""
         key = _BULK_CHILDREN.get(kind)
         if key is None:
-            raise PayloadError(f"bulk result line {number}: unexpected {kind or 'node'} child")
+            raise PayloadError(
+                _lt(
+                    "bulk result line %(number)s: unexpected %(kind)s child",
+                    number=number,
+                    kind=kind or "node",
+                )
+            )
         line.pop("__typename", None)
         current[key]["nodes"].append(line)
     if current is not None:
