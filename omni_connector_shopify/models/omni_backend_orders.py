@@ -174,7 +174,9 @@ class OmniBackend(models.Model):
         node = self._shopify_adapter().execute(queries.RETURN_QUERY, {"id": return_gid})
         if not node.get("return"):
             raise MappingError(
-                _("The shop does not know return %s.", return_gid), "return", return_gid
+                _("The shop does not know return %(return_gid)s.", return_gid=return_gid),
+                "return",
+                return_gid,
             )
         return self._shopify_import_return(event, node["return"])
 
