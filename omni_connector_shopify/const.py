@@ -11,6 +11,7 @@ from odoo.tools.translate import _lt
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
 TOPIC_HEADER = "X-Shopify-Topic"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
+SHOP_DOMAIN_HEADER = "X-Shopify-Shop-Domain"
 
 ORDER_TOPICS = (
     "orders/create",

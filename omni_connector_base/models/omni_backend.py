@@ -66,6 +66,11 @@ class OmniBackend(models.Model):
     create_customers = fields.Boolean(
         default=True, help="Create a customer when no mapping, email or phone matches."
     )
+    match_customers_by_phone = fields.Boolean(
+        help="Bind a channel customer that has no email to the contact with the same phone "
+        "number. Off: such a customer gets a contact of its own, since a phone number is "
+        "often shared (a household, a company switchboard) or reassigned.",
+    )
     create_products = fields.Boolean(
         default=False,
         help="Create a product when no mapping, SKU or barcode matches; otherwise the event "

@@ -73,7 +73,7 @@ class OmniImporter(models.AbstractModel):
                 company_domain + [("email_normalized", "=", email)], order="id", limit=1
             )
         phone = normalize_phone(customer.phone)
-        if not partner and len(phone) >= 6:
+        if not partner and backend.match_customers_by_phone and len(phone) >= 6:
             self.env["res.partner"].flush_model(["phone", "mobile", "company_id"])
             self.env.cr.execute(
                 """
@@ -102,22 +102,34 @@ class OmniImporter(models.AbstractModel):
                     "customer",
                     customer.external_id,
                 )
-            partner = self.env["res.partner"].create(self._partner_vals(customer))
+            partner = self.env["res.partner"].create(self._partner_vals(customer, backend))
         Binding._bind(backend, "customer", customer.external_id, partner)
         if batch and customer.external_id:
             batch.bound[key] = partner
         return partner
 
-    def _partner_vals(self, customer):
+    def _partner_vals(self, customer, backend):
+        """A new contact for the customer. An app without access to protected customer data
+        gets neither name, email nor phone: the contact is named after its address, else
+        after its channel id, never left without a name."""
+        billing, shipping = customer.billing_address, customer.shipping_address
         vals = {
-            "name": customer.name or customer.email or customer.phone,
+            "name": customer.name
+            or (billing and billing.name)
+            or customer.email
+            or customer.phone
+            or (shipping and shipping.name)
+            or _(
+                "%(channel)s customer %(ref)s",
+                channel=backend._fields["channel"].convert_to_export(backend.channel, backend),
+                ref=customer.external_id,
+            ),
             "email": customer.email or False,
             "phone": customer.phone or False,
             "customer_rank": 1,
         }
-        if customer.billing_address:
-            vals.update(self._address_vals(customer.billing_address))
-            vals["name"] = customer.name or customer.billing_address.name or vals["name"]
+        if billing:
+            vals.update(self._address_vals(billing))
         return vals
 
     def _address_vals(self, address):

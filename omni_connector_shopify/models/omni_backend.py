@@ -3,6 +3,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import psycopg2
 
@@ -26,6 +27,7 @@ from ..const import (
     PAGE_SIZE,
     PRODUCT_TOPIC,
     REQUIRED_SCOPES,
+    SHOP_DOMAIN_HEADER,
     TOKEN_LIFETIME,
     TOKEN_REFRESH_MARGIN,
     TOPIC_HANDLERS,
@@ -43,7 +45,7 @@ from ..tools.parser_master_data import (
     parse_product_graphql,
     parse_product_rest,
 )
-from ..tools.shapes import rest_id
+from ..tools.shapes import gid_tail, rest_id
 
 
 def _header(headers, name):
@@ -98,6 +100,13 @@ class OmniBackend(models.Model):
         readonly=True,
         help="Expiry of the token obtained with the client credentials; it is renewed "
         "automatically a few minutes before.",
+    )
+    shopify_myshopify_domain = fields.Char(
+        string="Verified Shop Domain",
+        readonly=True,
+        copy=False,
+        help="The shop's myshopify domain as the shop reported it at the last connection "
+        "test; webhooks signed for any other shop are refused.",
     )
     shopify_granted_scopes = fields.Char(string="Granted Scopes", readonly=True, copy=False)
     shopify_webhook_status = fields.Text(string="Webhook Subscriptions", readonly=True, copy=False)
@@ -179,8 +188,11 @@ class OmniBackend(models.Model):
         try:
             data = self._shopify_adapter().execute(queries.SHOP_SCOPES_QUERY)
         except RetryableJobError as err:  # a user is waiting: report it, do not retry
-            raise ShopifyConnectionError(_("Shopify is not available now: %s", err)) from None
+            raise ShopifyConnectionError(
+                _("Shopify is not available now: %(error)s", error=err)
+            ) from None
         shop = data["shop"]
+        self.shopify_myshopify_domain = (shop.get("myshopifyDomain") or "").lower() or False
         granted = sorted(
             scope["handle"]
             for scope in (data.get("currentAppInstallation") or {}).get("accessScopes") or []
@@ -200,7 +212,7 @@ class OmniBackend(models.Model):
             scopes=", ".join(granted) or _("none"),
         )
         if missing:
-            message += " " + _("Missing scopes: %s.", ", ".join(missing))
+            message += " " + _("Missing scopes: %(scopes)s.", scopes=", ".join(missing))
         return message
 
     # ------------------------------------------------------------------------------------
@@ -212,30 +224,56 @@ class OmniBackend(models.Model):
             return super()._omni_webhook_verify(raw_body, headers)
         secret = self._omni_webhook_secret()
         if not secret:
-            raise SignatureError("no webhook secret configured")
+            raise SignatureError(_("no webhook secret configured"))
         given = _header(headers, HMAC_HEADER) or ""
         if not given:
-            raise SignatureError(f"missing {HMAC_HEADER} header")
+            raise SignatureError(_("missing %(header)s header", header=HMAC_HEADER))
         expected = base64.b64encode(
             hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()
         ).decode()
         if not hmac.compare_digest(expected.encode(), given.strip().encode()):
-            raise SignatureError("HMAC mismatch")
+            raise SignatureError(_("HMAC mismatch"))
+        # An app's secret signs the webhooks of every shop it is installed on: the signature
+        # alone does not say the delivery is this backend's shop.
+        domain = (_header(headers, SHOP_DOMAIN_HEADER) or "").strip().lower()
+        expected_domain = self._shopify_shop_domain()
+        if not expected_domain:
+            raise SignatureError(
+                _("the shop domain of backend %(backend)s is unknown", backend=self.name)
+            )
+        if domain != expected_domain:
+            raise SignatureError(
+                _(
+                    "webhook of shop %(domain)r, not of %(expected)s",
+                    domain=domain,
+                    expected=expected_domain,
+                )
+            )
+
+    def _shopify_shop_domain(self):
+        """The myshopify domain webhooks of this backend come from: the shop domain entered,
+        or for a sandbox URL the domain the shop reported at the connection test."""
+        self.ensure_one()
+        url = (self.shopify_shop_url or "").strip().lower()
+        host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+        if host.endswith(".myshopify.com"):
+            return host
+        return self.shopify_myshopify_domain or ""
 
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != "shopify":
             return super()._omni_webhook_events(raw_body, headers)
         topic = (_header(headers, TOPIC_HEADER) or "").strip()
         if not topic:
-            raise PayloadError(f"webhook without {TOPIC_HEADER} header")
+            raise PayloadError(_("webhook without %(header)s header", header=TOPIC_HEADER))
         try:
             data = json.loads(raw_body)
         except ValueError as err:
-            raise PayloadError(f"payload is not valid JSON: {err}") from None
+            raise PayloadError(_("payload is not valid JSON: %(error)s", error=err)) from None
         if not isinstance(data, dict):
-            raise PayloadError("payload is not a JSON object")
+            raise PayloadError(_("payload is not a JSON object"))
         if isinstance(data.get("order_edit"), dict):
-            external_id = str(data["order_edit"].get("order_id") or "")
+            external_id = gid_tail(data["order_edit"].get("order_id"), "order_edit order_id")
         elif data.get("id") or data.get("admin_graphql_api_id"):
             external_id = rest_id(data, topic)
         else:
@@ -260,7 +298,7 @@ class OmniBackend(models.Model):
             return super()._omni_process_event(event)
         handler = TOPIC_HANDLERS.get(event.topic)
         if not handler:
-            raise PayloadError(f"Shopify topic {event.topic!r} is not handled")
+            raise PayloadError(_("Shopify topic %(topic)r is not handled", topic=event.topic))
         return getattr(self, handler)(event, event._payload_json())
 
     def _shopify_handle_product(self, event, data):
@@ -272,7 +310,7 @@ class OmniBackend(models.Model):
 
     def _shopify_handle_customer(self, event, data):
         partner = self.env["omni.importer"]._match_partner(self, parse_customer_graphql(data))
-        return {"result_note": _("Customer bound to %s", partner.display_name)}
+        return {"result_note": _("Customer bound to %(partner)s", partner=partner.display_name)}
 
     def _shopify_match_variants(self, variants, strict):
         """Bind each variant to the Odoo product its SKU (else barcode) designates now; an
@@ -314,13 +352,14 @@ class OmniBackend(models.Model):
             )
         if problems:
             raise MappingError(
-                _("Cannot map the product's variants: %s.", "; ".join(problems)), "product"
+                _("Cannot map the product's variants: %(problems)s.", problems="; ".join(problems)),
+                "product",
             )
         note = _(
             "%(rebound)s variant(s) bound, %(same)s unchanged", rebound=rebound, same=unchanged
         )
         if unknown:
-            note += "; " + _("no Odoo product for %s", ", ".join(unknown))
+            note += "; " + _("no Odoo product for %(refs)s", refs=", ".join(unknown))
         return {"result_note": note}
 
     def _shopify_handle_uninstalled(self, event, data):
@@ -342,7 +381,7 @@ class OmniBackend(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(self.responsible_user_id or self.env.ref("base.user_admin")).id,
-            summary=_("Shopify app uninstalled from %s", self.name),
+            summary=_("Shopify app uninstalled from %(backend)s", backend=self.name),
             note=message,
         )
         return {"result_note": message}

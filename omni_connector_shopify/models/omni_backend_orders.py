@@ -1,14 +1,21 @@
-from odoo import _, models
+from odoo import _, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import PENDING, Job, identity_exact
 
 from odoo.addons.omni_connector_base.tools.errors import MappingError, PayloadError
 
-from ..const import BULK_TOPIC, RETURN_POLL_TOPIC, WAIT_FOR_ORDER
+from ..const import (
+    BULK_TOPIC,
+    REFUND_TOPIC,
+    RETURN_POLL_TOPIC,
+    RETURN_TOPICS,
+    WAIT_FOR_ORDER,
+)
 from ..tools import queries
 from ..tools.parser import parse_order_graphql, parse_order_rest, parse_refund_rest
 from ..tools.parser_returns import order_return_status, parse_return_graphql, return_gid_of_webhook
-from ..tools.shapes import gid_tail
+from ..tools.shapes import gid_tail, order_ref
 
 
 class OmniBackend(models.Model):
@@ -29,8 +36,12 @@ class OmniBackend(models.Model):
         )
         if len(data.get("refunds") or []) >= limit:
             raise PayloadError(
-                f"order {event.external_id} has {limit} refunds or "
-                "more: the pull reads no more than that, import it from its webhooks"
+                _(
+                    "order %(order)s has %(limit)s refunds or more: the pull reads no more "
+                    "than that, import it from its webhooks",
+                    order=event.external_id,
+                    limit=limit,
+                )
             )
         return self._shopify_import_order(parse_order_graphql(data), data)
 
@@ -44,15 +55,74 @@ class OmniBackend(models.Model):
         links = self.env["omni.importer"].import_order(self, order)
         omni_order = self.env["omni.order"].browse(links.get("omni_order_id"))
         self._shopify_enqueue_order_returns(omni_order, data)
+        self._shopify_wake_waiting(omni_order)
         return links
+
+    def _shopify_wake_waiting(self, omni_order):
+        """The refunds and returns that arrived before this order and wait for it (failed,
+        retryable) are processed now rather than at their next attempt: the retry job each
+        wait queued is brought forward (a new job for an event without one)."""
+        if not omni_order:
+            return
+        waiting = (
+            self.env["omni.event"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", self.id),
+                    ("state", "=", "failed"),
+                    ("error_class", "=", "retryable"),
+                    ("topic", "in", (REFUND_TOPIC, *RETURN_TOPICS)),
+                    ("payload", "ilike", omni_order.external_id),
+                ]
+            )
+        )
+        waiting = waiting.filtered(
+            lambda event: self._shopify_awaited_order(event) == omni_order.external_id
+        )
+        QueueJob = self.env["queue.job"].sudo()
+        for event in waiting:
+            retry = QueueJob.search(
+                [
+                    ("identity_key", "=", identity_exact(Job(event._process_job))),
+                    ("state", "=", PENDING),
+                ],
+                limit=1,
+            )
+            if retry:
+                retry.eta = fields.Datetime.now()
+            else:
+                event._enqueue()
+
+    def _shopify_awaited_order(self, event):
+        """The id of the order a refund or return webhook is about ("" when unreadable)."""
+        try:
+            data = event._payload_json()
+            if event.topic == REFUND_TOPIC:
+                return order_ref(data, "refund", required=True)
+            return order_ref(data, "return")
+        except (PayloadError, ValueError):
+            return ""
 
     def _shopify_handle_order_edit(self, event, data):
         self._shopify_enqueue("_shopify_pull_orders")
         return {"result_note": _("Order edited: the order is read again by the next pull.")}
 
     def _shopify_handle_refund(self, event, data):
-        omni_order = self.env["omni.order"]._find(self, str(data.get("order_id") or ""))
-        refund = parse_refund_rest(data, taxes_included=omni_order.taxes_included)
+        """refunds/create. A refund cannot be applied without its order: one that arrives
+        first waits for it (the order's import wakes it), then is dead-lettered."""
+        order_id = order_ref(data, "refund", required=True)
+        omni_order = self.env["omni.order"]._find(self, order_id)
+        if not omni_order:
+            raise RetryableJobError(
+                _(
+                    "Refund %(refund)s: order %(order)s is not imported yet.",
+                    refund=event.external_id,
+                    order=order_id,
+                ),
+                seconds=WAIT_FOR_ORDER,
+            )
+        refund = parse_refund_rest(data, order_id, taxes_included=omni_order.taxes_included)
         return {"omni_order_id": self.env["omni.importer"].import_refund(self, refund).id}
 
     # ------------------------------------------------------------------------------------
@@ -78,8 +148,11 @@ class OmniBackend(models.Model):
         returns = (node or {}).get("returns") or {}
         if (returns.get("pageInfo") or {}).get("hasNextPage"):
             raise PayloadError(
-                f"order {omni_order.external_id} has more returns than the connector reads at "
-                "once: import them from their returns/* webhooks"
+                _(
+                    "order %(order)s has more returns than the connector reads at once: import "
+                    "them from their returns/* webhooks",
+                    order=omni_order.external_id,
+                )
             )
         vals_list = []
         for return_node in returns.get("nodes") or []:
@@ -87,7 +160,9 @@ class OmniBackend(models.Model):
             return_node = {**return_node, "order": {"id": node["id"]}}
             external_id = gid_tail(return_node.get("id"))
             if not external_id:
-                raise PayloadError(f"order {omni_order.external_id}: a return without id")
+                raise PayloadError(
+                    _("order %(order)s: a return without id", order=omni_order.external_id)
+                )
             vals = self._omni_event_vals(RETURN_POLL_TOPIC, return_node, external_id)
             vals_list.append({**vals, "omni_order_id": omni_order.id})
         new, __ = self.env["omni.event"]._receive(self, vals_list, source="poll")
@@ -99,7 +174,9 @@ class OmniBackend(models.Model):
         node = self._shopify_adapter().execute(queries.RETURN_QUERY, {"id": return_gid})
         if not node.get("return"):
             raise MappingError(
-                _("The shop does not know return %s.", return_gid), "return", return_gid
+                _("The shop does not know return %(return_gid)s.", return_gid=return_gid),
+                "return",
+                return_gid,
             )
         return self._shopify_import_return(event, node["return"])
 
@@ -112,14 +189,22 @@ class OmniBackend(models.Model):
         for field in ("returnLineItems", "exchangeLineItems"):
             if (((node or {}).get(field) or {}).get("pageInfo") or {}).get("hasNextPage"):
                 raise PayloadError(
-                    f"return {node.get('name') or node.get('id')} has more {field} than the "
-                    "connector reads: it is not imported in part"
+                    _(
+                        "return %(ret)s has more %(field)s than the connector reads: it is "
+                        "not imported in part",
+                        ret=node.get("name") or node.get("id"),
+                        field=field,
+                    )
                 )
         ret = parse_return_graphql(node)
         omni_order = self.env["omni.order"]._find(self, ret.order_external_id)
         if not omni_order and event and event.attempts + 2 < self.max_attempts:
             raise RetryableJobError(
-                f"return {ret.external_id}: order {ret.order_external_id} not imported yet",
+                _(
+                    "return %(ret)s: order %(order)s not imported yet",
+                    ret=ret.external_id,
+                    order=ret.order_external_id,
+                ),
                 seconds=WAIT_FOR_ORDER,
             )
         record = self.env["omni.importer"].import_return(self, ret, omni_order=omni_order or None)

@@ -116,7 +116,7 @@ class OmniBackend(models.Model):
                     stream._mark_success(watermark=watermark())
                     stream.cursor = cursor
                     self._shopify_enqueue(*job, cursor=cursor, since=since, eta=err.seconds)
-                    return summary(_("paused: %s", err))
+                    return summary(_("paused: %(error)s", error=err))
                 for node, vals in records:
                     updated = vals.get("channel_updated_at")
                     if updated:
@@ -239,7 +239,7 @@ class OmniBackend(models.Model):
             )["bulkOperationRunQuery"]
         except ShopifyConnectionError as err:
             stream._mark_error(str(err))
-            return _("Backfill not started: %s", err)
+            return _("Backfill not started: %(error)s", error=err)
         errors = result.get("userErrors") or []
         if any(error.get("code") == "OPERATION_IN_PROGRESS" for error in errors):
             # one bulk query per app and shop at a time: wait for the other to end
@@ -249,13 +249,13 @@ class OmniBackend(models.Model):
         if errors or not result.get("bulkOperation"):
             message = "; ".join(str(error.get("message")) for error in errors)
             stream._mark_error(message)
-            return _("Backfill not started: %s", message)
+            return _("Backfill not started: %(message)s", message=message)
         operation_id = result["bulkOperation"]["id"]
         stream.cursor = operation_id
         self._shopify_enqueue(
             "_shopify_bulk_poll", operation_id, eta=BULK_POLL_DELAY, max_retries=BULK_MAX_FAILURES
         )
-        return _("Bulk operation %s started", operation_id)
+        return _("Bulk operation %(operation_id)s started", operation_id=operation_id)
 
     def _shopify_bulk_poll(self, operation_id):
         """Job: while the operation runs, ask queue_job to come back later (the wait does not
@@ -270,10 +270,17 @@ class OmniBackend(models.Model):
             ]
         except ShopifyConnectionError as err:
             stream._mark_error(str(err))
-            return _("Backfill stopped: %s", err)
+            return _("Backfill stopped: %(error)s", error=err)
         if not operation:
-            stream._mark_error(_("Bulk operation %s is unknown to the shop.", operation_id))
-            return _("Bulk operation %s is unknown to the shop.", operation_id)
+            stream._mark_error(
+                _(
+                    "Bulk operation %(operation_id)s is unknown to the shop.",
+                    operation_id=operation_id,
+                )
+            )
+            return _(
+                "Bulk operation %(operation_id)s is unknown to the shop.", operation_id=operation_id
+            )
         status = operation["status"]
         if status in BULK_RUNNING:
             raise RetryableJobError(

@@ -239,7 +239,7 @@ class OmniBackend(models.Model):
             return _("%(sent)s quantity(ies) sent; paused: %(error)s", sent=sent, error=err)
         except ShopifyConnectionError as err:
             stream._mark_error(str(err))
-            return _("Stock push stopped: %s", err)
+            return _("Stock push stopped: %(error)s", error=err)
         if errors:
             stream._mark_error("\n".join(errors))
         else:
@@ -248,7 +248,7 @@ class OmniBackend(models.Model):
             "%(sent)s quantity(ies) sent in %(batches)s mutation(s)%(errors)s",
             sent=sent,
             batches=batch_count,
-            errors=("; " + _("refused: %s", " | ".join(errors))) if errors else "",
+            errors=("; " + _("refused: %(refs)s", refs=" | ".join(errors))) if errors else "",
         )
 
     def _shopify_send_batch(self, adapter, seed, location, batch):
@@ -350,7 +350,11 @@ class OmniBackend(models.Model):
             self.env["omni.external.id"]._lookup(self, "inventory_item", [item_id]).get(item_id)
         )
         if not product:
-            return {"result_note": _("Inventory item %s is bound to no Odoo product.", item_id)}
+            return {
+                "result_note": _(
+                    "Inventory item %(item_id)s is bound to no Odoo product.", item_id=item_id
+                )
+            }
         reported_at = to_odoo(level["updated_at"])
         self.env["omni.stock.level"]._record_channel_quantities(
             location, {product: (level["available"], item_id)}, reported_at
@@ -393,7 +397,7 @@ class OmniBackend(models.Model):
                 id=fulfillment_id or "?",
                 order=data.get("order_id") or "?",
                 status=data.get("status") or "?",
-                picking=_(" (delivery %s)", picking.name) if picking else "",
+                picking=_(" (delivery %(picking)s)", picking=picking.name) if picking else "",
             )
         }
 
@@ -408,19 +412,22 @@ class OmniBackend(models.Model):
         self.ensure_one()
         picking.ensure_one()
         if picking.omni_fulfillment_ref:
-            return _("Already fulfilled as %s.", picking.omni_fulfillment_ref)
+            return _(
+                "Already fulfilled as %(omni_fulfillment_ref)s.",
+                omni_fulfillment_ref=picking.omni_fulfillment_ref,
+            )
         if picking.state != "done":
-            return _("Delivery %s is not done.", picking.name)
+            return _("Delivery %(picking)s is not done.", picking=picking.name)
         order_ref = picking.sale_id.omni_external_ref
         if not order_ref or picking.sale_id.omni_backend_id != self:
-            return _("Delivery %s is not of an order of this shop.", picking.name)
+            return _("Delivery %(picking)s is not of an order of this shop.", picking=picking.name)
         tracking = picking._omni_tracking_number()
         adapter = self._shopify_adapter()
         order = adapter.execute(
             queries.FULFILLMENT_ORDERS_QUERY, {"id": gid("Order", order_ref)}
         ).get("order")
         if not order:
-            raise UserError(_("Order %s is unknown to the shop.", order_ref))
+            raise UserError(_("Order %(order_ref)s is unknown to the shop.", order_ref=order_ref))
         # Fulfilments the shop already has with this tracking number were made by an earlier
         # try whose answer was lost: adopted, and only what is still open is sent.
         adopted = [
@@ -433,8 +440,13 @@ class OmniBackend(models.Model):
         if not groups_by_location:
             if adopted:
                 picking.omni_fulfillment_ref = ",".join(gid_tail(ref) for ref in adopted)
-                return _("Fulfilment %s already in the shop: adopted.", ", ".join(adopted))
-            return _("Nothing of delivery %s is left to fulfil in the shop.", picking.name)
+                return _(
+                    "Fulfilment %(refs)s already in the shop: adopted.", refs=", ".join(adopted)
+                )
+            return _(
+                "Nothing of delivery %(picking)s is left to fulfil in the shop.",
+                picking=picking.name,
+            )
         created = list(adopted)
         # Shopify fulfils the fulfilment orders of one location per call.
         for groups in groups_by_location.values():
@@ -461,7 +473,7 @@ class OmniBackend(models.Model):
                 )
             created.append(result["fulfillment"]["id"])
         picking.omni_fulfillment_ref = ",".join(gid_tail(ref) for ref in created)
-        return _("Fulfilment %s created.", ", ".join(created))
+        return _("Fulfilment %(refs)s created.", refs=", ".join(created))
 
     def _shopify_fulfillment_lines(self, order, picking):
         """Fulfilment order line items the delivery's done quantities cover, per product,

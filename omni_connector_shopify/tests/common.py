@@ -41,6 +41,8 @@ class ShopifyCase(OmniCommon):
             (variants[0]["sku"], product["title"], 1.0) for product, variants in cls.world.products
         )
         cls.backend = cls.make_backend("Sandbox shop")
+        # the shop's myshopify domain, which its webhooks must come from
+        cls.backend._omni_test_connection()
 
     @classmethod
     def _backend_vals(cls):

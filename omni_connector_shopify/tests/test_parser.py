@@ -84,11 +84,18 @@ class TestParserEquivalence(ShopifyCase):
             return {"shopMoney": {"amount": amount, "currencyCode": shop},
                     "presentmentMoney": {"amount": amount_pres, "currencyCode": pres}}
 
+        # both are in the order's total
+        total = Decimal(node["totalPriceSet"]["shopMoney"]["amount"]) + Decimal("5.60")
+        total_pres = Decimal(node["totalPriceSet"]["presentmentMoney"]["amount"]) + Decimal("6.15")
         node = dict(node, totalTipReceivedSet=bag("2.50", "2.75"),
-                    originalTotalDutiesSet=bag("3.10", "3.40"))
+                    originalTotalDutiesSet=bag("3.10", "3.40"),
+                    totalPriceSet=bag(str(total), str(total_pres)))
         rest = dict(rest, total_tip_received="2.50", original_total_duties_set={
             "shop_money": {"amount": "3.10", "currency_code": shop},
-            "presentment_money": {"amount": "3.40", "currency_code": pres}})
+            "presentment_money": {"amount": "3.40", "currency_code": pres}},
+            total_price=str(total), total_price_set={
+            "shop_money": {"amount": str(total), "currency_code": shop},
+            "presentment_money": {"amount": str(total_pres), "currency_code": pres}})
         from_graphql, from_rest = parse_order_graphql(node), parse_order_rest(rest)
         self.assertEqual(from_graphql, with_transactions(from_rest, rest))
         extra = {line.line_type: line for line in from_rest.lines if line.line_type != "product"}

@@ -23,6 +23,7 @@ class TestShopifyBackend(ChannelBackendChecks, TransactionCase):
         very same request passes (so only the secret failed it)."""
         body = b'{"id": 820982911946154500, "name": "#1001"}'
         headers = webhook_headers(body, "shpss_app_secret", "orders/create")
+        self.backend.shopify_shop_url = "omni-sandbox.myshopify.com"
         self.backend.webhook_secret = False
         with self.assertRaises(SignatureError):
             self.backend._omni_webhook_verify(body, headers)

@@ -147,8 +147,11 @@ class ShopifyAdapter:
                     seconds=throttle_delay(cost),
                     ignore_retry=True,
                 )
-            if body.get("data") is None or codes & {"GRAPHQL_VALIDATION_FAILED",
-                                                   "MAX_COST_EXCEEDED", "ACCESS_DENIED"}:
+            if body.get("data") is None or codes & {
+                "GRAPHQL_VALIDATION_FAILED",
+                "MAX_COST_EXCEEDED",
+                "ACCESS_DENIED",
+            }:
                 messages = "; ".join(str(e.get("message")) for e in errors)
                 raise ShopifyConnectionError(f"Shopify refused the query: {messages}")
             _logger.warning("Shopify answered with partial errors: %s", errors)

@@ -7,6 +7,8 @@ import hashlib
 import json
 import math
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
@@ -25,15 +27,15 @@ def gid(kind, number):
 def _positive_int(value, what):
     """A REST id: an integer (or its decimal string), never a bool, a float or a negative."""
     if isinstance(value, bool) or value is None:
-        raise PayloadError(f"{what} is missing or not an id")
+        raise PayloadError(_lt("%(what)s is missing or not an id", what=what))
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     else:
-        raise PayloadError(f"{what}: {value!r} is not an id")
+        raise PayloadError(_lt("%(what)s: %(value)r is not an id", what=what, value=value))
     if number <= 0:
-        raise PayloadError(f"{what}: {value!r} is not an id")
+        raise PayloadError(_lt("%(what)s: %(value)r is not an id", what=what, value=value))
     return number
 
 
@@ -48,7 +50,12 @@ def parse_inventory_level_rest(data):
     location = _positive_int(data.get("location_id"), "location_id")
     available = data.get("available")
     if isinstance(available, bool) or not isinstance(available, int):
-        raise PayloadError(f"available: {available!r} is not an integer quantity (untracked item?)")
+        raise PayloadError(
+            _lt(
+                "available: %(available)r is not an integer quantity (untracked item?)",
+                available=available,
+            )
+        )
     updated_at = parse_iso(data.get("updated_at"), "updated_at")
     if updated_at is None:
         raise PayloadError("inventory level without updated_at")
@@ -68,7 +75,7 @@ def parse_inventory_level_graphql(node):
     quantities = {q.get("name"): q.get("quantity") for q in node.get("quantities") or []}
     available = quantities.get(INVENTORY_NAME)
     if isinstance(available, bool) or not isinstance(available, int):
-        raise PayloadError(f"inventory level of {item}: no available quantity")
+        raise PayloadError(_lt("inventory level of %(item)s: no available quantity", item=item))
     return item, available, parse_iso(node.get("updatedAt"), "updatedAt")
 
 

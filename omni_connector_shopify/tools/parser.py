@@ -19,8 +19,11 @@ by one (``order_transactions/create``):
   in ``authorization``) goes into ``processor_reference``.
 """
 
+import dataclasses
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo.tools.translate import _lt
 
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
@@ -41,6 +44,7 @@ from .shapes import (
     _rest_money,
     _taxes,
     gid_tail,
+    order_ref,
     rest_id,
 )
 
@@ -75,6 +79,61 @@ def _tip_and_duty_lines(tip, duties, duties_presentment):
             )
         )
     return lines
+
+
+def _balanced(order, where):
+    """The order with its lines adding up to its total, else a PayloadError.
+
+    An order-level discount Shopify did not allocate to lines (``total_discounts`` above the
+    lines' allocations: an app's or a legacy discount) is spread over the product lines in
+    proportion to their net amount, the last one taking the cents left; then the lines (net
+    of discount, plus their tax when prices exclude it) must make the order's total exactly.
+    An order whose Odoo total could not equal the channel's is refused rather than imported
+    with a wrong total: its event fails naming both amounts."""
+    lines = list(order.lines)
+    unallocated = order.amount_discount - sum((line.discount_amount for line in lines), ZERO)
+    products = [
+        index
+        for index, line in enumerate(lines)
+        if line.line_type == "product" and line.quantity * line.price_unit > line.discount_amount
+    ]
+    if unallocated > 0 and products:
+        cent = Decimal(1).scaleb(min(order.amount_discount.as_tuple().exponent, -2))
+        base = sum(
+            (lines[i].quantity * lines[i].price_unit - lines[i].discount_amount for i in products),
+            ZERO,
+        )
+        left = unallocated
+        for position, index in enumerate(products):
+            line = lines[index]
+            net = line.quantity * line.price_unit - line.discount_amount
+            share = (
+                left
+                if position == len(products) - 1
+                else min(left, (unallocated * net / base).quantize(cent, ROUND_HALF_UP))
+            )
+            left -= share
+            lines[index] = dataclasses.replace(line, discount_amount=line.discount_amount + share)
+    total = sum(
+        (
+            line.quantity * line.price_unit
+            - line.discount_amount
+            + (ZERO if order.taxes_included else sum((t.amount for t in line.taxes), ZERO))
+            for line in lines
+        ),
+        ZERO,
+    )
+    if total != order.amount_total:
+        raise PayloadError(
+            _lt(
+                "%(where)s: its lines, discounts and taxes make %(lines)s but its total is "
+                "%(total)s; the sale order could not match the channel's total",
+                where=where,
+                lines=total,
+                total=order.amount_total,
+            )
+        )
+    return dataclasses.replace(order, lines=tuple(lines))
 
 
 def _refund(shape, data, refund_id, order_id, taxes_included):
@@ -130,7 +189,7 @@ def _return_of(value, where):
     if not value:
         return ""
     if not isinstance(value, dict):
-        raise PayloadError(f"{where}: return must be an object or null")
+        raise PayloadError(_lt("%(where)s: return must be an object or null", where=where))
     return gid_tail(value.get("admin_graphql_api_id") or _required(value, "id", f"{where} return"))
 
 
@@ -189,7 +248,7 @@ def parse_order_rest(data):
     )
     customer = data.get("customer")
     taxes_included = bool(data.get("taxes_included"))
-    return canonical.Order(
+    order = canonical.Order(
         external_id=order_id,
         name=str(data.get("name") or order_id),
         currency=str(_required(data, "currency", where)),
@@ -224,14 +283,14 @@ def parse_order_rest(data):
         ),
         note=data.get("note") or "",
     )
+    return _balanced(order, where)
 
 
 def parse_refund_rest(data, order_id=None, taxes_included=False):
     """REST refund JSON (``refunds/create`` or an order's ``refunds``) -> canonical.Refund."""
     refund_id = rest_id(data, "refund")
-    return _refund(
-        REST, data, refund_id, order_id or _required(data, "order_id", "refund"), taxes_included
-    )
+    order_id = order_id or order_ref(data, f"refund {refund_id}", required=True)
+    return _refund(REST, data, refund_id, order_id, taxes_included)
 
 
 def _processor_reference(receipt, authorization=""):
@@ -295,7 +354,7 @@ def parse_transaction_rest(data, order_id=None):
         str(_required(data, "currency", where)),
         parse_iso(data.get("processed_at") or data.get("created_at"), f"{where} time"),
         _processor_reference(data.get("receipt"), data.get("authorization") or ""),
-        str(order_id or data.get("order_id") or ""),
+        str(order_id or order_ref(data, where)),
     )
 
 
@@ -334,7 +393,7 @@ def parse_order_graphql(node):
     total, total_pres, __, __ = _gql_money(node.get("totalPriceSet"), f"{where} total")
     customer = node.get("customer")
     taxes_included = bool(node.get("taxesIncluded"))
-    return canonical.Order(
+    order = canonical.Order(
         external_id=order_id,
         name=str(node.get("name") or order_id),
         currency=str(_required(node, "currencyCode", where)),
@@ -376,12 +435,13 @@ def parse_order_graphql(node):
         ),
         note=node.get("note") or "",
     )
+    return _balanced(order, where)
 
 
 def _line_item_graphql(item, where):
     """GraphQL ``LineItem`` (of an order, or sent in exchange) -> canonical.OrderLine."""
     if not isinstance(item, dict):
-        raise PayloadError(f"{where}: a line item must be a JSON object")
+        raise PayloadError(_lt("%(where)s: a line item must be a JSON object", where=where))
     line_id = gid_tail(_required(item, "id", f"{where} line item"))
     lw = f"{where} line {line_id}"
     price, price_pres, __, __ = _gql_money(item.get("originalUnitPriceSet"), f"{lw} price")
@@ -442,9 +502,11 @@ def iter_bulk_orders(lines):
         try:
             line = json.loads(raw)
         except ValueError:
-            raise PayloadError(f"bulk result line {number} is not JSON") from None
+            raise PayloadError(
+                _lt("bulk result line %(number)s is not JSON", number=number)
+            ) from None
         if not isinstance(line, dict) or not line.get("id"):
-            raise PayloadError(f"bulk result line {number} has no id")
+            raise PayloadError(_lt("bulk result line %(number)s has no id", number=number))
         parent = line.pop("__parentId", None)
         if parent is None:
             if current is not None:
@@ -453,13 +515,23 @@ def iter_bulk_orders(lines):
             continue
         if current is None or parent != current["id"]:
             raise PayloadError(
-                f"bulk result line {number}: its parent {parent} is not the order before it "
-                "(the operation must run with groupObjects)"
+                _lt(
+                    "bulk result line %(number)s: its parent %(parent)s is not the order before "
+                    "it (the operation must run with groupObjects)",
+                    number=number,
+                    parent=parent,
+                )
             )
         kind = str(line["id"]).split("/")[-2] if str(line["id"]).count("/") >= 2 else ""
         key = _BULK_CHILDREN.get(kind)
         if key is None:
-            raise PayloadError(f"bulk result line {number}: unexpected {kind or 'node'} child")
+            raise PayloadError(
+                _lt(
+                    "bulk result line %(number)s: unexpected %(kind)s child",
+                    number=number,
+                    kind=kind or "node",
+                )
+            )
         line.pop("__typename", None)
         current[key]["nodes"].append(line)
     if current is not None:

@@ -1,5 +1,7 @@
 """Master data: Shopify products (as variant lists) and customers."""
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
@@ -22,7 +24,7 @@ def parse_product_rest(data):
     product_id = rest_id(data, "product")
     variants = data.get("variants")
     if not isinstance(variants, list):
-        raise PayloadError(f"product {product_id}: variants missing")
+        raise PayloadError(_lt("product %(product_id)s: variants missing", product_id=product_id))
     return [
         _variant(rest_id(variant, f"product {product_id} variant"), variant, data.get("title"))
         for variant in variants

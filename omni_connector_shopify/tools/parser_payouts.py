@@ -1,11 +1,13 @@
 """Shopify Payments: payouts, their balance transactions and disputes -> canonical objects."""
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from odoo.addons.omni_connector_base.tools.money import to_decimal
 
-from .shapes import ZERO, _lower, _required, gid_tail, rest_id
+from .shapes import ZERO, _lower, _required, gid_tail, order_ref, rest_id
 
 _BALANCE_TYPES = {
     "CHARGE": "charge",
@@ -45,7 +47,7 @@ _PAYOUT_FEES = (
 def _money_v2(money, what):
     """(Decimal amount, currency) of a ``MoneyV2``."""
     if not isinstance(money, dict):
-        raise PayloadError(f"{what}: missing money")
+        raise PayloadError(_lt("%(what)s: missing money", what=what))
     currency = str(_required(money, "currencyCode", what))
     return to_decimal(_required(money, "amount", what), what), currency
 
@@ -67,9 +69,19 @@ def parse_balance_transaction(node):
     fee, fee_currency = _money_v2(node.get("fee"), f"{where} fee")
     net, net_currency = _money_v2(node.get("net"), f"{where} net")
     if {fee_currency, net_currency} != {currency}:
-        raise PayloadError(f"{where}: amount, fee and net in different currencies")
+        raise PayloadError(
+            _lt("%(where)s: amount, fee and net in different currencies", where=where)
+        )
     if amount - fee != net:
-        raise PayloadError(f"{where}: amount {amount} - fee {fee} != net {net}")
+        raise PayloadError(
+            _lt(
+                "%(where)s: amount %(amount)s - fee %(fee)s != net %(net)s",
+                where=where,
+                amount=amount,
+                fee=fee,
+                net=net,
+            )
+        )
     kind = str(_required(node, "type", where))
     payout = node.get("associatedPayout") or {}
     reason = node.get("adjustmentReason") or ""
@@ -104,16 +116,36 @@ def parse_payout(node, transactions=()):
         if summary.get(key):
             value, fee_currency = _money_v2(summary[key], f"{where} {key}")
             if fee_currency != currency:
-                raise PayloadError(f"{where}: {key} in {fee_currency}, payout in {currency}")
+                raise PayloadError(
+                    _lt(
+                        "%(where)s: %(key)s in %(fee_currency)s, payout in %(currency)s",
+                        where=where,
+                        key=key,
+                        fee_currency=fee_currency,
+                        currency=currency,
+                    )
+                )
             fee += value
     payments = tuple(parse_balance_transaction(txn) for txn in transactions)
     for payment in payments:
         if payment.currency != currency:
             raise PayloadError(
-                f"{where}: {payment.external_id} in {payment.currency}, payout in {currency}"
+                _lt(
+                    "%(where)s: %(payment)s in %(payment_currency)s, payout in %(currency)s",
+                    where=where,
+                    payment=payment.external_id,
+                    payment_currency=payment.currency,
+                    currency=currency,
+                )
             )
         if payment.payout_external_id and payment.payout_external_id != payout_id:
-            raise PayloadError(f"{where}: {payment.external_id} belongs to another payout")
+            raise PayloadError(
+                _lt(
+                    "%(where)s: %(external_id)s belongs to another payout",
+                    where=where,
+                    external_id=payment.external_id,
+                )
+            )
     issued = parse_iso(_required(node, "issuedAt", where), f"{where} issuedAt")
     return canonical.Payout(
         external_id=payout_id,
@@ -141,7 +173,7 @@ def parse_dispute_rest(data):
         currency=str(_required(data, "currency", where)),
         status=_lower(data.get("status")),
         processor=SHOPIFY_PAYMENTS,
-        order_external_id=str(data.get("order_id") or ""),
+        order_external_id=order_ref(data, where),
         created_at=parse_iso(data.get("initiated_at"), f"{where} initiated_at"),
         description=" ".join(
             str(part)

@@ -1,5 +1,7 @@
 """Shopify returns (GraphQL ``Return`` nodes, ``returns/*`` webhooks) -> canonical.Return."""
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
@@ -32,7 +34,7 @@ def return_gid_of_webhook(data):
     else:
         value = f"gid://shopify/Return/{_required(data, 'id', 'return')}"
     if not value.startswith(_RETURN_GID) or not value[len(_RETURN_GID) :].isdigit():
-        raise PayloadError(f"return: {value!r} is not the id of a return")
+        raise PayloadError(_lt("return: %(value)r is not the id of a return", value=value))
     return value
 
 
@@ -41,7 +43,7 @@ def _reason(definition, where):
     if definition is None:
         return ""
     if not isinstance(definition, dict):
-        raise PayloadError(f"{where}: the return reason must be an object")
+        raise PayloadError(_lt("%(where)s: the return reason must be an object", where=where))
     return str(definition.get("name") or "")
 
 
@@ -67,7 +69,12 @@ def parse_return_graphql(node, order_id=None):
         processed = to_decimal(item.get("processedQuantity") or 0, f"{lw} processed quantity")
         if quantity < 0 or processed < 0 or processed > quantity:
             raise PayloadError(
-                f"{lw}: processed quantity {processed} of {quantity} is not possible"
+                _lt(
+                    "%(line)s: processed quantity %(processed)s of %(quantity)s is not possible",
+                    line=lw,
+                    processed=processed,
+                    quantity=quantity,
+                )
             )
         lines.append(
             canonical.ReturnLine(
@@ -83,7 +90,9 @@ def parse_return_graphql(node, order_id=None):
     for exchange in _nodes(node.get("exchangeLineItems"), f"{where} exchange items"):
         items = exchange.get("lineItems") if isinstance(exchange, dict) else ()
         if not isinstance(items, list) and items is not None:
-            raise PayloadError(f"{where}: an exchange item must carry a list of line items")
+            raise PayloadError(
+                _lt("%(where)s: an exchange item must carry a list of line items", where=where)
+            )
         for item in items or ():
             exchange_lines.append(_line_item_graphql(item, f"{where} exchange"))
     return canonical.Return(

@@ -242,7 +242,8 @@ query OmniBalanceTransactions($first: Int!, $after: String, $query: String) {
 #: The orders of :data:`ORDERS_QUERY` for a bulk operation: nested connections without
 #: ``first`` / ``pageInfo`` (their nodes come as JSONL lines carrying ``__parentId``), lists
 #: inline. Kept field for field with ``OrderFields`` so both give the same canonical order.
-BULK_ORDERS_QUERY = """
+BULK_ORDERS_QUERY = (
+    """
 {
   orders(sortKey: UPDATED_AT) {
     edges {
@@ -303,7 +304,11 @@ BULK_ORDERS_QUERY = """
     }
   }
 }
-""" + MONEY_BAG + ADDRESS + TAX_LINE
+"""
+    + MONEY_BAG
+    + ADDRESS
+    + TAX_LINE
+)
 
 BULK_RUN_QUERY = """
 mutation OmniBulkRun($query: String!) {

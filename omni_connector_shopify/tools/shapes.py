@@ -8,29 +8,70 @@ master data.
 
 from decimal import Decimal
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
 from odoo.addons.omni_connector_base.tools.money import to_decimal
 
 ZERO = Decimal("0")
+GID_PREFIX = "gid://shopify/"
 
 
 def _required(data, key, where):
     if not isinstance(data, dict) or data.get(key) in (None, ""):
-        raise PayloadError(f"{where}: missing {key!r}")
+        raise PayloadError(_lt("%(where)s: missing %(key)r", where=where, key=key))
     return data[key]
 
 
-def gid_tail(value):
-    """``gid://shopify/Order/123`` -> ``"123"``; a plain id is returned as a string."""
-    return str(value).rsplit("/", 1)[-1] if value not in (None, "") else ""
+def gid_tail(value, where="id"):
+    """``gid://shopify/Order/123`` -> ``"123"``; a plain numeric id is returned as a string,
+    no id as ``""``. Anything else (``gid://shopify/Order/``, ``"abc"``, an object) is a
+    PayloadError: it must never become an empty or made-up external id."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str):
+        if value.isdigit():
+            return value
+        kind, __, tail = value.removeprefix(GID_PREFIX).partition("/")
+        if value.startswith(GID_PREFIX) and kind and tail and "/" not in tail:
+            if tail.partition("?")[0]:
+                return tail
+    raise PayloadError(_lt("%(where)s: %(value)r is not a Shopify id", where=where, value=value))
+
+
+def gid_kind(value):
+    """``gid://shopify/Order/123`` -> ``"Order"``; ``""`` for a plain or no id."""
+    if isinstance(value, str) and value.startswith(GID_PREFIX):
+        return value.removeprefix(GID_PREFIX).partition("/")[0]
+    return ""
 
 
 def rest_id(data, where="record"):
     """The exact id of a REST record: from ``admin_graphql_api_id`` when present."""
     if isinstance(data, dict) and data.get("admin_graphql_api_id"):
-        return gid_tail(data["admin_graphql_api_id"])
-    return str(_required(data, "id", where))
+        return gid_tail(data["admin_graphql_api_id"], where)
+    return gid_tail(_required(data, "id", where), where)
+
+
+def order_ref(data, where, required=False):
+    """The id of the order a REST refund, transaction or dispute is about: its order's
+    GraphQL id when the payload carries one (``order.admin_graphql_api_id``, an ``order.id``
+    or ``order_id`` GID), else the numeric ``order_id``. A GID of another type is refused."""
+    order = data.get("order") if isinstance(data, dict) else None
+    if isinstance(order, dict):
+        value = order.get("admin_graphql_api_id") or order.get("id")
+    else:
+        value = data.get("order_id") if isinstance(data, dict) else None
+    if value in (None, "") and required:
+        return gid_tail(_required(data, "order_id", where), where)
+    if gid_kind(value) not in ("", "Order"):
+        raise PayloadError(
+            _lt("%(where)s: %(value)r is not the id of an order", where=where, value=value)
+        )
+    return gid_tail(value, f"{where} order")
 
 
 def _rate(value, what):
@@ -80,9 +121,13 @@ def _nodes(connection, where=""):
     if isinstance(connection, list):
         return connection
     if not isinstance(connection, dict):
-        raise PayloadError(f"{where or 'connection'}: expected a connection or a list")
+        raise PayloadError(
+            _lt("%(where)s: expected a connection or a list", where=where or "connection")
+        )
     if (connection.get("pageInfo") or {}).get("hasNextPage"):
-        raise PayloadError(f"{where or 'connection'}: more items than one page holds")
+        raise PayloadError(
+            _lt("%(where)s: more items than one page holds", where=where or "connection")
+        )
     if "nodes" in connection:
         return connection["nodes"] or []
     return [edge["node"] for edge in connection.get("edges") or []]

@@ -148,6 +148,7 @@ class TestPipeline(OmniTestChannelCase):
         self.assertEqual((binding.external_id, binding.res_id), ("C-1", jane.id))
 
     def test_customer_matched_by_phone_then_created_once(self):
+        self.backend.match_customers_by_phone = True  # off by default
         joe = self.env["res.partner"].create({"name": "Joe", "phone": "0033 6 12 34 56 78"})
         payload = order_payload()
         payload["order"]["customer"]["email"] = ""
