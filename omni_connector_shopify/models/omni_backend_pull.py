@@ -17,8 +17,10 @@ from ..const import (
     MASTER_PULLS,
     MAX_PAGES_PER_JOB,
     ORDERS_STREAM,
+    PAYOUTS_STREAM,
     POLL_OVERLAP,
     POLL_TOPIC,
+    STOCK_STREAM,
 )
 from ..tools import queries
 from ..tools.adapter import ShopifyConnectionError, download_lines
@@ -323,3 +325,20 @@ class OmniBackend(models.Model):
         # The incremental pull continues from where the backfill ends.
         self._stream(ORDERS_STREAM)._mark_success(watermark=watermark)
         return _("%(seen)s order(s) read, %(new)s new event(s)", seen=stored, new=new_count)
+
+    # ------------------------------------------------------------------------------------
+    # Monitoring: the streams of each job (a job retried without progress stalls them)
+    # ------------------------------------------------------------------------------------
+
+    def _omni_job_streams(self, method_name, args):
+        if self.channel != "shopify":
+            return super()._omni_job_streams(method_name, args)
+        streams = {
+            "_shopify_pull_orders": {ORDERS_STREAM},
+            "_shopify_pull_payouts": {PAYOUTS_STREAM},
+            "_shopify_bulk_start": {BULK_STREAM},
+            "_shopify_bulk_poll": {BULK_STREAM},
+            "_shopify_push_stock": {STOCK_STREAM},
+        }
+        # _shopify_pull_master(stream_name): the base reads the stream from its argument
+        return streams.get(method_name) or super()._omni_job_streams(method_name, args)

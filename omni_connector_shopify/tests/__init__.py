@@ -8,8 +8,10 @@ from . import (
     test_pull,
     test_pull_resume,
     test_queries,
+    test_real_payloads,
     test_returns,
     test_shopify_backend,
+    test_stall,
     test_stock,
     test_webhook,
 )
