@@ -24,6 +24,7 @@ from omni_sandboxes.amazon_sandbox import (
     generate_month,
 )
 from omni_sandboxes.refdata import refdata_path
+from omni_sandboxes.testing import load_http, load_registry  # noqa: F401 (see there)
 
 MODELS = {
     "orders": ("amazon", "orders_2026-01-01.json"),
@@ -34,18 +35,6 @@ AMAZON_REFDATA_HINT = (
     "project's steering repo (it holds amazon/orders_2026-01-01.json and "
     "amazon/reports_2021-06-30.json)."
 )
-
-
-# pytest-odoo's autouse fixtures need a database; these tests need none (see
-# tests/test_stripe_sandbox.py).
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from omni_sandboxes.pos_sandbox import (
     send_webhook,
     sign,
 )
+from omni_sandboxes.testing import load_http, load_registry  # noqa: F401 (see there)
 
 API_KEY = "pos_key_test"
 SCHEMA = json.loads(
@@ -28,18 +29,6 @@ SCHEMA = json.loads(
         / "omni_connector_pos/data/contract/pos-feed-v1.schema.json"
     ).read_text()
 )
-
-
-# pytest-odoo's session fixtures need a database: these tests need none (see
-# test_stripe_sandbox.py).
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
 
 
 @pytest.fixture(scope="module")

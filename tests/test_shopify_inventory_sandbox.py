@@ -15,6 +15,7 @@ from omni_sandboxes.shopify_sandbox import (
     generate_shop,
     has_shopify_schema,
 )
+from omni_sandboxes.testing import load_http, load_registry  # noqa: F401 (see there)
 
 TOKEN = "shpat_omni_sandbox"
 PARIS = "gid://shopify/Location/62000000001"
@@ -30,16 +31,6 @@ queries = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(queries)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
-
-
 @pytest.fixture()
 def world():
     return generate_shop(n_orders=6, seed=5)
@@ -52,8 +43,12 @@ def sandbox(world):
 
 
 def gql(sandbox, query, variables=None):
-    response = requests.post(sandbox.graphql_url, json={"query": query, "variables": variables},
-                             headers={"X-Shopify-Access-Token": TOKEN}, timeout=10)
+    response = requests.post(
+        sandbox.graphql_url,
+        json={"query": query, "variables": variables},
+        headers={"X-Shopify-Access-Token": TOKEN},
+        timeout=10,
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -64,8 +59,13 @@ def first_item(sandbox):
 
 
 def set_input(item, quantity, location=PARIS, **extra):
-    line = {"inventoryItemId": item, "locationId": location, "quantity": quantity,
-            "changeFromQuantity": None, **extra}
+    line = {
+        "inventoryItemId": item,
+        "locationId": location,
+        "quantity": quantity,
+        "changeFromQuantity": None,
+        **extra,
+    }
     return {"name": "available", "reason": "correction", "quantities": [line]}
 
 
@@ -79,13 +79,16 @@ def test_locations_and_levels_are_listed(world, sandbox):
     page = body["data"]["locations"]
     assert [n["name"] for n in page["nodes"]] == ["Paris Warehouse", "Berlin Store"]
     assert page["pageInfo"]["hasNextPage"]
-    rest = gql(sandbox, queries.LOCATIONS_QUERY,
-               {"first": 2, "after": page["pageInfo"]["endCursor"]})["data"]["locations"]
+    rest = gql(
+        sandbox, queries.LOCATIONS_QUERY, {"first": 2, "after": page["pageInfo"]["endCursor"]}
+    )["data"]["locations"]
     assert [(n["name"], n["isActive"]) for n in rest["nodes"]] == [("Old Depot", False)]
-    levels = gql(sandbox, queries.INVENTORY_LEVELS_QUERY,
-                 {"location": PARIS, "first": 50})["data"]["location"]["inventoryLevels"]
+    levels = gql(sandbox, queries.INVENTORY_LEVELS_QUERY, {"location": PARIS, "first": 50})["data"][
+        "location"
+    ]["inventoryLevels"]
     assert [n["quantities"][0]["quantity"] for n in levels["nodes"]] == list(
-        range(10, 10 + len(world.products)))
+        range(10, 10 + len(world.products))
+    )
     depot = gql(sandbox, queries.INVENTORY_LEVELS_QUERY, {"location": DEPOT, "first": 50})
     assert depot["data"]["location"]["inventoryLevels"]["nodes"] == []
 
@@ -105,15 +108,20 @@ def test_set_quantities_is_idempotent_by_key(world, sandbox):
 
 def test_set_quantities_refuses_what_2026_07_refuses(world, sandbox):
     item = first_item(sandbox)
-    no_key = gql(sandbox, queries.INVENTORY_SET_QUERY.replace(
-        "($input: InventorySetQuantitiesInput!, $key: String!)",
-        "($input: InventorySetQuantitiesInput!)").replace(" @idempotent(key: $key)", ""),
-        {"input": set_input(item, 1)})
+    no_key = gql(
+        sandbox,
+        queries.INVENTORY_SET_QUERY.replace(
+            "($input: InventorySetQuantitiesInput!, $key: String!)",
+            "($input: InventorySetQuantitiesInput!)",
+        ).replace(" @idempotent(key: $key)", ""),
+        {"input": set_input(item, 1)},
+    )
     assert "@idempotent" in no_key["errors"][0]["message"]
     value = set_input(item, 1)
     del value["quantities"][0]["changeFromQuantity"]
     assert [e["code"] for e in run_set(sandbox, value, "k2")["userErrors"]] == [
-        "COMPARE_QUANTITY_REQUIRED"]
+        "COMPARE_QUANTITY_REQUIRED"
+    ]
     stale = run_set(sandbox, set_input(item, 1, changeFromQuantity=99), "k3")
     assert [e["code"] for e in stale["userErrors"]] == ["CHANGE_FROM_QUANTITY_STALE"]
     fresh = run_set(sandbox, set_input(item, 1, changeFromQuantity=10), "k4")
@@ -123,11 +131,14 @@ def test_set_quantities_refuses_what_2026_07_refuses(world, sandbox):
     bad = set_input(item, 1)
     bad["name"], bad["reason"] = "committed", "because"
     assert {e["code"] for e in run_set(sandbox, bad, "k6")["userErrors"]} == {
-        "INVALID_NAME", "INVALID_REASON"}
+        "INVALID_NAME",
+        "INVALID_REASON",
+    }
     # all or nothing: one bad line, nothing applied
     mixed = set_input(item, 7)
-    mixed["quantities"].append(dict(mixed["quantities"][0],
-                                    inventoryItemId="gid://shopify/InventoryItem/1"))
+    mixed["quantities"].append(
+        dict(mixed["quantities"][0], inventoryItemId="gid://shopify/InventoryItem/1")
+    )
     result = run_set(sandbox, mixed, "k7")
     assert result["userErrors"][0]["field"] == ["input", "quantities", "1", "inventoryItemId"]
     assert shopify_inventory.level(world, item, PARIS)[0] == 1
@@ -144,19 +155,38 @@ def test_fulfillment_create_ships_what_remains(world, sandbox):
     assert fo["status"] == "OPEN"
     line = fo["lineItems"]["nodes"][0]
     too_much = [{"id": line["id"], "quantity": line["remainingQuantity"] + 1}]
-    over = gql(sandbox, queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": {
-        "lineItemsByFulfillmentOrder": [
-            {"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": too_much}]}})
+    over = gql(
+        sandbox,
+        queries.FULFILLMENT_CREATE_QUERY,
+        {
+            "fulfillment": {
+                "lineItemsByFulfillmentOrder": [
+                    {"fulfillmentOrderId": fo["id"], "fulfillmentOrderLineItems": too_much}
+                ]
+            }
+        },
+    )
     assert over["data"]["fulfillmentCreate"]["userErrors"]
-    created = gql(sandbox, queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": {
-        "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}],
-        "trackingInfo": {"number": "TRK", "company": "DHL"}}})["data"]["fulfillmentCreate"]
+    created = gql(
+        sandbox,
+        queries.FULFILLMENT_CREATE_QUERY,
+        {
+            "fulfillment": {
+                "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}],
+                "trackingInfo": {"number": "TRK", "company": "DHL"},
+            }
+        },
+    )["data"]["fulfillmentCreate"]
     assert created["userErrors"] == []
     assert created["fulfillment"]["trackingInfo"] == [
-        {"number": "TRK", "company": "DHL", "url": None}]
+        {"number": "TRK", "company": "DHL", "url": None}
+    ]
     data = gql(sandbox, queries.FULFILLMENT_ORDERS_QUERY, {"id": order["id"]})["data"]["order"]
     assert data["fulfillmentOrders"]["nodes"][0]["status"] == "CLOSED"
-    again = gql(sandbox, queries.FULFILLMENT_CREATE_QUERY, {"fulfillment": {
-        "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}})
+    again = gql(
+        sandbox,
+        queries.FULFILLMENT_CREATE_QUERY,
+        {"fulfillment": {"lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fo["id"]}]}},
+    )
     assert again["data"]["fulfillmentCreate"]["userErrors"]
     assert len(order["fulfillments"]) == 1

@@ -19,19 +19,10 @@ from omni_sandboxes.shopify_sandbox import (
     generate_shop,
     has_shopify_schema,
 )
+from omni_sandboxes.testing import load_http, load_registry  # noqa: F401 (see there)
 
 TOKEN = "shpat_omni_sandbox"
 pytestmark = pytest.mark.skipif(not has_shopify_schema(), reason=SHOPIFY_HINT)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
 
 
 @pytest.fixture()
@@ -48,8 +39,12 @@ def sandbox(world):
 
 
 def gql(sandbox, query, variables=None, token=TOKEN):
-    response = requests.post(sandbox.graphql_url, json={"query": query, "variables": variables},
-                             headers={"X-Shopify-Access-Token": token}, timeout=10)
+    response = requests.post(
+        sandbox.graphql_url,
+        json={"query": query, "variables": variables},
+        headers={"X-Shopify-Access-Token": token},
+        timeout=10,
+    )
     return response.status_code, response.json()
 
 
@@ -57,24 +52,30 @@ def test_payouts_are_the_sum_of_their_balance_transactions(world):
     assert world.payouts and world.balance_transactions
     orders = {o["id"]: o for o in world.orders}
     for payout in world.payouts:
-        members = [t for t in world.balance_transactions
-                   if t["associatedPayout"]["id"] == payout["id"]]
+        members = [
+            t for t in world.balance_transactions if t["associatedPayout"]["id"] == payout["id"]
+        ]
         assert members
-        assert sum(Decimal(t["net"]["amount"]) for t in members) == Decimal(
-            payout["net"]["amount"])
+        assert sum(Decimal(t["net"]["amount"]) for t in members) == Decimal(payout["net"]["amount"])
         summary = payout["summary"]
         charges = [t for t in members if t["type"] == "CHARGE"]
         assert sum(Decimal(t["fee"]["amount"]) for t in charges) == Decimal(
-            summary["chargesFee"]["amount"])
+            summary["chargesFee"]["amount"]
+        )
     for txn in world.balance_transactions:
         assert Decimal(txn["amount"]["amount"]) - Decimal(txn["fee"]["amount"]) == Decimal(
-            txn["net"]["amount"])
+            txn["net"]["amount"]
+        )
         order = orders[txn["associatedOrder"]["id"]]
-        (source,) = [t for t in order["transactions"]
-                     if int(t["id"].rsplit("/", 1)[-1]) == txn["sourceOrderTransactionId"]]
+        (source,) = [
+            t
+            for t in order["transactions"]
+            if int(t["id"].rsplit("/", 1)[-1]) == txn["sourceOrderTransactionId"]
+        ]
         assert source["gateway"] == "shopify_payments"
         assert abs(Decimal(txn["amount"]["amount"])) == Decimal(
-            source["amountSet"]["shopMoney"]["amount"])
+            source["amountSet"]["shopMoney"]["amount"]
+        )
         assert (Decimal(txn["amount"]["amount"]) < 0) == (source["kind"] == "REFUND")
 
 
@@ -86,8 +87,11 @@ def test_unknown_search_terms_are_refused(sandbox):
 
 
 def test_mutations_without_a_resolver_are_still_refused(sandbox):
-    __, body = gql(sandbox, """mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) {
-        userErrors { message } } }""")
+    __, body = gql(
+        sandbox,
+        """mutation { tagsAdd(id: "gid://shopify/Order/1", tags: ["x"]) {
+        userErrors { message } } }""",
+    )
     assert body["errors"][0]["extensions"]["code"] == "NOT_IMPLEMENTED"
 
 
@@ -105,9 +109,19 @@ def test_bulk_refuses_an_invalid_inner_query_and_runs_one_at_a_time(sandbox):
 
 
 def test_ungrouped_jsonl_puts_children_after_every_parent():
-    data = {"orders": {"edges": [
-        {"node": {"id": f"gid://shopify/Order/{n}", "lineItems": {"edges": [
-            {"node": {"id": f"gid://shopify/LineItem/{n}0"}}]}}} for n in (1, 2)]}}
+    data = {
+        "orders": {
+            "edges": [
+                {
+                    "node": {
+                        "id": f"gid://shopify/Order/{n}",
+                        "lineItems": {"edges": [{"node": {"id": f"gid://shopify/LineItem/{n}0"}}]},
+                    }
+                }
+                for n in (1, 2)
+            ]
+        }
+    }
     grouped = [json.loads(line) for line in bulk_jsonl(data).splitlines()]
     ungrouped = [json.loads(line) for line in bulk_jsonl(data, grouped=False).splitlines()]
     assert [line["id"].rsplit("/", 1)[-1] for line in grouped] == ["1", "10", "2", "20"]
@@ -120,10 +134,14 @@ def test_client_credentials_tokens(sandbox):
     form = {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "sec"}
     assert requests.post(url, data=form, timeout=10).status_code == 400  # not enabled
     enable_client_credentials(sandbox, "cid", "sec", lifetime=60)
-    assert requests.post(url, data=dict(form, client_secret="bad"), timeout=10).json()[
-        "error"] == "invalid_client"
-    assert requests.post(url, data=dict(form, grant_type="password"), timeout=10).json()[
-        "error"] == "unsupported_grant_type"
+    assert (
+        requests.post(url, data=dict(form, client_secret="bad"), timeout=10).json()["error"]
+        == "invalid_client"
+    )
+    assert (
+        requests.post(url, data=dict(form, grant_type="password"), timeout=10).json()["error"]
+        == "unsupported_grant_type"
+    )
     answer = requests.post(url, data=form, timeout=10).json()
     assert answer["expires_in"] == 60 and "read_orders" in answer["scope"].split(",")
     query = "{ shop { name } }"
@@ -134,8 +152,9 @@ def test_client_credentials_tokens(sandbox):
 
 def test_bulk_reads_the_whole_connection_beyond_one_page():
     """Bulk operations have no page size: all 260 orders, where a page holds at most 250."""
-    with ShopifySandbox(generate_shop(n_orders=260, seed=5), access_token=TOKEN,
-                        restore_rate=1e6) as sandbox:
+    with ShopifySandbox(
+        generate_shop(n_orders=260, seed=5), access_token=TOKEN, restore_rate=1e6
+    ) as sandbox:
         sandbox.bulk_polls = 0
         run = """mutation($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: false) {
             bulkOperation { id } userErrors { message } } }"""

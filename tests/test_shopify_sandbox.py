@@ -25,6 +25,7 @@ from omni_sandboxes.shopify_sandbox import (
     send_webhook,
     sign_webhook,
 )
+from omni_sandboxes.testing import load_http, load_registry  # noqa: F401 (see there)
 
 TOKEN = "shpat_omni_sandbox"
 # the connector's documents, read without importing Odoo
@@ -35,16 +36,6 @@ _spec = importlib.util.spec_from_file_location(
 queries = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(queries)
 pytestmark = pytest.mark.skipif(not has_shopify_schema(), reason=SHOPIFY_HINT)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
 
 
 ORDERS = """
@@ -95,7 +86,10 @@ def test_generated_orders_add_up(world):
     currencies = {o["presentmentCurrencyCode"] for o in world.orders}
     assert currencies == {"EUR", "USD", "GBP"}
     assert {o["displayFulfillmentStatus"] for o in world.orders} == {
-        "UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED"}
+        "UNFULFILLED",
+        "PARTIALLY_FULFILLED",
+        "FULFILLED",
+    }
     assert any(o["refunds"] for o in world.orders)
     assert any(o["totalDiscountsSet"]["shopMoney"]["amount"] != "0.00" for o in world.orders)
     for order in world.orders:
@@ -104,9 +98,11 @@ def test_generated_orders_add_up(world):
         def shop(bag):
             return Decimal(bag["shopMoney"]["amount"])
 
-        lines = sum(shop(li["originalUnitPriceSet"]) * li["quantity"]
-                    - sum(shop(a["allocatedAmountSet"]) for a in li["discountAllocations"])
-                    for li in order["lineItems"])
+        lines = sum(
+            shop(li["originalUnitPriceSet"]) * li["quantity"]
+            - sum(shop(a["allocatedAmountSet"]) for a in li["discountAllocations"])
+            for li in order["lineItems"]
+        )
         taxes = sum(shop(t["priceSet"]) for li in order["lineItems"] for t in li["taxLines"])
         taxes += sum(shop(t["priceSet"]) for s in order["shippingLines"] for t in s["taxLines"])
         shipping = sum(shop(s["originalPriceSet"]) for s in order["shippingLines"])
@@ -122,8 +118,11 @@ def test_auth_required(sandbox):
 
 def test_shop_and_cost_extensions(sandbox):
     body = post(sandbox, "{ shop { name currencyCode plan { publicDisplayName } } }").json()
-    assert body["data"]["shop"] == {"name": "Omni Sandbox Shop", "currencyCode": "EUR",
-                                    "plan": {"publicDisplayName": "Advanced"}}
+    assert body["data"]["shop"] == {
+        "name": "Omni Sandbox Shop",
+        "currencyCode": "EUR",
+        "plan": {"publicDisplayName": "Advanced"},
+    }
     status = body["extensions"]["cost"]["throttleStatus"]
     assert set(status) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
 
@@ -131,7 +130,8 @@ def test_shop_and_cost_extensions(sandbox):
 def test_invalid_and_deprecated_documents_refused(sandbox):
     body = post(sandbox, "{ shop { nope } }").json()
     assert "data" not in body and body["errors"][0]["extensions"]["code"] == (
-        "GRAPHQL_VALIDATION_FAILED")
+        "GRAPHQL_VALIDATION_FAILED"
+    )
     body = post(sandbox, "{ shop { plan { displayName } } }").json()
     assert body["errors"][0]["extensions"]["code"] == "DEPRECATED_FIELD"
     body = post(sandbox, "{ orders(first: 1) { nodes { customer { email } } } }").json()
@@ -142,16 +142,19 @@ def test_pagination_and_updated_at_filter(sandbox, world):
     since = world.orders[5]["updatedAt"]
     seen, after = [], None
     while True:
-        body = post(sandbox, ORDERS, {"first": 4, "after": after,
-                                      "query": f"updated_at:>={since}"}).json()
+        body = post(
+            sandbox, ORDERS, {"first": 4, "after": after, "query": f"updated_at:>={since}"}
+        ).json()
         assert "errors" not in body, body
         page = body["data"]["orders"]
         seen += page["nodes"]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    expected = sorted((o for o in world.orders if o["updatedAt"] >= since),
-                      key=lambda o: (o["updatedAt"], o["id"]))
+    expected = sorted(
+        (o for o in world.orders if o["updatedAt"] >= since),
+        key=lambda o: (o["updatedAt"], o["id"]),
+    )
     assert [o["id"] for o in seen] == [o["id"] for o in expected]
     node = seen[0]
     assert set(node["totalPriceSet"]) == {"shopMoney", "presentmentMoney"}
@@ -160,8 +163,9 @@ def test_pagination_and_updated_at_filter(sandbox, world):
 
 
 def test_max_cost_and_throttle(world):
-    with ShopifySandbox(world, access_token=TOKEN, maximum_available=20, restore_rate=1,
-                        max_query_cost=1000) as box:
+    with ShopifySandbox(
+        world, access_token=TOKEN, maximum_available=20, restore_rate=1, max_query_cost=1000
+    ) as box:
         body = post(box, ORDERS, {"first": 50}).json()
         assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
         body = post(box, ORDERS, {"first": 1}).json()
@@ -225,8 +229,9 @@ def test_signed_webhook_delivery(world):
     try:
         payload = world.order_rest(world.orders[0])
         url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        responses = send_webhook(url, "orders/create", payload, "s3cret", webhook_id="wh-1",
-                                 duplicate=True)
+        responses = send_webhook(
+            url, "orders/create", payload, "s3cret", webhook_id="wh-1", duplicate=True
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -279,9 +284,14 @@ def test_returns_of_every_kind_are_served():
     world = generate_shop(with_returns=True)
     assert world.returns, "fulfilled orders get returns"
     assert [r["_kind"] for r in world.returns][:4] == [
-        "refunded", "exchange", "requested", "declined"]
+        "refunded",
+        "exchange",
+        "requested",
+        "declined",
+    ]
     assert [r["id"] for r in world.returns] == [
-        r["id"] for r in generate_shop(with_returns=True).returns]
+        r["id"] for r in generate_shop(with_returns=True).returns
+    ]
     assert not generate_shop().returns
     with ShopifySandbox(world, access_token=TOKEN, restore_rate=1e6) as box:
         for ret in world.returns:
@@ -298,8 +308,7 @@ def test_returns_of_every_kind_are_served():
             settling = [r for r in order["refunds"] if r["return"]]
             exchanged = [i for n in served["exchangeLineItems"]["nodes"] for i in n["lineItems"]]
             if kind == "refunded":
-                assert [r["id"] for r in settling] == [
-                    n["id"] for n in served["refunds"]["nodes"]]
+                assert [r["id"] for r in settling] == [n["id"] for n in served["refunds"]["nodes"]]
                 assert settling[0]["return"]["id"] == ret["id"]
                 assert settling[0]["refundLineItems"]["nodes"][0]["restockType"] == "RETURN"
             else:
@@ -309,13 +318,23 @@ def test_returns_of_every_kind_are_served():
                 assert item["id"] not in order_line_ids, "only the return holds the new item"
             else:
                 assert not exchanged
-            expected = {"refunded": "RETURNED", "exchange": "RETURNED",
-                        "requested": "RETURN_REQUESTED", "declined": "NO_RETURN"}[kind]
+            expected = {
+                "refunded": "RETURNED",
+                "exchange": "RETURNED",
+                "requested": "RETURN_REQUESTED",
+                "declined": "NO_RETURN",
+            }[kind]
             assert order["returnStatus"] == expected
-            one = post(box, "query($id: ID!) { return(id: $id) { id name order { id } } }",
-                       {"id": ret["id"]}).json()["data"]["return"]
-            assert one == {"id": ret["id"], "name": ret["name"],
-                           "order": {"id": ret["order"]["id"]}}
+            one = post(
+                box,
+                "query($id: ID!) { return(id: $id) { id name order { id } } }",
+                {"id": ret["id"]},
+            ).json()["data"]["return"]
+            assert one == {
+                "id": ret["id"],
+                "name": ret["name"],
+                "order": {"id": ret["order"]["id"]},
+            }
     topics = [topic for topic, __, __ in world.return_webhooks()]
     assert topics[:4] == ["returns/close", "returns/close", "returns/request", "returns/decline"]
 
@@ -323,12 +342,17 @@ def test_returns_of_every_kind_are_served():
 def _line_item(item):
     """A LineItem as the connector's documents select it."""
     return {
-        "id": item["id"], "name": item["name"], "sku": item["sku"],
-        "quantity": item["quantity"], "variant": {"id": item["variant"]["id"]},
+        "id": item["id"],
+        "name": item["name"],
+        "sku": item["sku"],
+        "quantity": item["quantity"],
+        "variant": {"id": item["variant"]["id"]},
         "originalUnitPriceSet": item["originalUnitPriceSet"],
         "discountAllocations": item["discountAllocations"],
-        "taxLines": [{"title": t["title"], "rate": t["rate"], "priceSet": t["priceSet"]}
-                     for t in item["taxLines"]],
+        "taxLines": [
+            {"title": t["title"], "rate": t["rate"], "priceSet": t["priceSet"]}
+            for t in item["taxLines"]
+        ],
     }
 
 
@@ -336,30 +360,54 @@ def _expected_return(ret):
     """A return of the world as RETURN_FIELDS selects it."""
     no_more = {"hasNextPage": False}
     return {
-        "id": ret["id"], "name": ret["name"], "status": ret["status"],
-        "createdAt": ret["createdAt"], "closedAt": ret["closedAt"],
-        "returnLineItems": {"pageInfo": no_more, "nodes": [
-            {"id": item["id"], "quantity": item["quantity"],
-             "processedQuantity": item["processedQuantity"],
-             "returnReasonNote": item["returnReasonNote"], "customerNote": item["customerNote"],
-             "returnReasonDefinition": item["returnReasonDefinition"],
-             "fulfillmentLineItem": {"lineItem": {"id": item["fulfillmentLineItem"][
-                 "lineItem"]["id"]}}}
-            for item in ret["returnLineItems"]]},
-        "exchangeLineItems": {"pageInfo": no_more, "nodes": [
-            {"id": item["id"], "quantity": item["quantity"],
-             "processedQuantity": item["processedQuantity"],
-             "lineItems": [_line_item(li) for li in item["lineItems"]]}
-            for item in ret["exchangeLineItems"]]},
+        "id": ret["id"],
+        "name": ret["name"],
+        "status": ret["status"],
+        "createdAt": ret["createdAt"],
+        "closedAt": ret["closedAt"],
+        "returnLineItems": {
+            "pageInfo": no_more,
+            "nodes": [
+                {
+                    "id": item["id"],
+                    "quantity": item["quantity"],
+                    "processedQuantity": item["processedQuantity"],
+                    "returnReasonNote": item["returnReasonNote"],
+                    "customerNote": item["customerNote"],
+                    "returnReasonDefinition": item["returnReasonDefinition"],
+                    "fulfillmentLineItem": {
+                        "lineItem": {"id": item["fulfillmentLineItem"]["lineItem"]["id"]}
+                    },
+                }
+                for item in ret["returnLineItems"]
+            ],
+        },
+        "exchangeLineItems": {
+            "pageInfo": no_more,
+            "nodes": [
+                {
+                    "id": item["id"],
+                    "quantity": item["quantity"],
+                    "processedQuantity": item["processedQuantity"],
+                    "lineItems": [_line_item(li) for li in item["lineItems"]],
+                }
+                for item in ret["exchangeLineItems"]
+            ],
+        },
         "refunds": {"nodes": [{"id": refund["id"]} for refund in ret["refunds"]]},
     }
 
 
 def test_returns_generator_is_deterministic():
     def rendered(world):
-        return json.dumps([[world.order_rest(o) for o in world.orders],
-                           [world.return_rest(r) for r in world.returns],
-                           [_expected_return(r) for r in world.returns]], sort_keys=True)
+        return json.dumps(
+            [
+                [world.order_rest(o) for o in world.orders],
+                [world.return_rest(r) for r in world.returns],
+                [_expected_return(r) for r in world.returns],
+            ],
+            sort_keys=True,
+        )
 
     one = generate_shop(seed=5, with_returns=True)
     assert rendered(one) == rendered(generate_shop(seed=5, with_returns=True))
@@ -381,25 +429,37 @@ def test_returns_generator_is_deterministic():
 def test_connector_return_queries_through_the_sandbox():
     world = generate_shop(n_orders=24, seed=7, with_returns=True)
     kinds = [r["_kind"] for r in world.returns]
-    assert kinds == ["refunded", "exchange", "requested", "declined", "refunded", "exchange",
-                     "requested"]
-    status = {"refunded": "RETURNED", "exchange": "RETURNED", "requested": "RETURN_REQUESTED",
-              "declined": "NO_RETURN"}
+    assert kinds == [
+        "refunded",
+        "exchange",
+        "requested",
+        "declined",
+        "refunded",
+        "exchange",
+        "requested",
+    ]
+    status = {
+        "refunded": "RETURNED",
+        "exchange": "RETURNED",
+        "requested": "RETURN_REQUESTED",
+        "declined": "NO_RETURN",
+    }
     with ShopifySandbox(world, access_token=TOKEN, restore_rate=1e6) as box:
         for ret in world.returns:
             order = ret["order"]
             body = post(box, queries.ORDER_RETURNS_QUERY, {"id": order["id"]}).json()
             assert "errors" not in body, body
             assert body["data"]["order"] == {
-                "id": order["id"], "taxesIncluded": False,
+                "id": order["id"],
+                "taxesIncluded": False,
                 "returnStatus": status[ret["_kind"]],
-                "returns": {"pageInfo": {"hasNextPage": False},
-                            "nodes": [_expected_return(ret)]},
+                "returns": {"pageInfo": {"hasNextPage": False}, "nodes": [_expected_return(ret)]},
             }
             body = post(box, queries.RETURN_QUERY, {"id": ret["id"]}).json()
             assert "errors" not in body, body
             assert body["data"]["return"] == dict(
-                _expected_return(ret), order={"id": order["id"], "taxesIncluded": False})
+                _expected_return(ret), order={"id": order["id"], "taxesIncluded": False}
+            )
         # return(id) answers for returns only
         other = world.orders[0]["id"]
         for unknown in (other, "gid://shopify/Return/1"):
@@ -425,8 +485,12 @@ def test_connector_return_queries_through_the_sandbox():
         line_ids = {n["id"] for n in node["lineItems"]["nodes"]}
         for item in ret["exchangeLineItems"]:
             assert not {li["id"] for li in item["lineItems"]} & line_ids
-    assert all(not r["return"] for o in served.values() for r in o["refunds"]
-               if o["id"] not in {ret["order"]["id"] for ret in world.returns})
+    assert all(
+        not r["return"]
+        for o in served.values()
+        for r in o["refunds"]
+        if o["id"] not in {ret["order"]["id"] for ret in world.returns}
+    )
 
 
 def test_returns_of_each_kind_add_up():
@@ -449,10 +513,12 @@ def test_returns_of_each_kind_add_up():
             total = Decimal(order["totalPriceSet"]["shopMoney"]["amount"])
             refunded = Decimal(refund["totalRefundedSet"]["shopMoney"]["amount"])
             assert Decimal(order["currentTotalPriceSet"]["shopMoney"]["amount"]) == (
-                total - refunded)
+                total - refunded
+            )
             assert refunded == sum(
                 Decimal(refund_line[key]["shopMoney"]["amount"])
-                for key in ("subtotalSet", "totalTaxSet"))
+                for key in ("subtotalSet", "totalTaxSet")
+            )
         else:
             assert not ret["refunds"] and order["displayFinancialStatus"] == "PAID"
         if kind == "exchange":
@@ -462,8 +528,9 @@ def test_returns_of_each_kind_add_up():
             assert new["originalUnitPriceSet"] == line["originalUnitPriceSet"]
             assert new["taxLines"][0]["rate"] == line["taxLines"][0]["rate"]
             tax = Decimal(new["taxLines"][0]["priceSet"]["shopMoney"]["amount"])
-            assert tax == (Decimal(new["originalUnitPriceSet"]["shopMoney"]["amount"])
-                           * Decimal("0.2")).quantize(Decimal("0.01"))
+            assert tax == (
+                Decimal(new["originalUnitPriceSet"]["shopMoney"]["amount"]) * Decimal("0.2")
+            ).quantize(Decimal("0.01"))
         else:
             assert not ret["exchangeLineItems"]
         processed = 1 if kind in ("refunded", "exchange") else 0
@@ -475,8 +542,14 @@ def test_return_rest_shapes():
     world = generate_shop(n_orders=24, seed=7, with_returns=True)
     webhooks = world.return_webhooks()
     assert [topic for topic, __, __ in webhooks] == [
-        "returns/close", "returns/close", "returns/request", "returns/decline",
-        "returns/close", "returns/close", "returns/request"]
+        "returns/close",
+        "returns/close",
+        "returns/request",
+        "returns/decline",
+        "returns/close",
+        "returns/close",
+        "returns/request",
+    ]
     sample_path = refdata_path("shopify", "webhook-samples-2025-10", "returns__request.json")
     sample = json.loads(sample_path.read_text()) if sample_path.is_file() else None
     for (__, payload, webhook_id), ret in zip(webhooks, world.returns):
@@ -491,8 +564,9 @@ def test_return_rest_shapes():
         assert [r["admin_graphql_api_id"] for r in rest_order["returns"]] == [ret["id"]]
         settling = [r["return"] for r in rest_order["refunds"] if r["return"]]
         if ret["_kind"] == "refunded":
-            assert settling == [{"id": int(ret["id"].rsplit("/", 1)[1]),
-                                 "admin_graphql_api_id": ret["id"]}]
+            assert settling == [
+                {"id": int(ret["id"].rsplit("/", 1)[1]), "admin_graphql_api_id": ret["id"]}
+            ]
         else:
             assert not settling
     assert len({w for __, __, w in webhooks}) == len(webhooks)

@@ -32,21 +32,9 @@ from omni_sandboxes.stripe_sandbox import (
     sign_payload,
     stripe_fee,
 )
+from omni_sandboxes.testing import load_http, load_registry  # noqa: F401 (see there)
 
 API_KEY = "sk_test_omni"
-
-
-# pytest-odoo (installed in the venv) loads an Odoo registry for every session through these
-# autouse fixtures, which fails when no database is given. These tests need no Odoo: shadow
-# them here so the module runs alone (no --odoo-database) as well as inside `make test`.
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_http():
-    yield
 
 
 @pytest.fixture(scope="module")
