@@ -378,6 +378,26 @@ class OmniBackend(models.Model):
         self.ensure_one()
         return {args[0]} if args and isinstance(args[0], str) else set()
 
+    def _omni_account_key(self):
+        """The channel account this backend serves (a shop's domain...), '' when unknown: two
+        active backends of a company never serve the same one (their orders would be
+        imported twice)."""
+        return ""
+
+    def _omni_account_clash(self, key):
+        """The other active backend of this company and channel already serving ``key``."""
+        self.ensure_one()
+        if not key:
+            return self.browse()
+        others = self.search(
+            [
+                ("id", "!=", self.id),
+                ("company_id", "=", self.company_id.id),
+                ("channel", "=", self.channel),
+            ]
+        )
+        return others.filtered(lambda other: other._omni_account_key() == key)[:1]
+
     def _omni_job_channel(self):
         """queue_job channel of this backend's work; connectors declare root.omni.<channel>."""
         return f"root.omni.{self.channel}"

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import psycopg2
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -192,7 +193,18 @@ class OmniBackend(models.Model):
                 _("Shopify is not available now: %(error)s", error=err)
             ) from None
         shop = data["shop"]
-        self.shopify_myshopify_domain = (shop.get("myshopifyDomain") or "").lower() or False
+        domain = (shop.get("myshopifyDomain") or "").lower() or False
+        other = self._omni_account_clash(self._shopify_shop_domain(reported=domain))
+        if other:
+            raise ShopifyConnectionError(
+                _(
+                    "Shop %(shop)s is already served by backend %(other)s of this company: "
+                    "archive one of them (the shop's orders would be imported twice).",
+                    shop=domain,
+                    other=other.name,
+                )
+            )
+        self.shopify_myshopify_domain = domain
         granted = sorted(
             scope["handle"]
             for scope in (data.get("currentAppInstallation") or {}).get("accessScopes") or []
@@ -250,15 +262,35 @@ class OmniBackend(models.Model):
                 )
             )
 
-    def _shopify_shop_domain(self):
+    def _shopify_shop_domain(self, reported=None):
         """The myshopify domain webhooks of this backend come from: the shop domain entered,
-        or for a sandbox URL the domain the shop reported at the connection test."""
+        or for a sandbox URL the domain the shop reported (at the connection test, or
+        ``reported`` now)."""
         self.ensure_one()
         url = (self.shopify_shop_url or "").strip().lower()
         host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
         if host.endswith(".myshopify.com"):
             return host
-        return self.shopify_myshopify_domain or ""
+        return (reported if reported is not None else self.shopify_myshopify_domain) or ""
+
+    def _omni_account_key(self):
+        if self.channel != "shopify":
+            return super()._omni_account_key()
+        return self._shopify_shop_domain()
+
+    @api.constrains("shopify_shop_url", "shopify_myshopify_domain", "active", "company_id")
+    def _check_one_backend_per_shop(self):
+        for backend in self.filtered(lambda b: b.channel == "shopify" and b.active):
+            other = backend._omni_account_clash(backend._omni_account_key())
+            if other:
+                raise ValidationError(
+                    _(
+                        "Shop %(shop)s is already served by backend %(other)s of this company: "
+                        "archive one of them (the shop's orders would be imported twice).",
+                        shop=backend._omni_account_key(),
+                        other=other.name,
+                    )
+                )
 
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != "shopify":

@@ -3,6 +3,7 @@ from . import (
     test_backfill,
     test_fulfillment,
     test_master_data,
+    test_one_backend_per_shop,
     test_parser,
     test_payouts,
     test_pull,

@@ -35,6 +35,9 @@ class TestClientCredentials(ShopifyCase):
             "shopify_client_id": CLIENT_ID,
             "shopify_client_secret": CLIENT_SECRET,
         })
+        # the same shop reached by the app: the token backend stands aside (one active
+        # backend per shop and company)
+        cls.backend.active = False
 
     def setUp(self):
         super().setUp()
