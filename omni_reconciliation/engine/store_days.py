@@ -28,27 +28,20 @@ CHECKS = [
     (
         "z_report_gap",
         INSERT_STORE_DAY
-        + """
+        + f"""
 SELECT 'z_report_gap:tender:' || t.id, 'z_report_gap',
        CASE WHEN ABS(t.gap_amount) * COALESCE(fx.factor, 1.0) >= %(high_amount)s
             THEN 'high' ELSE 'medium' END,
        ROUND(ABS(t.gap_amount) * COALESCE(fx.factor, 1.0), %(digits)s), d.backend_id,
        d.business_date, d.event_id, d.id,
        format(%(z_report_gap_title)s, loc.name, d.business_date, t.tender,
-              """
-        + money("t.z_amount", "d.currency_id")
-        + """, """
-        + money("t.transactions_amount", "d.currency_id")
-        + """),
-       format(%(z_report_gap_details)s, loc.name, d.business_date, """
-        + money("t.z_amount", "d.currency_id")
-        + """,
-              t.tender, COALESCE(t.transaction_count, 0), """
-        + money("t.transactions_amount", "d.currency_id")
-        + """,
-              """
-        + money("t.gap_amount", "d.currency_id")
-        + """)
+              {money("t.z_amount", "d.currency_id")},
+              {money("t.transactions_amount", "d.currency_id")}),
+       format(%(z_report_gap_details)s, loc.name, d.business_date,
+              {money("t.z_amount", "d.currency_id")},
+              t.tender, COALESCE(t.transaction_count, 0),
+              {money("t.transactions_amount", "d.currency_id")},
+              {money("t.gap_amount", "d.currency_id")})
   FROM omni_store_day_tender t
   JOIN omni_store_day d ON d.id = t.store_day_id
   JOIN omni_location loc ON loc.id = d.location_id
