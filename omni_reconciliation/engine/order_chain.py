@@ -2,6 +2,7 @@
 
 from odoo.tools.translate import _lt
 
+from .formatting import money
 from .scope import BACKEND, INSERT_CANDIDATE, PAYMENT_OK, positions
 
 # The title and details of the exceptions, by SQL parameter (see the package docstring).
@@ -78,12 +79,13 @@ CHECKS = [
     (
         "missing_in_odoo",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'missing_in_odoo:order:' || c.order_id, 'missing_in_odoo', 'high',
        ROUND(c.amount_total * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int,
        format(%(missing_in_odoo_title)s, c.name),
-       format(%(missing_in_odoo_details)s, c.name, c.external_id, c.amount_total)
+       format(%(missing_in_odoo_details)s, c.name, c.external_id,
+              {money("c.amount_total", "c.currency_id")})
   FROM omni_recon_chain c
  WHERE c.sale_order_id IS NULL
    AND NOT c.booked_in_odoo  -- mirrored from Odoo POS: no sale order by design
@@ -160,15 +162,20 @@ SELECT 'duplicate_order:imported_twice:' || c.order_id, 'duplicate_order', 'high
     (
         "amount_mismatch",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
        CASE WHEN x.gap * c.factor >= %(high_amount)s THEN 'high' ELSE 'medium' END,
        ROUND(x.gap * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, c.invoice_id, NULL::int,
-       format(%(amount_mismatch_title)s, c.name, c.amount_total, c.so_total,
-              CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE '-' END),
-       format(%(amount_mismatch_details)s, c.amount_total, c.so_name, c.so_total,
-              CASE WHEN c.n_invoices > 0 THEN c.invoiced::text ELSE %(none)s END, x.gap)
+       format(%(amount_mismatch_title)s, c.name, {money("c.amount_total", "c.currency_id")},
+              {money("c.so_total", "c.so_currency_id")},
+              CASE WHEN c.n_invoices > 0 THEN {money("c.invoiced", "c.so_currency_id")}
+                   ELSE '-' END),
+       format(%(amount_mismatch_details)s, {money("c.amount_total", "c.currency_id")}, c.so_name,
+              {money("c.so_total", "c.so_currency_id")},
+              CASE WHEN c.n_invoices > 0 THEN {money("c.invoiced", "c.so_currency_id")}
+                   ELSE %(none)s END,
+              {money("x.gap", "c.currency_id")})
   FROM omni_recon_chain c
  CROSS JOIN LATERAL (
        SELECT GREATEST(ABS(c.so_total - c.amount_total),
@@ -185,13 +192,13 @@ SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
     (
         "undelivered",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
        ROUND(c.undelivered_value * COALESCE(fx.factor, 1.0), %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int, NULL::int,
        format(%(undelivered_title)s, c.name, %(delivery_sla)s),
        format(%(undelivered_details)s, c.so_name, c.date_order::date,
-              ROUND(c.undelivered_value, 2), %(delivery_sla)s)
+              {money("c.undelivered_value", "c.so_currency_id")}, %(delivery_sla)s)
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id
  WHERE c.so_state = 'sale'
@@ -203,13 +210,14 @@ SELECT 'undelivered:order:' || c.order_id, 'undelivered', 'medium',
     (
         "uninvoiced",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'uninvoiced:order:' || c.order_id, 'uninvoiced', 'medium',
        ROUND((c.billable - c.invoiced) * COALESCE(fx.factor, 1.0), %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
        format(%(uninvoiced_title)s, c.name, %(invoice_sla)s),
-       format(%(uninvoiced_details)s, c.so_name, ROUND(c.billable, 2), c.invoiced,
+       format(%(uninvoiced_details)s, c.so_name, {money("c.billable", "c.so_currency_id")},
+              {money("c.invoiced", "c.so_currency_id")},
               %(invoice_sla)s, c.date_order::date)
   FROM omni_recon_chain c
   LEFT JOIN omni_recon_fx fx ON fx.currency_id = c.so_currency_id

@@ -2,6 +2,7 @@
 
 from odoo.tools.translate import _lt
 
+from .formatting import money
 from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE, ORDER_MOVEMENTS, positions
 
 # The movements of the run's orders, as ORDER_MOVEMENTS counts them.
@@ -102,18 +103,21 @@ CHECKS = [
     (
         "underpaid",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'underpaid:order:' || c.order_id, 'underpaid',
        CASE WHEN c.n_payments = 0 THEN 'high' ELSE 'medium' END,
        ROUND((c.amount_total - c.amount_refunded - (c.charged - c.refunded)) * c.factor,
              %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
-       format(%(payment_gap_title)s,
-              c.name, c.amount_total - c.amount_refunded, c.charged - c.refunded),
-       format(%(underpaid_details)s,
-              c.amount_total, c.amount_refunded, c.amount_total - c.amount_refunded,
-              c.charged, c.refunded, c.n_payments, c.charged - c.refunded)
+       format(%(payment_gap_title)s, c.name,
+              {money("c.amount_total - c.amount_refunded", "c.currency_id")},
+              {money("c.charged - c.refunded", "c.currency_id")}),
+       format(%(underpaid_details)s, {money("c.amount_total", "c.currency_id")},
+              {money("c.amount_refunded", "c.currency_id")},
+              {money("c.amount_total - c.amount_refunded", "c.currency_id")},
+              {money("c.charged", "c.currency_id")}, {money("c.refunded", "c.currency_id")},
+              c.n_payments, {money("c.charged - c.refunded", "c.currency_id")})
   FROM omni_recon_chain c
  WHERE c.cancelled_at IS NULL
    AND (c.n_payments > 0
@@ -124,16 +128,19 @@ SELECT 'underpaid:order:' || c.order_id, 'underpaid',
     (
         "overpaid",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'overpaid:order:' || c.order_id, 'overpaid', 'medium',
        ROUND(((c.charged - c.refunded) - (c.amount_total - c.amount_refunded)) * c.factor,
              %(digits)s),
        c.backend_id, c.date, c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int,
        NULL::int,
-       format(%(payment_gap_title)s,
-              c.name, c.amount_total - c.amount_refunded, c.charged - c.refunded),
-       format(%(overpaid_details)s, c.charged - c.refunded, c.charged, c.refunded,
-              c.amount_total, c.amount_refunded)
+       format(%(payment_gap_title)s, c.name,
+              {money("c.amount_total - c.amount_refunded", "c.currency_id")},
+              {money("c.charged - c.refunded", "c.currency_id")}),
+       format(%(overpaid_details)s, {money("c.charged - c.refunded", "c.currency_id")},
+              {money("c.charged", "c.currency_id")}, {money("c.refunded", "c.currency_id")},
+              {money("c.amount_total", "c.currency_id")},
+              {money("c.amount_refunded", "c.currency_id")})
   FROM omni_recon_chain c
  WHERE (c.charged - c.refunded) - (c.amount_total - c.amount_refunded) > c.tolerance
 """,
@@ -141,12 +148,13 @@ SELECT 'overpaid:order:' || c.order_id, 'overpaid', 'medium',
     (
         "refund_without_return",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'medium',
        ROUND(x.goods * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, c.refund_id, NULL::int,
-       format(%(refund_without_return_title)s, c.name, x.goods),
-       format(%(refund_without_return_details)s, x.goods, c.name, c.qty_delivered)
+       format(%(refund_without_return_title)s, c.name, {money("x.goods", "c.currency_id")}),
+       format(%(refund_without_return_details)s, {money("x.goods", "c.currency_id")}, c.name,
+              c.qty_delivered)
   FROM omni_recon_chain c
  -- a refund of shipping or of an adjustment (its credit note's lines that are no goods)
  -- brings nothing back to stock
@@ -160,12 +168,13 @@ SELECT 'refund_without_return:order:' || c.order_id, 'refund_without_return', 'm
     (
         "return_without_refund",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'return_without_refund:order:' || c.order_id, 'return_without_refund', 'medium',
        ROUND(c.returned_value * c.factor, %(digits)s), c.backend_id, c.date,
        c.order_id, NULL::int, NULL::int, c.sale_order_id, NULL::int, NULL::int,
        format(%(return_without_refund_title)s, c.name, c.qty_returned),
-       format(%(return_without_refund_details)s, c.qty_returned, ROUND(c.returned_value, 2),
+       format(%(return_without_refund_details)s, c.qty_returned,
+              {money("c.returned_value", "c.currency_id")},
               c.name)
   FROM omni_recon_chain c
  WHERE c.returned_value > c.tolerance
@@ -177,13 +186,13 @@ SELECT 'return_without_refund:order:' || c.order_id, 'return_without_refund', 'm
     (
         "orphan_payment",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
        ROUND(p.amount * COALESCE(fx.factor, 1.0), %(digits)s), p.backend_id,
        COALESCE(p.channel_created_at, p.create_date)::date,
        NULL::int, p.id, p.payout_id, NULL::int, NULL::int, NULL::int,
-       format(%(orphan_payment_title)s, p.external_id, p.amount),
-       format(%(orphan_payment_details)s, p.external_id, p.amount,
+       format(%(orphan_payment_title)s, p.external_id, {money("p.amount", "p.currency_id")}),
+       format(%(orphan_payment_details)s, p.external_id, {money("p.amount", "p.currency_id")},
               COALESCE(p.order_external_ref, %(none)s))
 """
         + CHARGES_OF_RUN
@@ -201,13 +210,15 @@ SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
         "payment_not_received",
         INSERT_CANDIDATE
         + MOVEMENTS_OF_RUN
-        + """
+        + f"""
 SELECT 'payment_not_received:payment:' || p.id, 'payment_not_received', 'high',
        ROUND(m.amount * c.factor, %(digits)s), p.backend_id,
        COALESCE(p.channel_created_at, p.create_date)::date,
        c.order_id, p.id, NULL::int, c.sale_order_id, NULL::int, NULL::int,
-       format(%(payment_not_received_title)s, p.external_id, ROUND(m.amount, 2), p.processor),
-       format(%(payment_not_received_details)s, p.external_id, ROUND(m.amount, 2), c.name,
+       format(%(payment_not_received_title)s, p.external_id, {money("m.amount", "p.currency_id")},
+              p.processor),
+       format(%(payment_not_received_details)s, p.external_id, {money("m.amount", "p.currency_id")},
+              c.name,
               p.processor, %(settlement_grace)s)
   FROM movements m
   JOIN omni_payment p ON p.id = m.id
@@ -223,15 +234,17 @@ SELECT 'payment_not_received:payment:' || p.id, 'payment_not_received', 'high',
         "processor_amount_mismatch",
         INSERT_CANDIDATE
         + MOVEMENTS_OF_RUN
-        + """
+        + f"""
 SELECT 'processor_amount_mismatch:payment:' || t.id, 'processor_amount_mismatch', 'medium',
        ROUND(ABS(m.amount - m.recorded) * c.factor, %(digits)s), t.backend_id,
        COALESCE(t.channel_created_at, t.create_date)::date,
        c.order_id, t.id, t.payout_id, c.sale_order_id, NULL::int, NULL::int,
-       format(%(processor_amount_mismatch_title)s, c.name, ROUND(m.amount, 2),
-              ROUND(m.recorded, 2)),
-       format(%(processor_amount_mismatch_details)s, t.external_id, ROUND(m.amount, 2),
-              p.external_id, ROUND(m.recorded, 2), ROUND(m.amount - m.recorded, 2))
+       format(%(processor_amount_mismatch_title)s, c.name, {money("m.amount", "p.currency_id")},
+              {money("m.recorded", "p.currency_id")}),
+       format(%(processor_amount_mismatch_details)s, t.external_id,
+              {money("m.amount", "p.currency_id")},
+              p.external_id, {money("m.recorded", "p.currency_id")},
+              {money("m.amount - m.recorded", "p.currency_id")})
   FROM movements m
   JOIN omni_payment p ON p.id = m.id
   JOIN omni_payment t ON t.id = m.twin_id
@@ -242,15 +255,16 @@ SELECT 'processor_amount_mismatch:payment:' || t.id, 'processor_amount_mismatch'
     (
         "fx_variance",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'fx_variance:payment:' || p.id, 'fx_variance', 'low',
        ROUND(ABS(p.amount * p.exchange_rate - p.amount * x.factor), %(digits)s),
        p.backend_id, COALESCE(p.channel_created_at, p.create_date)::date,
        p.order_id, p.id, p.payout_id, NULL::int, NULL::int, NULL::int,
        format(%(fx_variance_title)s, p.external_id, p.exchange_rate,
               ROUND(x.factor::numeric, 6)),
-       format(%(fx_variance_details)s, p.amount, p.exchange_rate,
-              ROUND(p.amount * p.exchange_rate, 2), ROUND(p.amount * x.factor, 2))
+       format(%(fx_variance_details)s, {money("p.amount", "p.currency_id")}, p.exchange_rate,
+              {money("p.amount * p.exchange_rate", "%(company_currency)s")},
+              {money("p.amount * x.factor", "%(company_currency)s")})
   FROM (SELECT * FROM omni_payment p
          WHERE p.company_id = %(company)s
            AND p.currency_id <> %(company_currency)s

@@ -2,6 +2,7 @@
 
 from odoo.tools.translate import _lt
 
+from .formatting import money
 from .scope import (
     CHARGES_OF_RUN,
     INSERT_CANDIDATE,
@@ -104,7 +105,7 @@ CHECKS = [
     (
         "unsettled_payment",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'unsettled_payment:payment:' || p.id, 'unsettled_payment', 'medium',
        ROUND(COALESCE(NULLIF(p.net_amount, 0), p.amount) * COALESCE(fx.factor, 1.0),
              %(digits)s),
@@ -112,7 +113,8 @@ SELECT 'unsettled_payment:payment:' || p.id, 'unsettled_payment', 'medium',
        p.order_id, p.id, NULL::int, NULL::int, NULL::int, NULL::int,
        format(%(unsettled_payment_title)s, p.external_id, %(settlement_grace)s),
        format(%(unsettled_payment_details)s, p.external_id,
-              COALESCE(NULLIF(p.net_amount, 0), p.amount), p.available_on::date,
+              {money("COALESCE(NULLIF(p.net_amount, 0), p.amount)", "p.currency_id")},
+              p.available_on::date,
               %(settlement_grace)s)
 """
         + CHARGES_OF_RUN
@@ -128,14 +130,16 @@ SELECT 'unsettled_payment:payment:' || p.id, 'unsettled_payment', 'medium',
     (
         "payout_mismatch",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'payout_mismatch:payout:' || po.id, 'payout_mismatch', 'high',
        ROUND(ABS(po.amount - t.net) * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format(%(payout_mismatch_title)s, po.external_id, po.amount, t.n, t.net),
-       format(%(payout_mismatch_details)s, po.external_id, po.amount, t.n, t.net,
-              po.amount - t.net)
+       format(%(payout_mismatch_title)s, po.external_id, {money("po.amount", "po.currency_id")},
+              t.n, {money("t.net", "po.currency_id")}),
+       format(%(payout_mismatch_details)s, po.external_id, {money("po.amount", "po.currency_id")},
+              t.n, {money("t.net", "po.currency_id")},
+              {money("po.amount - t.net", "po.currency_id")})
   FROM omni_payout po
   JOIN (SELECT p.payout_id, COUNT(*) AS n,
                SUM(COALESCE(NULLIF(p.net_amount, 0), p.amount)) AS net
@@ -153,13 +157,13 @@ SELECT 'payout_mismatch:payout:' || po.id, 'payout_mismatch', 'high',
     (
         "payout_not_banked",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'payout_not_banked:payout:' || po.id, 'payout_not_banked', 'high',
        ROUND(po.amount * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format(%(payout_not_banked_title)s, po.external_id, po.amount),
-       format(%(payout_not_banked_details)s, po.external_id, po.amount,
+       format(%(payout_not_banked_title)s, po.external_id, {money("po.amount", "po.currency_id")}),
+       format(%(payout_not_banked_details)s, po.external_id, {money("po.amount", "po.currency_id")},
               COALESCE(po.trace, %(none)s), po.arrival_date::date, %(bank_days)s)
   FROM omni_payout po
 """
@@ -177,14 +181,19 @@ SELECT 'payout_not_banked:payout:' || po.id, 'payout_not_banked', 'high',
     (
         "payout_bank_mismatch",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'payout_bank_mismatch:payout:' || po.id, 'payout_bank_mismatch', 'high',
        ROUND(ABS(po.amount - bl.amount) * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format(%(payout_bank_mismatch_title)s, po.external_id, po.amount, bl.amount),
-       format(%(payout_bank_mismatch_details)s, po.external_id, po.amount,
-              COALESCE(bl.payment_ref, bl.id::text), bl.date, bl.amount, po.amount - bl.amount)
+       format(%(payout_bank_mismatch_title)s, po.external_id,
+              {money("po.amount", "po.currency_id")},
+              {money("bl.amount", "po.currency_id")}),
+       format(%(payout_bank_mismatch_details)s, po.external_id,
+              {money("po.amount", "po.currency_id")},
+              COALESCE(bl.payment_ref, bl.id::text), bl.date,
+              {money("bl.amount", "po.currency_id")},
+              {money("po.amount - bl.amount", "po.currency_id")})
   FROM omni_payout po
  CROSS JOIN LATERAL ("""
         + BANK_LINE
@@ -199,14 +208,15 @@ SELECT 'payout_bank_mismatch:payout:' || po.id, 'payout_bank_mismatch', 'high',
     (
         "bank_line_unmatched",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT DISTINCT ON (l.id)
        'bank_line_unmatched:line:' || l.id, 'bank_line_unmatched', 'medium',
        ROUND(ABS(l.amount) * COALESCE(fx.factor, 1.0), %(digits)s), b.id, m.date,
        NULL::int, NULL::int, NULL::int, NULL::int, l.move_id, NULL::int,
-       format(%(bank_line_unmatched_title)s, COALESCE(l.payment_ref, l.id::text), l.amount),
+       format(%(bank_line_unmatched_title)s, COALESCE(l.payment_ref, l.id::text),
+              {money("l.amount", "l.currency_id")}),
        format(%(bank_line_unmatched_details)s, COALESCE(l.payment_ref, l.id::text), m.date,
-              l.amount, j.code, b.name)
+              {money("l.amount", "l.currency_id")}, j.code, b.name)
   FROM omni_backend b
   JOIN account_journal j ON j.id = b.payout_journal_id
   JOIN account_move m ON m.journal_id = j.id AND m.state = 'posted'
@@ -230,19 +240,23 @@ SELECT DISTINCT ON (l.id)
     (
         "fee_variance",
         INSERT_CANDIDATE
-        + """
+        + f"""
 SELECT 'fee_variance:payment:' || p.id, 'fee_variance', 'low',
        ROUND(ABS(p.amount - p.fee_amount - p.net_amount) * COALESCE(fx.factor, 1.0),
              %(digits)s),
        p.backend_id, COALESCE(p.channel_created_at, p.create_date)::date,
        p.order_id, p.id, p.payout_id, NULL::int, NULL::int, NULL::int,
-       format(%(movement_fee_variance_title)s, p.external_id, p.amount - p.net_amount,
-              p.fee_amount),
-       format(%(movement_fee_variance_details)s, p.external_id, p.amount, p.net_amount,
-              p.amount - p.net_amount, p.fee_amount)
+       format(%(movement_fee_variance_title)s, p.external_id,
+              {money("p.amount - p.net_amount", "p.currency_id")},
+              {money("p.fee_amount", "p.currency_id")}),
+       format(%(movement_fee_variance_details)s, p.external_id,
+              {money("p.amount", "p.currency_id")},
+              {money("p.net_amount", "p.currency_id")},
+              {money("p.amount - p.net_amount", "p.currency_id")},
+              {money("p.fee_amount", "p.currency_id")})
 """
         + PAYMENTS_OF_RUN
-        + """
+        + f"""
    AND p.payment_type IN ('charge', 'refund')
    AND COALESCE(p.net_amount, 0) <> 0
    AND ABS(p.amount - COALESCE(p.fee_amount, 0) - p.net_amount)
@@ -252,9 +266,13 @@ SELECT 'fee_variance:payout:' || po.id, 'fee_variance', 'low',
        ROUND(ABS(po.fee_amount - t.fees) * COALESCE(fx.factor, 1.0), %(digits)s), po.backend_id,
        COALESCE(po.arrival_date, po.channel_created_at, po.create_date)::date,
        NULL::int, NULL::int, po.id, NULL::int, po.move_id, NULL::int,
-       format(%(payout_fee_variance_title)s, po.external_id, po.fee_amount, t.fees),
-       format(%(payout_fee_variance_details)s, po.external_id, po.fee_amount, t.fees,
-              po.fee_amount - t.fees)
+       format(%(payout_fee_variance_title)s, po.external_id,
+              {money("po.fee_amount", "po.currency_id")},
+              {money("t.fees", "po.currency_id")}),
+       format(%(payout_fee_variance_details)s, po.external_id,
+              {money("po.fee_amount", "po.currency_id")},
+              {money("t.fees", "po.currency_id")},
+              {money("po.fee_amount - t.fees", "po.currency_id")})
   FROM omni_payout po
   JOIN (SELECT p.payout_id,
                SUM(COALESCE(p.fee_amount, 0))

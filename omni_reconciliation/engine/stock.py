@@ -2,6 +2,7 @@
 
 from odoo.tools.translate import _lt
 
+from .formatting import money
 from .scope import BACKEND, positions
 
 # The title and details of the exceptions, by SQL parameter (see the package docstring).
@@ -49,7 +50,7 @@ WITH lvl AS (
      WHERE sl.company_id = %(company)s
        AND """
         + BACKEND.format(alias="sl")
-        + """
+        + f"""
        AND COALESCE(sl.channel_updated_at, sl.write_date)::date
            BETWEEN %(date_from)s AND %(date_to)s
 ),
@@ -91,7 +92,8 @@ SELECT 'stock_drift:level:' || x.id, 'stock_drift',
        format(%(stock_drift_title)s, x.product_name, x.loc_name, x.channel_quantity,
               x.odoo_qty),
        format(%(stock_drift_details)s, x.channel_quantity, x.product_name, x.loc_name, x.day,
-              x.wh_name, x.odoo_qty, x.channel_quantity - x.odoo_qty, x.cost)
+              x.wh_name, x.odoo_qty, x.channel_quantity - x.odoo_qty,
+              {money("x.cost", "%(company_currency)s")})
   FROM (SELECT lvl.id, lvl.backend_id, lvl.day, lvl.product_id, lvl.loc_name,
                lvl.channel_quantity, wh.name AS wh_name,
                COALESCE(pp.default_code, pt.name->>%(lang)s, pt.name->>'en_US')

@@ -2,6 +2,7 @@
 
 from odoo.tools.translate import _lt
 
+from .formatting import money
 from .scope import BACKEND, positions
 
 # The title and details of the exceptions, by SQL parameter (see the package docstring).
@@ -12,9 +13,8 @@ TEXTS = {
     ),
     "z_report_gap_details": _lt(
         "The Z report of %(store)s for %(date)s declares %(declared)s in %(tender)s but the "
-        "%(count)s transaction(s) received for that tender add up to %(received)s (gap %(gap)s "
-        "%(currency)s).",
-        **positions("store", "date", "declared", "tender", "count", "received", "gap", "currency"),
+        "%(count)s transaction(s) received for that tender add up to %(received)s (gap %(gap)s).",
+        **positions("store", "date", "declared", "tender", "count", "received", "gap"),
     ),
 }
 
@@ -28,16 +28,20 @@ CHECKS = [
     (
         "z_report_gap",
         INSERT_STORE_DAY
-        + """
+        + f"""
 SELECT 'z_report_gap:tender:' || t.id, 'z_report_gap',
        CASE WHEN ABS(t.gap_amount) * COALESCE(fx.factor, 1.0) >= %(high_amount)s
             THEN 'high' ELSE 'medium' END,
        ROUND(ABS(t.gap_amount) * COALESCE(fx.factor, 1.0), %(digits)s), d.backend_id,
        d.business_date, d.event_id, d.id,
-       format(%(z_report_gap_title)s, loc.name, d.business_date, t.tender, t.z_amount,
-              t.transactions_amount),
-       format(%(z_report_gap_details)s, loc.name, d.business_date, t.z_amount, t.tender,
-              COALESCE(t.transaction_count, 0), t.transactions_amount, t.gap_amount, cur.name)
+       format(%(z_report_gap_title)s, loc.name, d.business_date, t.tender,
+              {money("t.z_amount", "d.currency_id")},
+              {money("t.transactions_amount", "d.currency_id")}),
+       format(%(z_report_gap_details)s, loc.name, d.business_date,
+              {money("t.z_amount", "d.currency_id")},
+              t.tender, COALESCE(t.transaction_count, 0),
+              {money("t.transactions_amount", "d.currency_id")},
+              {money("t.gap_amount", "d.currency_id")})
   FROM omni_store_day_tender t
   JOIN omni_store_day d ON d.id = t.store_day_id
   JOIN omni_location loc ON loc.id = d.location_id

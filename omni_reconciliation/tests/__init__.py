@@ -9,6 +9,7 @@ from . import (
     test_recon_gaps,
     test_recon_settings,
     test_recon_texts,
+    test_recon_titles,
     test_recon_tolerance,
     test_recon_tour,
     test_recon_twins,
