@@ -1,10 +1,6 @@
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import _, fields, models
-
-from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 
@@ -110,23 +106,7 @@ class OmniBackend(models.Model):
         """Refresh-token grant under a lock: one renewal per backend at a time. A job finding
         the lock taken retries shortly (and then finds the new token)."""
         self.ensure_one()
-        cr = self.env.cr
-        cr.execute(
-            "SELECT pg_try_advisory_xact_lock(hashtext(%s))", [f"omni:{self.id}:amazon_token"]
-        )
-        if not cr.fetchone()[0]:
-            raise RetryableJobError(
-                "another job is renewing the Amazon access token", seconds=LOCK_RETRY_DELAY
-            )
-        try:
-            # The row too: a renewal committed since this transaction began makes this fail
-            # (serialization) instead of renewing the token twice.
-            with cr.savepoint(flush=False):
-                cr.execute("SELECT id FROM omni_backend WHERE id = %s FOR UPDATE NOWAIT", [self.id])
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            raise RetryableJobError(
-                "the backend is being updated by another job", seconds=LOCK_RETRY_DELAY
-            ) from None
+        self._omni_lock_token_renewal(retry_seconds=LOCK_RETRY_DELAY)
         backend = self.sudo()
         now = fields.Datetime.now()
         token, lifetime = request_access_token(

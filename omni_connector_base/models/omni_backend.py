@@ -2,9 +2,12 @@ import json
 import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..tools.dates import to_odoo
@@ -397,6 +400,28 @@ class OmniBackend(models.Model):
             ]
         )
         return others.filtered(lambda other: other._omni_account_key() == key)[:1]
+
+    def _omni_lock_token_renewal(self, retry_seconds=5):
+        """Serialize the renewal of this backend's access token across jobs: an advisory
+        lock per backend, and the backend's row (a
+        renewal committed since this transaction began fails here as a serialization error
+        instead of renewing twice). A job finding either taken retries shortly, and then
+        finds the new token."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [f"omni:{self.id}:token"])
+        if not cr.fetchone()[0]:
+            raise RetryableJobError(
+                _("Another job is renewing this backend's access token."),
+                seconds=retry_seconds,
+            )
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("SELECT id FROM omni_backend WHERE id = %s FOR UPDATE NOWAIT", [self.id])
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            raise RetryableJobError(
+                _("The backend is being updated by another job."), seconds=retry_seconds
+            ) from None
 
     def _omni_job_channel(self):
         """queue_job channel of this backend's work; connectors declare root.omni.<channel>."""

@@ -5,8 +5,6 @@ import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -150,23 +148,7 @@ class OmniBackend(models.Model):
         """Client-credentials grant under a lock: one refresh per backend at a time. A job
         finding the lock taken retries shortly (and then finds the new token)."""
         self.ensure_one()
-        cr = self.env.cr
-        cr.execute(
-            "SELECT pg_try_advisory_xact_lock(hashtext(%s))", [f"omni:{self.id}:shopify_token"]
-        )
-        if not cr.fetchone()[0]:
-            raise RetryableJobError(
-                "another job is renewing the Shopify token", seconds=LOCK_RETRY_DELAY
-            )
-        try:
-            # The row too: a refresh committed since this transaction began makes this fail
-            # (serialization) instead of renewing the token twice.
-            with cr.savepoint(flush=False):
-                cr.execute("SELECT id FROM omni_backend WHERE id = %s FOR UPDATE NOWAIT", [self.id])
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            raise RetryableJobError(
-                "the backend is being updated by another job", seconds=LOCK_RETRY_DELAY
-            ) from None
+        self._omni_lock_token_renewal(retry_seconds=LOCK_RETRY_DELAY)
         backend = self.sudo()
         now = fields.Datetime.now()
         token, scopes, lifetime = request_client_credentials_token(

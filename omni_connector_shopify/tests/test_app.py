@@ -84,7 +84,7 @@ class TestClientCredentials(ShopifyCase):
     def test_refresh_waits_for_the_lock(self):
         with self.env.registry.cursor() as other:
             other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                          [f"omni:{self.cc_backend.id}:shopify_token"])
+                          [f"omni:{self.cc_backend.id}:token"])
             with self.assertRaises(RetryableJobError):
                 self.cc_backend._shopify_access_token()
         self.assertFalse(self.token_requests(), "no token asked while another job renews it")
