@@ -126,8 +126,9 @@ class OmniBackend(models.Model):
         string="Payout Bank Journal",
         check_company=True,
         domain="[('type', '=', 'bank')]",
-        help="Bank journal the processor pays its payouts into: its lines no payout explains "
-        "are reported by the reconciliation.",
+        help="The bank account the processor pays its payouts into: a payout is matched to "
+        "its statement line there, and a line no payout explains is reported by the "
+        "reconciliation.",
     )
     max_attempts = fields.Integer(
         default=5, help="Attempts after which a failing event is dead-lettered."

@@ -16,14 +16,6 @@ class OmniBackend(models.Model):
         domain="[('type', '=', 'bank')]",
         help="Bank-type journal standing for the Stripe balance (clearing account).",
     )
-    stripe_payout_journal_id = fields.Many2one(
-        "account.journal",
-        string="Payout Bank Journal",
-        check_company=True,
-        domain="[('type', '=', 'bank')]",
-        help="The bank account payouts land in; payouts go through the liquidity transfer "
-        "account, ready to match its statement line.",
-    )
     stripe_fee_account_id = fields.Many2one(
         "account.account", string="Fee Account", check_company=True
     )

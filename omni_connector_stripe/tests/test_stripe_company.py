@@ -8,7 +8,7 @@ from odoo.addons.omni_connector_base.tests.common import records_of_another_comp
 
 STRIPE_LEDGER_FIELDS = {
     "stripe_journal_id": "account.journal",
-    "stripe_payout_journal_id": "account.journal",
+    "payout_journal_id": "account.journal",
     "stripe_fee_account_id": "account.account",
     "stripe_dispute_account_id": "account.account",
     "stripe_adjustment_account_id": "account.account",

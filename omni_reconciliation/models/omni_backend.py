@@ -52,11 +52,10 @@ class OmniBackend(models.Model):
         help="Days after a payout's arrival date before it must be in the bank.",
     )
     omni_recon_fx_tolerance_pct = _own_setting(fields.Float, "FX Tolerance (%)")
-    omni_recon_company_currency_id = fields.Many2one(related="company_id.currency_id")
     omni_recon_high_amount = _own_setting(
         fields.Monetary,
         "High Severity From",
-        currency_field="omni_recon_company_currency_id",
+        currency_field="currency_id",
         help="Amount gaps from this amount (company currency) are high severity.",
     )
 
