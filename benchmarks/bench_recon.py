@@ -169,6 +169,12 @@ def child_setup():
             "uom": product.uom_id.id,
             "warehouse": warehouse.id,
             "stocked": "ARRAY[" + ",".join(str(i) for i in stocked.ids) + "]::int[]",
+            "sale_journal": env["account.journal"]
+            .search([("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1)
+            .id,
+            "income_account": env["account.account"]
+            .search([("account_type", "=", "income"), ("company_id", "=", env.company.id)], limit=1)
+            .id,
         }
     print(json.dumps(result))
 
@@ -272,6 +278,8 @@ DELETE FROM omni_location WHERE backend_id = {backend};
 DELETE FROM omni_payment;
 DELETE FROM omni_payout;
 DELETE FROM omni_order;
+DELETE FROM sale_order_line_invoice_rel;
+DELETE FROM account_move WHERE journal_id = {sale_journal} AND name LIKE 'INV/B/%%';
 DELETE FROM sale_order_line;
 DELETE FROM sale_order;
 -- channel orders: 2%% missing in Odoo, 1%% price mismatch, 2.5%% partially refunded
@@ -307,6 +315,34 @@ SELECT so.id, 'Bench Service', {product}, {uom}, 1, so.amount_total, so.amount_t
        so.amount_total, 0, 1, 0, {company}, {currency}, 'sale',
        now() at time zone 'utc', now() at time zone 'utc', 1, 1
   FROM sale_order so;
+-- invoices: each sale order's, posted, its line billing the sale line (as Odoo's invoicing
+-- links them)
+INSERT INTO account_move (name, move_type, state, auto_post, date, invoice_date, journal_id,
+                          company_id, currency_id, partner_id, amount_untaxed, amount_total,
+                          invoice_origin, create_date, write_date, create_uid, write_uid)
+SELECT 'INV/B/' || so.id, 'out_invoice', 'posted', 'no', so.date_order::date,
+       so.date_order::date, {sale_journal}, {company}, {currency}, {partner}, so.amount_total,
+       so.amount_total, so.name, now() at time zone 'utc', now() at time zone 'utc', 1, 1
+  FROM sale_order so;
+INSERT INTO account_move_line (move_id, display_type, account_id, currency_id, company_id,
+                               partner_id, product_id, name, quantity, price_unit,
+                               price_subtotal, price_total, create_date, write_date,
+                               create_uid, write_uid)
+SELECT am.id, 'product', {income_account}, {currency}, {company}, {partner}, sol.product_id,
+       sol.name, 1,
+       sol.price_unit, sol.price_subtotal, sol.price_total,
+       now() at time zone 'utc', now() at time zone 'utc', 1, 1
+  FROM account_move am
+  JOIN sale_order so ON so.name = am.invoice_origin
+  JOIN sale_order_line sol ON sol.order_id = so.id
+ WHERE am.journal_id = {sale_journal} AND am.name LIKE 'INV/B/%%';
+INSERT INTO sale_order_line_invoice_rel (invoice_line_id, order_line_id)
+SELECT aml.id, sol.id
+  FROM account_move_line aml
+  JOIN account_move am ON am.id = aml.move_id
+  JOIN sale_order so ON so.name = am.invoice_origin
+  JOIN sale_order_line sol ON sol.order_id = so.id
+ WHERE am.journal_id = {sale_journal} AND am.name LIKE 'INV/B/%%';
 -- payouts: one per 100 orders, paid ones are 10%% of them (none is in the bank)
 INSERT INTO omni_payout (backend_id, company_id, channel, external_id, currency_id, amount,
                          status, arrival_date, create_date, write_date, create_uid, write_uid)
@@ -415,7 +451,7 @@ def generate(ids, n):
     psql(GENERATE.format(n=n, **ids).replace("%%", "%"))
     psql(  # the previous size's rows are dead tuples: reclaim them before measuring
         "VACUUM ANALYZE omni_order, omni_payment, omni_payout, sale_order, sale_order_line, "
-        "omni_recon_exception"
+        "account_move, account_move_line, sale_order_line_invoice_rel, omni_recon_exception"
     )
     count = psql("SELECT COUNT(*) FROM omni_payment")
     print(f"[bench] generated {n} orders ({count} payments) in {time.monotonic() - start:.1f}s")
