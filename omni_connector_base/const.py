@@ -4,7 +4,7 @@
 MAX_BODY_BYTES = 32 * 1024 * 1024
 # JSON nested deeper than this is a payload error (no recursion in any parser reaches it).
 MAX_JSON_DEPTH = 64
-# Lines of one order, and records of one batch document (a POS batch, a Stripe list).
+# Lines of one new order, and records of one POS batch document.
 MAX_ORDER_LINES = 5000
 MAX_BATCH_RECORDS = 5000
 # An error message longer than this is kept as an excerpt.
