@@ -1,10 +1,11 @@
 import json
 import logging
 
-from odoo import SUPERUSER_ID, http
+from odoo import SUPERUSER_ID, _, http
 from odoo.http import request
 
-from ..tools.errors import OmniError, SignatureError
+from ..const import MAX_BODY_BYTES
+from ..tools.errors import OmniError, PayloadError, SignatureError
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ class OmniWebhookController(http.Controller):
         if not backend or not backend.active or backend.channel != channel:
             _logger.info("omni webhook: no active %s backend %s", channel, backend_id)
             return self._reply(404, {"error": "unknown backend"})
+        # Refused before it is read: a body this large is no channel's webhook.
+        if (request.httprequest.content_length or 0) > MAX_BODY_BYTES:
+            _logger.warning("omni webhook for %s backend %s: body too large", channel, backend_id)
+            return self._reply(413, {"error": f"body larger than {MAX_BODY_BYTES} bytes"})
         raw_body = request.httprequest.get_data()
         headers = dict(request.httprequest.headers)
         try:
@@ -45,6 +50,17 @@ class OmniWebhookController(http.Controller):
         except OmniError as err:
             # Authentic but unreadable: keep it as a failed event a user can see and replay.
             vals_list = [Event._unreadable_webhook_vals(backend, raw_body, err)]
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as err:
+            # A channel's reader met a shape it does not expect (an object for an id, a
+            # number too large): the body is at fault, not the code.
+            error = PayloadError(
+                _(
+                    "The body cannot be read: %(error_type)s: %(error)s",
+                    error_type=type(err).__name__,
+                    error=err,
+                )
+            )
+            vals_list = [Event._unreadable_webhook_vals(backend, raw_body, error)]
         for vals in vals_list:
             vals.setdefault("headers", headers)  # stored without credentials (_receive)
         new_events, duplicates = Event._receive(backend, vals_list, source="webhook")

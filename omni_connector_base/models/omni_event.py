@@ -1,5 +1,4 @@
 import hashlib
-import json
 import logging
 import re
 from datetime import timedelta
@@ -16,6 +15,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
 
 from ..tools.errors import OmniError, PayloadError
+from ..tools.payload import excerpt, load_json, storable_text
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ _SENSITIVE_HEADER = re.compile(
 # Backoff of retryable failures (attempt -> seconds) when the channel gave no Retry-After.
 _BACKOFF = [10, 60, 300, 1800, 7200]
 PROCESS_BATCH_SIZE = 50
+# Topic of an authentic event that could not be read or stored as it came.
+UNREADABLE_TOPIC = "unreadable"
 # PostgreSQL's detail of a unique violation (the values as their type's output gives them).
 _UNIQUE_KEY_DETAIL = re.compile(r"Key \(.+?\)=\((?P<values>.*)\) already exists\.")
 
@@ -154,7 +156,11 @@ class OmniEvent(models.Model):
 
     @api.model
     def _receive(self, backend, vals_list, source):
-        """Store new events, skip the ones already received. Returns (new, duplicates)."""
+        """Store new events, skip the ones already received. Returns (new, duplicates).
+
+        An authentic event is never dropped: values the table refuses (no topic, a value
+        PostgreSQL text cannot hold) are stored as a failed "unreadable" event instead."""
+        vals_list = [self._storable_vals(backend, vals) for vals in vals_list]
         keys = [vals["idempotency_key"] for vals in vals_list]
         known = self.sudo().search([("idempotency_key", "in", keys)])
         known_keys = set(known.mapped("idempotency_key"))
@@ -187,20 +193,55 @@ class OmniEvent(models.Model):
             try:
                 with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                     created |= self.sudo().create(vals)
-            except psycopg2.IntegrityError:
-                known |= self.sudo().search([("idempotency_key", "=", vals["idempotency_key"])])
+            except psycopg2.IntegrityError as err:
+                if err.pgcode == errorcodes.UNIQUE_VIOLATION:
+                    known |= self.sudo().search([("idempotency_key", "=", vals["idempotency_key"])])
+                    continue
+                error = PayloadError(
+                    _("The event cannot be stored: %(error)s", error=err.diag.message_primary)
+                )
+                unreadable = self._unreadable_webhook_vals(backend, vals.get("payload"), error)
+                created |= self.sudo().create(
+                    {"backend_id": backend.id, "source": source, **unreadable}
+                )
         return created, known
 
     @api.model
-    def _unreadable_webhook_vals(self, backend, raw_body, error):
+    def _storable_vals(self, backend, vals):
+        """``vals``, or the values of a failed unreadable event when a required field is
+        missing or a text holds a NUL (both refused by the table)."""
+        topic = vals.get("topic")
+        if not isinstance(topic, str) or not topic.strip():
+            error = PayloadError(_("The event has no topic (got %(topic)r).", topic=topic))
+        elif not vals.get("idempotency_key"):
+            error = PayloadError(_("The event has no idempotency key."))
+        elif not isinstance(vals.get("external_id") or "", str):
+            error = PayloadError(
+                _("The event's id is not text (got %(id)s).", id=excerpt(vals["external_id"], 200))
+            )
+        elif any(isinstance(value, str) and "\x00" in value for value in vals.values()):
+            error = PayloadError(_("The event holds a NUL character (\\u0000)."))
+        else:
+            return vals
         return {
-            "topic": "unreadable",
-            "idempotency_key": self._idempotency_key(backend, "unreadable", payload=raw_body),
-            "payload": raw_body.decode("utf-8", errors="replace"),
+            **self._unreadable_webhook_vals(backend, vals.get("payload"), error),
+            **({"headers": vals["headers"]} if vals.get("headers") else {}),
+        }
+
+    @api.model
+    def _unreadable_webhook_vals(self, backend, raw_body, error):
+        """A failed event keeping what arrived, for a user to see and replay: its text with
+        what PostgreSQL refuses replaced, its key and digest those of the original bytes."""
+        raw_body = raw_body or b""
+        return {
+            "topic": UNREADABLE_TOPIC,
+            "idempotency_key": self._idempotency_key(backend, UNREADABLE_TOPIC, payload=raw_body),
+            "payload": storable_text(raw_body),
+            "payload_digest": payload_digest(raw_body),
             "state": "failed",
             "attempts": 1,
             "error_class": error.error_class,
-            "error_message": str(error),
+            "error_message": excerpt(str(error)),
         }
 
     def _enqueue(self, batch_size=PROCESS_BATCH_SIZE, eta=None):
@@ -278,6 +319,8 @@ class OmniEvent(models.Model):
         events = self.with_context(**self.env["omni.importer"]._batch_context())
         batch = events.env["omni.importer"]._batch()
         for event in events:
+            if event.topic == UNREADABLE_TOPIC:  # what made it unreadable is in the payload
+                raise PayloadError(event.error_message or _("The event could not be read."))
             batch.source = event.id
             results.append(dict(event.backend_id._omni_process_event(event) or {}))
         batch.source = None
@@ -426,7 +469,7 @@ class OmniEvent(models.Model):
                 "state": "dead" if dead else "failed",
                 "attempts": attempts,
                 "error_class": error_class,
-                "error_message": message,
+                "error_message": excerpt(message),
                 "next_retry_at": False,
             }
         )
@@ -557,7 +600,4 @@ class OmniEvent(models.Model):
 
     def _payload_json(self):
         """The payload as JSON, or a PayloadError a user can read."""
-        try:
-            return json.loads(self.payload or "")
-        except ValueError as err:
-            raise PayloadError(_("The payload is not valid JSON: %(error)s", error=err)) from None
+        return load_json(self.payload or "")

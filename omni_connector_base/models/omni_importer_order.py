@@ -8,8 +8,9 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
+from ..const import MAX_ORDER_LINES
 from ..tools.dates import to_odoo
-from ..tools.errors import MappingError
+from ..tools.errors import MappingError, PayloadError
 from .omni_importer import (
     LinePlan,
     OrderPayments,
@@ -77,6 +78,7 @@ class OmniImporter(models.AbstractModel):
     def _plan_new_order(self, batch, backend, order, currency, states):
         """Everything of a new order the event needs now (matching, mapping; its omni.order
         and lines), its sale order at the flush."""
+        self._check_line_count(order)
         partner, sale_vals, line_index, omni_lines = self._sale_order_plan(backend, order, currency)
         omni_order = self.env["omni.order"].create(
             {
@@ -91,6 +93,19 @@ class OmniImporter(models.AbstractModel):
             PendingOrder(backend, order, currency, omni_order, sale_vals, line_index)
         )
         return omni_order
+
+    @api.model
+    def _check_line_count(self, order):
+        """A new order of a bounded number of lines (what one job imports in time)."""
+        if len(order.lines) > MAX_ORDER_LINES:
+            raise PayloadError(
+                _(
+                    "Order %(order)s has %(count)s lines: at most %(limit)s are imported.",
+                    order=order.external_id,
+                    count=len(order.lines),
+                    limit=MAX_ORDER_LINES,
+                )
+            )
 
     @api.model
     @batched

@@ -1,1 +1,1 @@
-from . import canonical, dates, errors, money
+from . import canonical, dates, errors, money, payload

@@ -1,19 +1,59 @@
 """Canonical business objects, channel-independent.
 
 Parsers turn a channel's JSON into these frozen dataclasses; the shared importer turns them
-into Odoo documents. No Odoo import here: parsers and these objects are testable without a
+into Odoo documents. No Odoo model here: parsers and these objects are testable without a
 database. Amounts are ``Decimal`` (never float) and every money-carrying object names its
 currency (ISO 4217 code).
 """
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
+
+from odoo.tools.translate import _lt
+
+from .errors import PayloadError
 
 ZERO = Decimal("0")
 
 
-@dataclass(frozen=True)
+def _record(cls):
+    """A frozen dataclass refusing, whatever channel parsed it, what no reader may pass on:
+    an object or a list where a text or an amount belongs, a NUL in a text (PostgreSQL
+    refuses it). A payload error then, where the ORM would raise an internal one later."""
+
+    def __post_init__(self):
+        for name in _scalar_fields(cls):
+            value = getattr(self, name)
+            if isinstance(value, dict | list | tuple):
+                raise PayloadError(
+                    _lt(
+                        "%(record)s %(field)s: expected a value, got %(type)s",
+                        record=cls.__name__,
+                        field=name,
+                        type=type(value).__name__,
+                    )
+                )
+            if isinstance(value, str) and "\x00" in value:
+                raise PayloadError(
+                    _lt(
+                        "%(record)s %(field)s holds a NUL character",
+                        record=cls.__name__,
+                        field=name,
+                    )
+                )
+
+    cls.__post_init__ = __post_init__  # set before dataclass() so its __init__ calls it
+    return dataclass(frozen=True)(cls)
+
+
+@functools.cache
+def _scalar_fields(cls):
+    return [f.name for f in fields(cls) if f.type in (str, Decimal, str | None, Decimal | None)]
+
+
+@_record
 class Address:
     name: str = ""
     company: str = ""
@@ -26,7 +66,7 @@ class Address:
     phone: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class Customer:
     external_id: str
     email: str = ""
@@ -36,7 +76,7 @@ class Customer:
     shipping_address: Address | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class TaxLine:
     """A tax applied on a line, as the channel computed it."""
 
@@ -46,7 +86,7 @@ class TaxLine:
     amount_presentment: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class OrderLine:
     external_id: str
     name: str
@@ -61,7 +101,7 @@ class OrderLine:
     taxes: tuple[TaxLine, ...] = ()
 
 
-@dataclass(frozen=True)
+@_record
 class Payment:
     """One money movement: charge, refund, fee, dispute, adjustment, payout leg..."""
 
@@ -82,7 +122,7 @@ class Payment:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class RefundLine:
     order_line_external_id: str
     quantity: Decimal
@@ -90,7 +130,7 @@ class RefundLine:
     restock: bool = False
 
 
-@dataclass(frozen=True)
+@_record
 class Refund:
     external_id: str
     order_external_id: str
@@ -106,7 +146,7 @@ class Refund:
     return_external_id: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class ReturnLine:
     """A line of a return: how much of an order line the customer sends back."""
 
@@ -118,7 +158,7 @@ class ReturnLine:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@_record
 class Return:
     """A return (RMA) of an order, possibly with exchange items sent out in its place.
 
@@ -137,7 +177,7 @@ class Return:
     closed_at: datetime | None = None
 
 
-@dataclass(frozen=True)
+@_record
 class Order:
     external_id: str
     name: str
@@ -169,7 +209,7 @@ class Order:
         return self.presentment_currency or self.currency
 
 
-@dataclass(frozen=True)
+@_record
 class Payout:
     external_id: str
     amount: Decimal
@@ -182,7 +222,7 @@ class Payout:
     payments: tuple[Payment, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
+@_record
 class StockLevel:
     sku: str
     location_external_id: str

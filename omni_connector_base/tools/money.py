@@ -41,6 +41,22 @@ def to_decimal(value, what="amount"):
     return result
 
 
+def to_quantity(value, what="quantity"):
+    """A sold quantity: a number, never negative (what comes back is a refund or a return,
+    never a negative sale)."""
+    result = to_decimal(value, what)
+    if result < 0:
+        raise PayloadError(
+            _lt(
+                "%(what)s: a sale of quantity %(value)s (negative quantities are refunds or "
+                "returns, not sales)",
+                what=what,
+                value=result,
+            )
+        )
+    return result
+
+
 def from_minor_units(value, currency, exponent=None):
     """Integer minor units -> Decimal major units: JPY 500 -> 500, USD 500 -> 5.00; ``exponent``
     overrides the ISO 4217 one (as Odoo's ``arbitrary_decimal_number``)."""

@@ -7,8 +7,10 @@ from odoo import _, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from odoo.addons.omni_connector_base.const import MAX_BATCH_RECORDS
 from odoo.addons.omni_connector_base.tools.dates import parse_iso, to_odoo
 from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
+from odoo.addons.omni_connector_base.tools.payload import load_json
 
 from ..const import PULL_CHUNK, SIGNATURE_HEADER
 from ..tools import contract
@@ -61,13 +63,16 @@ class OmniBackend(models.Model):
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != "pos":
             return super()._omni_webhook_events(raw_body, headers)
-        try:
-            document = json.loads(raw_body)
-        except ValueError as err:
+        records = contract.split(load_json(raw_body, "POS webhook body"))
+        if len(records) > MAX_BATCH_RECORDS:
             raise PayloadError(
-                _("POS webhook body is not JSON: %(error)s", error=str(err))
-            ) from None
-        return self._pos_event_vals(contract.split(document))
+                _(
+                    "POS batch of %(count)s records: at most %(limit)s a document.",
+                    count=len(records),
+                    limit=MAX_BATCH_RECORDS,
+                )
+            )
+        return self._pos_event_vals(records)
 
     # ------------------------------------------------------------------------------------
     # REST pull from a POS API serving the contract

@@ -16,7 +16,7 @@ from odoo.tools.translate import _lt
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
-from odoo.addons.omni_connector_base.tools.money import to_decimal
+from odoo.addons.omni_connector_base.tools.money import to_decimal, to_quantity
 
 from . import contract
 
@@ -122,6 +122,9 @@ def parse_transaction(data):
     if data["kind"] == "void":
         return PosTransaction(**common)
     lines = tuple(_line(line, txn_id) for line in data["lines"])
+    if data["kind"] == "sale":  # a return or an exchange gives goods back, a sale never
+        for line in lines:
+            to_quantity(line.quantity, f"transaction {txn_id} line {line.external_id} quantity")
     tenders, payments = [], []
     for tender in data["tenders"]:
         amount = to_decimal(tender["amount"], f"tender {tender['tender_id']}")

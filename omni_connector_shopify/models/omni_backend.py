@@ -1,7 +1,6 @@
 import base64
 import hashlib
 import hmac
-import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from odoo.addons.omni_connector_base.tools.errors import (
     PayloadError,
     SignatureError,
 )
+from odoo.addons.omni_connector_base.tools.payload import load_json
 
 from ..const import (
     HMAC_HEADER,
@@ -280,10 +280,7 @@ class OmniBackend(models.Model):
         topic = (_header(headers, TOPIC_HEADER) or "").strip()
         if not topic:
             raise PayloadError(_("webhook without %(header)s header", header=TOPIC_HEADER))
-        try:
-            data = json.loads(raw_body)
-        except ValueError as err:
-            raise PayloadError(_("payload is not valid JSON: %(error)s", error=err)) from None
+        data = load_json(raw_body, "Shopify webhook body")
         if not isinstance(data, dict):
             raise PayloadError(_("payload is not a JSON object"))
         if isinstance(data.get("order_edit"), dict):

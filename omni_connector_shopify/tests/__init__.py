@@ -12,6 +12,7 @@ from . import (
     test_real_payloads,
     test_returns,
     test_shopify_backend,
+    test_shopify_hostile_input,
     test_stall,
     test_stock,
     test_webhook,

@@ -28,7 +28,7 @@ from odoo.tools.translate import _lt
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
-from odoo.addons.omni_connector_base.tools.money import to_decimal
+from odoo.addons.omni_connector_base.tools.money import to_decimal, to_quantity
 
 from .shapes import (
     GRAPHQL,
@@ -213,7 +213,7 @@ def parse_order_rest(data):
             canonical.OrderLine(
                 external_id=line_id,
                 name=item.get("name") or item.get("title") or "",
-                quantity=to_decimal(_required(item, "quantity", lw), f"{lw} quantity"),
+                quantity=to_quantity(_required(item, "quantity", lw), f"{lw} quantity"),
                 price_unit=price,
                 price_unit_presentment=price_pres,
                 discount_amount=_discount(REST, item.get("discount_allocations"), lw),

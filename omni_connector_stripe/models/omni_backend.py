@@ -1,6 +1,5 @@
 import hashlib
 import hmac
-import json
 import time
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from odoo.addons.omni_connector_base.tools.errors import (
     PayloadError,
     SignatureError,
 )
+from odoo.addons.omni_connector_base.tools.payload import load_json
 
 from ..const import EVENT_HANDLERS, SIGNATURE_TOLERANCE, WEBHOOK_KEY_TOPIC
 from ..tools.adapter import API_BASE, StripeAdapter
@@ -100,11 +100,11 @@ class OmniBackend(models.Model):
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != "stripe":
             return super()._omni_webhook_events(raw_body, headers)
+        event = load_json(raw_body, "Stripe event")
         try:
-            event = json.loads(raw_body)
             event_id, event_type = event["id"], event["type"]
             obj = event["data"]["object"]
-        except (ValueError, KeyError, TypeError) as err:
+        except (KeyError, TypeError) as err:
             raise PayloadError(_("not a Stripe event: %(error)s", error=str(err))) from None
         return [
             self._omni_event_vals(

@@ -5,7 +5,7 @@ from odoo.tools.translate import _lt
 from odoo.addons.omni_connector_base.tools import canonical
 from odoo.addons.omni_connector_base.tools.dates import parse_iso
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
-from odoo.addons.omni_connector_base.tools.money import to_decimal
+from odoo.addons.omni_connector_base.tools.money import to_decimal, to_quantity
 
 
 def _required(data, key, where):
@@ -27,7 +27,7 @@ def parse_order(data):
                 sku=line.get("sku") or "",
                 barcode=line.get("barcode") or "",
                 product_external_id=str(line.get("product_id") or ""),
-                quantity=to_decimal(
+                quantity=to_quantity(
                     _required(line, "quantity", line_where), f"{line_where} quantity"
                 ),
                 price_unit=to_decimal(_required(line, "price", line_where), f"{line_where} price"),

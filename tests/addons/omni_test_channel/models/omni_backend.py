@@ -1,12 +1,12 @@
 import hashlib
 import hmac
-import json
 
 from odoo import _, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
+from odoo.addons.omni_connector_base.tools.payload import load_json
 
 from ..parser import parse_order, parse_refund, parse_return
 
@@ -39,11 +39,12 @@ class OmniBackend(models.Model):
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != "omnitest":
             return super()._omni_webhook_events(raw_body, headers)
-        try:
-            data = json.loads(raw_body)
-        except ValueError as err:
-            raise PayloadError(_("The payload is not valid JSON: %(error)s", error=err)) from None
-        if not isinstance(data, dict) or not data.get("topic"):
+        data = load_json(raw_body)
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("topic"), str)
+            or not data["topic"]
+        ):
             raise PayloadError(_("The payload has no topic."))
         record = data.get(data["topic"]) or {}
         external_id = str(record.get("id") or "") if isinstance(record, dict) else ""

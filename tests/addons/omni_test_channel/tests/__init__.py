@@ -1,6 +1,7 @@
 from . import (
     test_batch,
     test_channel_dates,
+    test_hostile_input,
     test_locations,
     test_order_payments,
     test_payout_bank,
