@@ -57,25 +57,28 @@ class TestRoles(RolesMixin, OmniTestChannelCase):
     def test_manager_without_email_works_events_audited(self):
         self.assertFalse(self.omni_manager.email)
         event, __ = self.receive(order_payload())
+        broken, __ = self.receive(order_payload("evt-2", id="2", currency="XXQ"))
         as_manager = event.with_user(self.omni_manager)
+        as_manager.action_ignore("duplicate of a manual order")
+        self.assertEqual(event.state, "ignored")
+        self.assertEqual(event.ignore_reason, "duplicate of a manual order")
         with trap_jobs() as trap:
             as_manager.action_replay()
         self.assertEqual(len(trap.enqueued_jobs), 1)
         self.process()
         self.assertEqual(event.state, "done")
-        as_manager.action_ignore("duplicate of a manual order")
-        self.assertEqual(event.state, "ignored")
-        self.assertEqual(event.ignore_reason, "duplicate of a manual order")
+        self.assertIn(broken.state, ("failed", "dead"))
         with trap_jobs() as trap:
-            as_manager.action_retry()
-        self.assertEqual(event.state, "received")
+            broken.with_user(self.omni_manager).action_retry()
+        self.assertEqual(broken.state, "received")
         self.assertEqual(len(trap.enqueued_jobs), 1)
         name = self.omni_manager.name
-        logs = event.message_ids.filtered(lambda m: m.author_id == self.omni_manager.partner_id)
-        bodies = " | ".join(logs.mapped("body"))
-        for text in (
-            f"Replayed by {name}.",
-            f"Ignored by {name}: duplicate of a manual order",
-            f"Retried by {name}.",
+        for record, text in (
+            (event, f"Ignored by {name}: duplicate of a manual order"),
+            (event, f"Replayed by {name}."),
+            (broken, f"Retried by {name}."),
         ):
-            self.assertIn(text, bodies)
+            logs = record.message_ids.filtered(
+                lambda m: m.author_id == self.omni_manager.partner_id
+            )
+            self.assertIn(text, " | ".join(logs.mapped("body")))
