@@ -9,9 +9,14 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 
 class RolesMixin:
+    # a case with no backend of its own: the values of one made for the roles
+    roles_backend_vals = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if cls.roles_backend_vals is not None:
+            cls.backend = cls.make_backend("Roles backend", **cls.roles_backend_vals)
         cls.omni_user = new_test_user(
             cls.env, "omni_role_user", email=False, groups="omni_connector_base.group_omni_user"
         )

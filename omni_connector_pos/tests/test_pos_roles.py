@@ -10,13 +10,7 @@ from odoo.addons.omni_connector_base.tests.roles import RolesMixin
 
 class TestPosRoles(RolesMixin, OmniCommon):
     channel = "pos"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.backend = cls.make_backend(
-            "Roles store", pos_api_url="http://127.0.0.1:9", pos_api_key="pos_roles"
-        )
+    roles_backend_vals = {"pos_api_url": "http://127.0.0.1:9", "pos_api_key": "pos_roles"}
 
     def test_sync_now_is_managers(self):
         self.assertEqual(len(self.assert_manager_only(self.backend, "action_pos_sync_now")), 1)
