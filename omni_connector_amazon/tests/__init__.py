@@ -1,1 +1,1 @@
-from . import test_amazon_backend, test_amazon_import, test_amazon_parser
+from . import test_amazon_backend, test_amazon_import, test_amazon_parser, test_amazon_roles

@@ -38,6 +38,7 @@ class AmazonSettlementImport(models.TransientModel):
         return self.env["omni.backend"].search([("channel", "=", "amazon")], limit=1)
 
     def action_import(self):
+        self.env["omni.backend"]._omni_check_manager()
         self.ensure_one()
         try:
             text = base64.b64decode(self.settlement_file).decode("utf-8-sig")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import identity_exact
@@ -257,7 +257,21 @@ class OmniBackend(models.Model):
     # Actions
     # ------------------------------------------------------------------------------------
 
+    @api.model
+    def _omni_check_manager(self):
+        """Refuse channel operations (pulls, pushes, registrations, event handling) to anyone
+        but an Omni manager: a hidden button is no permission, RPC reaches every public
+        method. Jobs run as the user who enqueued them, so checking here is enough."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                _(
+                    "Only Omni managers can run channel operations; %(user)s is not one.",
+                    user=self.env.user.name,
+                )
+            )
+
     def action_test_connection(self):
+        self._omni_check_manager()
         self.ensure_one()
         now = fields.Datetime.now()
         try:
@@ -282,6 +296,7 @@ class OmniBackend(models.Model):
         }
 
     def action_reset_status_map(self):
+        self._omni_check_manager()
         for backend in self:
             backend._reset_status_map()
 

@@ -7,7 +7,7 @@ import psycopg2
 from psycopg2 import errorcodes
 
 from odoo import _, api, fields, models, sql_db
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, mute_logger
 from odoo.tools.sql import IDENT_RE
 
@@ -447,7 +447,7 @@ class OmniEvent(models.Model):
         now = fields.Datetime.now()
         links = dict(links)
         note = links.pop("result_note", False)
-        self.write(
+        self.sudo().write(
             {
                 **links,
                 "state": "done",
@@ -464,7 +464,7 @@ class OmniEvent(models.Model):
     def _fail(self, error_class, message):
         attempts = self.attempts + 1
         dead = attempts >= self.backend_id.max_attempts
-        self.write(
+        self.sudo().write(
             {
                 "state": "dead" if dead else "failed",
                 "attempts": attempts,
@@ -492,7 +492,7 @@ class OmniEvent(models.Model):
             self._fail("retryable", str(err))
             return
         delay = err.seconds or _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
-        self.write(
+        self.sudo().write(
             {
                 "state": "failed",
                 "attempts": attempts,
@@ -521,16 +521,28 @@ class OmniEvent(models.Model):
     # User actions (audited in the chatter)
     # ------------------------------------------------------------------------------------
 
-    def _check_manager(self):
-        if not self.env.user.has_group("omni_connector_base.group_omni_manager"):
-            raise UserError(_("Only Omni managers can retry, replay or ignore events."))
+    def write(self, vals):
+        """An event is the record of what a channel sent and what processing did with it:
+        only the pipeline and the audited actions (in superuser mode) change it; through RPC
+        only its chatter and activities can be written."""
+        if not self.env.su and set(vals) & self._omni_audited_fields():
+            raise AccessError(
+                _("Events change only through Retry, Replay or Ignore, which are audited.")
+            )
+        return super().write(vals)
+
+    @api.model
+    def _omni_audited_fields(self):
+        thread_fields = set(self.env["mail.thread"]._fields)
+        thread_fields |= set(self.env["mail.activity.mixin"]._fields)
+        return set(self._fields) - thread_fields
 
     def action_retry(self):
         """Process failed / dead events again."""
-        self._check_manager()
+        self.env["omni.backend"]._omni_check_manager()
         events = self.filtered(lambda e: e.state in ("failed", "dead", "received"))
         for event in events:
-            event.message_post(body=_("Retried by %(user)s.", user=self.env.user.name))
+            event._message_log(body=_("Retried by %(user)s.", user=self.env.user.name))
         events.sudo().write({"state": "received", "next_retry_at": False})
         events.sudo()._enqueue()
         return True
@@ -538,15 +550,15 @@ class OmniEvent(models.Model):
     def action_replay(self):
         """Process events again whatever their state: the importer is idempotent, so a replay
         of an applied event changes nothing."""
-        self._check_manager()
+        self.env["omni.backend"]._omni_check_manager()
         for event in self:
-            event.message_post(body=_("Replayed by %(user)s.", user=self.env.user.name))
+            event._message_log(body=_("Replayed by %(user)s.", user=self.env.user.name))
         self.sudo().write({"state": "received", "next_retry_at": False})
         self.sudo()._enqueue()
         return True
 
     def action_ignore(self, reason=None):
-        self._check_manager()
+        self.env["omni.backend"]._omni_check_manager()
         if not reason:
             return {
                 "type": "ir.actions.act_window",
@@ -556,7 +568,7 @@ class OmniEvent(models.Model):
                 "context": {"active_ids": self.ids, "active_model": self._name},
             }
         for event in self:
-            event.message_post(
+            event._message_log(
                 body=_("Ignored by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
             )
         self.sudo().write({"state": "ignored", "ignore_reason": reason, "next_retry_at": False})
@@ -564,7 +576,7 @@ class OmniEvent(models.Model):
 
     def action_process_now(self):
         """Process in the user's transaction (debugging aid for managers)."""
-        self._check_manager()
+        self.env["omni.backend"]._omni_check_manager()
         self.sudo()._process_job()
         return True
 
@@ -595,7 +607,8 @@ class OmniEvent(models.Model):
             """
         )
         expired = self.browse([row[0] for row in self.env.cr.fetchall()])
-        expired.unlink()  # through the ORM: their chatter goes with them
+        # through the ORM, so their chatter goes with them; no one else may delete an event
+        expired.sudo().unlink()
         _logger.info("omni.event retention: %s processed event(s) purged", len(expired))
 
     def _payload_json(self):

@@ -336,5 +336,6 @@ class OmniBackend(models.Model):
 
     def action_pos_sync_now(self):
         """Enqueue the pull / mirror now (the cron does it every few minutes)."""
+        self._omni_check_manager()
         self._pos_enqueue_sync()
         return True

@@ -7,5 +7,6 @@ from . import (
     test_pos_odoo_mirror,
     test_pos_pull,
     test_pos_pull_resume,
+    test_pos_roles,
     test_pos_ways_in,
 )

@@ -33,6 +33,7 @@ class OmniPosImportWizard(models.TransientModel):
     report = fields.Text(readonly=True)
 
     def action_import(self):
+        self.env["omni.backend"]._omni_check_manager()
         self.ensure_one()
         data = base64.b64decode(self.file or b"")
         try:

@@ -37,6 +37,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_pull_payouts(self):
+        self._omni_check_manager()
         return self._shopify_enqueue("_shopify_pull_payouts")
 
     @api.model

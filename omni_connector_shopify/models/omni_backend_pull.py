@@ -147,6 +147,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_pull_orders(self):
+        self._omni_check_manager()
         return self._shopify_enqueue("_shopify_pull_orders")
 
     @api.model
@@ -191,6 +192,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_pull_master_data(self):
+        self._omni_check_manager()
         for stream_name in MASTER_PULLS:
             self._shopify_enqueue("_shopify_pull_master", stream_name)
         return True
@@ -229,6 +231,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_backfill_orders(self):
+        self._omni_check_manager()
         return self._shopify_enqueue("_shopify_bulk_start")
 
     def _shopify_bulk_start(self):

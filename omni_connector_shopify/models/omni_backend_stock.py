@@ -52,6 +52,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_pull_locations(self):
+        self._omni_check_manager()
         return self._shopify_enqueue("_shopify_pull_locations")
 
     def action_shopify_open_locations(self):
@@ -143,6 +144,7 @@ class OmniBackend(models.Model):
     # ------------------------------------------------------------------------------------
 
     def action_shopify_push_stock(self):
+        self._omni_check_manager()
         return self._shopify_enqueue("_shopify_push_stock")
 
     @api.model

@@ -10,6 +10,7 @@ class OmniBackend(models.Model):
     _inherit = "omni.backend"  # pylint: disable=consider-merging-classes-inherited
 
     def action_shopify_register_webhooks(self):
+        self._omni_check_manager()
         return self._shopify_enqueue("_shopify_sync_webhooks")
 
     def _shopify_sync_webhooks(self):

@@ -11,6 +11,7 @@ from . import (
     test_queries,
     test_real_payloads,
     test_returns,
+    test_roles,
     test_shopify_backend,
     test_shopify_hostile_input,
     test_stall,

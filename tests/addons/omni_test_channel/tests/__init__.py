@@ -7,6 +7,7 @@ from . import (
     test_payout_bank,
     test_pipeline,
     test_returns,
+    test_roles,
     test_streams,
     test_tour,
     test_unique_keys,
