@@ -177,7 +177,7 @@ class OmniBackend(models.Model):
         whichever of the two reads it first."""
         external_id = gid_tail(node.get("id"))
         if not external_id:
-            raise PayloadError("order node without id")
+            raise PayloadError(_("An order node without id."))
         return self._omni_event_vals(
             topic,
             node,

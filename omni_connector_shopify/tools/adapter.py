@@ -17,6 +17,8 @@ import urllib.request
 import requests
 import shopify
 
+from odoo.tools.translate import _lt
+
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.errors import OmniError, PayloadError
@@ -69,7 +71,7 @@ class ShopifyAdapter:
 
     def __init__(self, shop_url, access_token, api_version=API_VERSION, timeout=DEFAULT_TIMEOUT):
         if not shop_url or not access_token:
-            raise ShopifyConnectionError("the shop URL and the access token are required")
+            raise ShopifyConnectionError(_lt("the shop URL and the access token are required"))
         self.shop_url = shop_url.strip().rstrip("/")
         self.access_token = access_token
         self.api_version = api_version or API_VERSION
@@ -125,13 +127,15 @@ class ShopifyAdapter:
                 "Shopify answered 429 (rate limited)", seconds=seconds, ignore_retry=True
             )
         if status >= 500:
-            return RetryableJobError(f"Shopify answered {status}", seconds=DEFAULT_SERVER_DELAY)
+            return RetryableJobError(
+                _lt("Shopify answered %(status)s", status=status), seconds=DEFAULT_SERVER_DELAY
+            )
         if status in (401, 403):
             return ShopifyConnectionError(
                 f"Shopify refused the access token (HTTP {status}); check the backend's token "
                 "and its scopes"
             )
-        return ShopifyConnectionError(f"Shopify answered HTTP {status}")
+        return ShopifyConnectionError(_lt("Shopify answered HTTP %(status)s", status=status))
 
     def _result(self, body):
         cost = (body.get("extensions") or {}).get("cost")
@@ -139,7 +143,9 @@ class ShopifyAdapter:
         errors = body.get("errors")
         if errors:
             if isinstance(errors, str | dict):
-                raise ShopifyConnectionError(f"Shopify refused the request: {errors}")
+                raise ShopifyConnectionError(
+                    _lt("Shopify refused the request: %(errors)s", errors=errors)
+                )
             codes = {((e.get("extensions") or {}).get("code")) for e in errors}
             if "THROTTLED" in codes:
                 raise RetryableJobError(
@@ -153,10 +159,12 @@ class ShopifyAdapter:
                 "ACCESS_DENIED",
             }:
                 messages = "; ".join(str(e.get("message")) for e in errors)
-                raise ShopifyConnectionError(f"Shopify refused the query: {messages}")
+                raise ShopifyConnectionError(
+                    _lt("Shopify refused the query: %(messages)s", messages=messages)
+                )
             _logger.warning("Shopify answered with partial errors: %s", errors)
         if not isinstance(body.get("data"), dict):
-            raise PayloadError("Shopify answered without data")
+            raise PayloadError(_lt("Shopify answered without data"))
         return body["data"]
 
 
@@ -169,7 +177,7 @@ def request_client_credentials_token(shop_url, client_id, client_secret, timeout
     """Client-credentials grant of a Dev Dashboard app: returns (access token, granted scopes,
     lifetime in seconds). Refusals are permanent; 429 / 5xx / network errors retryable."""
     if not shop_url or not client_id or not client_secret:
-        raise ShopifyConnectionError("the shop URL, client id and client secret are required")
+        raise ShopifyConnectionError(_lt("the shop URL, client id and client secret are required"))
     try:
         response = requests.post(
             f"{_base_url(shop_url)}/admin/oauth/access_token",

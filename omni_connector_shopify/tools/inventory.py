@@ -45,7 +45,7 @@ def parse_inventory_level_rest(data):
     GraphQL ids, the available quantity (int) and the aware UTC datetime of the report.
     ``available`` is null for an item that is not tracked: that is a payload Odoo cannot use."""
     if not isinstance(data, dict):
-        raise PayloadError("inventory level payload is not a JSON object")
+        raise PayloadError(_lt("inventory level payload is not a JSON object"))
     item = _positive_int(data.get("inventory_item_id"), "inventory_item_id")
     location = _positive_int(data.get("location_id"), "location_id")
     available = data.get("available")
@@ -58,7 +58,7 @@ def parse_inventory_level_rest(data):
         )
     updated_at = parse_iso(data.get("updated_at"), "updated_at")
     if updated_at is None:
-        raise PayloadError("inventory level without updated_at")
+        raise PayloadError(_lt("inventory level without updated_at"))
     return {
         "inventory_item_id": gid("InventoryItem", item),
         "location_id": gid("Location", location),
@@ -71,7 +71,7 @@ def parse_inventory_level_graphql(node):
     """One ``InventoryLevel`` node of INVENTORY_LEVELS_QUERY: (item gid, available, updatedAt)."""
     item = ((node or {}).get("item") or {}).get("id")
     if not item:
-        raise PayloadError("inventory level without item")
+        raise PayloadError(_lt("inventory level without item"))
     quantities = {q.get("name"): q.get("quantity") for q in node.get("quantities") or []}
     available = quantities.get(INVENTORY_NAME)
     if isinstance(available, bool) or not isinstance(available, int):

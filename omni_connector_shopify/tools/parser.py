@@ -199,7 +199,7 @@ def _return_of(value, where):
 def parse_order_rest(data):
     """REST order JSON (webhooks ``orders/*``) -> :class:`canonical.Order`."""
     if not isinstance(data, dict):
-        raise PayloadError("order: expected a JSON object")
+        raise PayloadError(_lt("order: expected a JSON object"))
     order_id = rest_id(data, "order")
     where = f"order {order_id}"
     lines = []
@@ -364,7 +364,7 @@ def parse_transaction_rest(data, order_id=None):
 def parse_order_graphql(node):
     """GraphQL ``Order`` node (as selected by ``ORDERS_QUERY``) -> :class:`canonical.Order`."""
     if not isinstance(node, dict):
-        raise PayloadError("order: expected a JSON object")
+        raise PayloadError(_lt("order: expected a JSON object"))
     order_id = gid_tail(_required(node, "id", "order"))
     where = f"order {order_id}"
     lines = [

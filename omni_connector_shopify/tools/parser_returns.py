@@ -28,7 +28,7 @@ def order_return_status(data):
 def return_gid_of_webhook(data):
     """The GraphQL id of the return a ``returns/*`` webhook (REST shape) is about."""
     if not isinstance(data, dict):
-        raise PayloadError("return: expected a JSON object")
+        raise PayloadError(_lt("return: expected a JSON object"))
     if data.get("admin_graphql_api_id"):
         value = str(data["admin_graphql_api_id"])
     else:
@@ -53,7 +53,7 @@ def parse_return_graphql(node, order_id=None):
     Exchange items are order line items of their own, read like the order's (their prices
     follow the order's tax convention, which the importer knows from the order)."""
     if not isinstance(node, dict):
-        raise PayloadError("return: expected a JSON object")
+        raise PayloadError(_lt("return: expected a JSON object"))
     return_id = gid_tail(_required(node, "id", "return"))
     where = f"return {return_id}"
     order_id = gid_tail(order_id) or gid_tail(
