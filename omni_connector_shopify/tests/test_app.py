@@ -29,12 +29,14 @@ class TestClientCredentials(ShopifyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.cc_backend = cls.backend.copy({
-            "name": "Dev Dashboard app",
-            "shopify_auth_method": "client_credentials",
-            "shopify_client_id": CLIENT_ID,
-            "shopify_client_secret": CLIENT_SECRET,
-        })
+        cls.cc_backend = cls.backend.copy(
+            {
+                "name": "Dev Dashboard app",
+                "shopify_auth_method": "client_credentials",
+                "shopify_client_id": CLIENT_ID,
+                "shopify_client_secret": CLIENT_SECRET,
+            }
+        )
         # the same shop reached by the app: the token backend stands aside (one active
         # backend per shop and company)
         cls.backend.active = False
@@ -51,8 +53,13 @@ class TestClientCredentials(ShopifyCase):
         self.cc_backend.action_test_connection()
         self.assertEqual(self.cc_backend.state, "connected", self.cc_backend.connection_message)
         message = self.cc_backend.connection_message
-        for expected in ("Omni Sandbox Shop", "Advanced", "EUR", "read_orders",
-                         "read_shopify_payments_payouts"):
+        for expected in (
+            "Omni Sandbox Shop",
+            "Advanced",
+            "EUR",
+            "read_orders",
+            "read_shopify_payments_payouts",
+        ):
             self.assertIn(expected, message)
         self.assertNotIn("Missing", message)
         self.assertIn("read_orders", self.cc_backend.shopify_granted_scopes)
@@ -61,8 +68,9 @@ class TestClientCredentials(ShopifyCase):
         token = self.cc_backend.sudo().shopify_access_token
         self.assertTrue(token.startswith("shpat_cc_"))
         expires = self.cc_backend.sudo().shopify_token_expires_at
-        self.assertAlmostEqual(expires, fields.Datetime.now() + timedelta(seconds=3600),
-                               delta=timedelta(seconds=30))
+        self.assertAlmostEqual(
+            expires, fields.Datetime.now() + timedelta(seconds=3600), delta=timedelta(seconds=30)
+        )
         # valid for long enough: reused, no second token request
         self.cc_backend.action_test_connection()
         self.assertEqual(len(self.token_requests()), 1)
@@ -73,7 +81,8 @@ class TestClientCredentials(ShopifyCase):
         old = self.cc_backend.sudo().shopify_access_token
         # two minutes left: inside the renewal margin
         self.cc_backend.sudo().shopify_token_expires_at = fields.Datetime.now() + timedelta(
-            minutes=2)
+            minutes=2
+        )
         expire_tokens(self.sandbox)  # the shop has expired it meanwhile
         with trap_jobs():
             self.cc_backend._shopify_pull_orders()
@@ -83,16 +92,22 @@ class TestClientCredentials(ShopifyCase):
 
     def test_refresh_waits_for_the_lock(self):
         with self.env.registry.cursor() as other:
-            other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                          [f"omni:{self.cc_backend.id}:token"])
+            other.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"omni:{self.cc_backend.id}:token"]
+            )
             with self.assertRaises(RetryableJobError):
                 self.cc_backend._shopify_access_token()
         self.assertFalse(self.token_requests(), "no token asked while another job renews it")
         self.assertTrue(self.cc_backend._shopify_access_token())
 
     def test_bad_client_secret_fails_cleanly_without_leaking_it(self):
-        bad = self.cc_backend.copy({"name": "Wrong secret", "shopify_client_id": CLIENT_ID,
-                                    "shopify_client_secret": "shpss_wrong_secret_value"})
+        bad = self.cc_backend.copy(
+            {
+                "name": "Wrong secret",
+                "shopify_client_id": CLIENT_ID,
+                "shopify_client_secret": "shpss_wrong_secret_value",
+            }
+        )
         bad.action_test_connection()
         self.assertEqual(bad.state, "error")
         self.assertIn("refused the client credentials", bad.connection_message)
@@ -129,21 +144,32 @@ class TestWebhookSubscriptions(ShopifyCase):
 
     def test_register_then_check_is_idempotent(self):
         other = "https://other-app.example.com/hooks"
-        self.sandbox.webhook_subscriptions.append({
-            "__typename": "WebhookSubscription", "id": "gid://shopify/WebhookSubscription/9",
-            "topic": "ORDERS_CREATE", "uri": other, "format": "JSON"})
+        self.sandbox.webhook_subscriptions.append(
+            {
+                "__typename": "WebhookSubscription",
+                "id": "gid://shopify/WebhookSubscription/9",
+                "topic": "ORDERS_CREATE",
+                "uri": other,
+                "format": "JSON",
+            }
+        )
         with trap_jobs() as trap:
             self.backend.action_shopify_register_webhooks()
             trap.assert_jobs_count(1, only=self.backend._shopify_sync_webhooks)
         status = self.backend._shopify_sync_webhooks()
-        self.assertIn(f"{len(WEBHOOK_TOPICS)} subscribed now, 0 already subscribed, 0 refused",
-                      status)
-        ours = [s for s in self.sandbox.webhook_subscriptions
-                if s["uri"] == self.backend.webhook_url]
-        self.assertEqual(sorted(s["topic"] for s in ours),
-                         sorted(t.upper().replace("/", "_") for t in WEBHOOK_TOPICS))
-        self.assertTrue(self.backend.webhook_url.endswith(f"/omni/webhook/shopify/"
-                                                          f"{self.backend.id}"))
+        self.assertIn(
+            f"{len(WEBHOOK_TOPICS)} subscribed now, 0 already subscribed, 0 refused", status
+        )
+        ours = [
+            s for s in self.sandbox.webhook_subscriptions if s["uri"] == self.backend.webhook_url
+        ]
+        self.assertEqual(
+            sorted(s["topic"] for s in ours),
+            sorted(t.upper().replace("/", "_") for t in WEBHOOK_TOPICS),
+        )
+        self.assertTrue(
+            self.backend.webhook_url.endswith(f"/omni/webhook/shopify/{self.backend.id}")
+        )
         status = self.backend._shopify_sync_webhooks()
         self.assertIn(f"0 subscribed now, {len(WEBHOOK_TOPICS)} already subscribed", status)
         self.assertEqual(self.backend.shopify_webhook_status, status)
@@ -154,8 +180,9 @@ class TestWebhookSubscriptions(ShopifyCase):
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", "not a url")
         self.backend.invalidate_recordset(["webhook_url"])
         status = self.backend._shopify_sync_webhooks()
-        self.assertIn(f"0 subscribed now, 0 already subscribed, {len(WEBHOOK_TOPICS)} refused",
-                      status)
+        self.assertIn(
+            f"0 subscribed now, 0 already subscribed, {len(WEBHOOK_TOPICS)} refused", status
+        )
         self.assertIn("Address is invalid", status)
 
 
@@ -171,9 +198,12 @@ class TestTopics(ShopifyCase, HttpCase):
 
     def post(self, topic, payload, webhook_id=None):
         body = json.dumps(payload).encode()
-        return self.url_open(f"/omni/webhook/shopify/{self.backend.id}", data=body,
-                             headers=webhook_headers(body, SECRET, topic, webhook_id),
-                             timeout=20)
+        return self.url_open(
+            f"/omni/webhook/shopify/{self.backend.id}",
+            data=body,
+            headers=webhook_headers(body, SECRET, topic, webhook_id),
+            timeout=20,
+        )
 
     def product_payload(self, sku, barcode=None, index=0):
         product, variants = self.world.products[index]
@@ -183,35 +213,53 @@ class TestTopics(ShopifyCase, HttpCase):
             "admin_graphql_api_id": product["id"],
             "title": product["title"],
             "updated_at": "2026-10-05T10:00:00-04:00",
-            "variants": [{
-                "id": int(variant["id"].rsplit("/", 1)[-1]),
-                "admin_graphql_api_id": variant["id"],
-                "product_id": int(product["id"].rsplit("/", 1)[-1]),
-                "title": "Default Title", "sku": sku, "barcode": barcode,
-                "price": variant["price"],
-            }],
+            "variants": [
+                {
+                    "id": int(variant["id"].rsplit("/", 1)[-1]),
+                    "admin_graphql_api_id": variant["id"],
+                    "product_id": int(product["id"].rsplit("/", 1)[-1]),
+                    "title": "Default Title",
+                    "sku": sku,
+                    "barcode": barcode,
+                    "price": variant["price"],
+                }
+            ],
         }
 
     def samples(self):
-        payloads = {topic: load_sample(topic) for topic in WEBHOOK_TOPICS
-                    if topic not in ("products/update", "app/uninstalled",
-                                     "inventory_levels/update", *RETURN_TOPICS[1:])}
+        payloads = {
+            topic: load_sample(topic)
+            for topic in WEBHOOK_TOPICS
+            if topic
+            not in (
+                "products/update",
+                "app/uninstalled",
+                "inventory_levels/update",
+                *RETURN_TOPICS[1:],
+            )
+        }
         # The reference set documents returns/request only; every returns/* topic carries
         # the same return record, in its new status.
         for topic in RETURN_TOPICS[1:]:
             payloads[topic] = dict(payloads["returns/request"], status=topic.split("/")[1])
         # Topics without a documented sample in the reference set: Shopify's documented shape.
         payloads["inventory_levels/update"] = {
-            "inventory_item_id": 271878346596884000, "location_id": 24826418, "available": 3,
+            "inventory_item_id": 271878346596884000,
+            "location_id": 24826418,
+            "available": 3,
             "updated_at": "2026-10-05T10:00:00-04:00",
-            "admin_graphql_api_id":
-                "gid://shopify/InventoryLevel/24826418?inventory_item_id=271878346596884015",
+            "admin_graphql_api_id": "gid://shopify/InventoryLevel/24826418?inventory_item_id=271878346596884015",
         }
         payloads[PRODUCT_TOPIC] = self.product_payload(self.world.products[0][1][0]["sku"])
         payloads["app/uninstalled"] = {
-            "id": 548380009, "name": "Omni Sandbox Shop", "email": "owner@example.com",
-            "domain": None, "myshopify_domain": "omni-sandbox.myshopify.com",
-            "currency": "EUR", "plan_name": "advanced", "updated_at": "2026-10-05T10:00:00Z",
+            "id": 548380009,
+            "name": "Omni Sandbox Shop",
+            "email": "owner@example.com",
+            "domain": None,
+            "myshopify_domain": "omni-sandbox.myshopify.com",
+            "currency": "EUR",
+            "plan_name": "advanced",
+            "updated_at": "2026-10-05T10:00:00Z",
         }
         return payloads
 
@@ -222,7 +270,8 @@ class TestTopics(ShopifyCase, HttpCase):
             self.assertEqual(response.json(), {"received": 1, "duplicates": 0}, topic)
             self.assertEqual(len(self.events(topic=topic)), 1, topic)
         mine = self.events().filtered(
-            lambda e: e.topic.split("/")[0] not in ("fulfillments", "inventory_levels"))
+            lambda e: e.topic.split("/")[0] not in ("fulfillments", "inventory_levels")
+        )
         mine._process_job()
         for event in mine:
             # the documented samples are of another shop (USD, unknown SKUs): an order may
@@ -232,8 +281,13 @@ class TestTopics(ShopifyCase, HttpCase):
                 event.state == "done" or event.error_class in ("mapping", "currency") or waits,
                 f"{event.topic}: {event.error_class} {event.error_message}",
             )
-        for topic in ("disputes/create", "disputes/update", PRODUCT_TOPIC, "app/uninstalled",
-                      "orders/edited"):
+        for topic in (
+            "disputes/create",
+            "disputes/update",
+            PRODUCT_TOPIC,
+            "app/uninstalled",
+            "orders/edited",
+        ):
             event = self.events(topic=topic)
             self.assertEqual(event.state, "done", f"{topic}: {event.error_message}")
 
@@ -302,8 +356,9 @@ class TestTopics(ShopifyCase, HttpCase):
         # replaying changes nothing; crons leave a disconnected backend alone
         event.action_replay()
         event._process_one()
-        self.assertEqual(len(self.backend.activity_ids.filtered(
-            lambda a: "uninstalled" in a.summary)), 1)
+        self.assertEqual(
+            len(self.backend.activity_ids.filtered(lambda a: "uninstalled" in a.summary)), 1
+        )
         with trap_jobs() as trap:
             self.env["omni.backend"]._cron_shopify_pull()
             self.env["omni.backend"]._cron_shopify_pull_payouts()
@@ -311,4 +366,3 @@ class TestTopics(ShopifyCase, HttpCase):
         # reconnecting: a successful connection test makes it connected again
         self.backend.action_test_connection()
         self.assertEqual(self.backend.state, "connected")
-

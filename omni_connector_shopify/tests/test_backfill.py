@@ -58,8 +58,9 @@ class TestBulkBackfill(ShopifyCase):
             max(o["updatedAt"] for o in self.world.orders),
         )
         bulk_events._process_job()
-        self.assertFalse(bulk_events.filtered(lambda e: e.state != "done"),
-                         bulk_events.mapped("error_message"))
+        self.assertFalse(
+            bulk_events.filtered(lambda e: e.state != "done"), bulk_events.mapped("error_message")
+        )
         from_bulk = self.snapshot()
         self.assertEqual(len(from_bulk[0]), len(self.world.orders))
 
@@ -70,12 +71,11 @@ class TestBulkBackfill(ShopifyCase):
         pulled._process_job()
         self.assertFalse(pulled.filtered(lambda e: e.state != "done"))
         self.assertEqual(self.snapshot(twin), from_bulk)
-        canonical = {
-            e.external_id: parse_order_graphql(e._payload_json()) for e in bulk_events
-        }
+        canonical = {e.external_id: parse_order_graphql(e._payload_json()) for e in bulk_events}
         for event in pulled:
-            self.assertEqual(parse_order_graphql(event._payload_json()),
-                             canonical[event.external_id])
+            self.assertEqual(
+                parse_order_graphql(event._payload_json()), canonical[event.external_id]
+            )
         # the paginated pull of the same backend finds nothing new: same events
         with trap_jobs():
             self.backend._shopify_pull_orders()
@@ -134,20 +134,34 @@ class TestBulkParser(BaseCase):
 
     def test_grouped_lines_make_orders(self):
         orders = list(iter_bulk_orders(self.jsonl(self.lines) + [b""]))
-        self.assertEqual([o["id"] for o in orders], ["gid://shopify/Order/1",
-                                                     "gid://shopify/Order/2"])
-        self.assertEqual(orders[0]["lineItems"], {"nodes": [{"id": "gid://shopify/LineItem/11",
-                                                             "sku": "A"}]})
+        self.assertEqual(
+            [o["id"] for o in orders], ["gid://shopify/Order/1", "gid://shopify/Order/2"]
+        )
+        self.assertEqual(
+            orders[0]["lineItems"], {"nodes": [{"id": "gid://shopify/LineItem/11", "sku": "A"}]}
+        )
         self.assertEqual(len(orders[0]["shippingLines"]["nodes"]), 1)
         self.assertEqual(orders[1]["lineItems"], {"nodes": []})
 
     def test_sandbox_writes_what_the_parser_reads(self):
-        data = {"orders": {"edges": [{"node": {
-            "id": "gid://shopify/Order/1",
-            "lineItems": {"edges": [{"node": {"id": "gid://shopify/LineItem/11"}}]},
-            "refunds": [{"id": "gid://shopify/Refund/3",
-                         "refundLineItems": {"nodes": [{"quantity": 1}]}}],
-        }}]}}
+        data = {
+            "orders": {
+                "edges": [
+                    {
+                        "node": {
+                            "id": "gid://shopify/Order/1",
+                            "lineItems": {"edges": [{"node": {"id": "gid://shopify/LineItem/11"}}]},
+                            "refunds": [
+                                {
+                                    "id": "gid://shopify/Refund/3",
+                                    "refundLineItems": {"nodes": [{"quantity": 1}]},
+                                }
+                            ],
+                        }
+                    }
+                ]
+            }
+        }
         grouped = bulk_jsonl(data).splitlines()
         self.assertEqual(json.loads(grouped[1])["__parentId"], "gid://shopify/Order/1")
         (order,) = iter_bulk_orders(grouped)
@@ -160,8 +174,12 @@ class TestBulkParser(BaseCase):
             "orphan child": self.jsonl(self.lines[1:2]),
             "not json": [b"{not json"],
             "no id": [b'{"name": "x"}'],
-            "unknown child": self.jsonl([self.lines[0], {"id": "gid://shopify/Metafield/5",
-                                                         "__parentId": "gid://shopify/Order/1"}]),
+            "unknown child": self.jsonl(
+                [
+                    self.lines[0],
+                    {"id": "gid://shopify/Metafield/5", "__parentId": "gid://shopify/Order/1"},
+                ]
+            ),
             "array line": [b"[1, 2]"],
         }
         for name, lines in cases.items():

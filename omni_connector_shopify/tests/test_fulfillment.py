@@ -64,11 +64,13 @@ class TestFulfillmentPush(ShopifyCase):
         self.assertIn("created", note)
         self.assertEqual(len(order["fulfillments"]), 1)
         fulfilment = order["fulfillments"][0]
-        self.assertEqual([(t["number"], t["company"]) for t in fulfilment["trackingInfo"]],
-                         [(TRACKING, "UPS")])
         self.assertEqual(
-            sorted((f["lineItem"]["sku"], f["quantity"])
-                   for f in fulfilment["fulfillmentLineItems"]),
+            [(t["number"], t["company"]) for t in fulfilment["trackingInfo"]], [(TRACKING, "UPS")]
+        )
+        self.assertEqual(
+            sorted(
+                (f["lineItem"]["sku"], f["quantity"]) for f in fulfilment["fulfillmentLineItems"]
+            ),
             sorted((line["sku"], line["quantity"]) for line in order["lineItems"]),
         )
         self.assertEqual(picking.omni_fulfillment_ref, fulfilment["id"].rsplit("/", 1)[-1])
@@ -86,11 +88,15 @@ class TestFulfillmentPush(ShopifyCase):
     def test_only_what_the_shop_has_not_shipped_is_fulfilled(self):
         self.backend.shopify_push_fulfillments = True
         order, sale_order = self.import_order(1)  # partially fulfilled in the shop already
-        shipped = {f["lineItem"]["id"]: f["quantity"]
-                   for ful in order["fulfillments"] for f in ful["fulfillmentLineItems"]}
+        shipped = {
+            f["lineItem"]["id"]: f["quantity"]
+            for ful in order["fulfillments"]
+            for f in ful["fulfillmentLineItems"]
+        }
         self.assertTrue(shipped)
         pickings = sale_order.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state != "done")
+            lambda p: p.picking_type_code == "outgoing" and p.state != "done"
+        )
         if not pickings:
             self.skipTest("the importer delivered this order already (status map)")
         picking, __ = self.deliver(sale_order)
@@ -98,24 +104,35 @@ class TestFulfillmentPush(ShopifyCase):
         created = order["fulfillments"][-1]
         self.assertEqual(
             sorted((f["lineItem"]["id"], f["quantity"]) for f in created["fulfillmentLineItems"]),
-            sorted((line["id"], line["quantity"] - shipped.get(line["id"], 0))
-                   for line in order["lineItems"]
-                   if line["quantity"] - shipped.get(line["id"], 0) > 0),
+            sorted(
+                (line["id"], line["quantity"] - shipped.get(line["id"], 0))
+                for line in order["lineItems"]
+                if line["quantity"] - shipped.get(line["id"], 0) > 0
+            ),
         )
 
     def test_a_warehouse_user_without_omni_rights_validates(self):
         self.backend.shopify_push_fulfillments = True
-        user = self.env["res.users"].create({
-            "name": "Warehouse clerk", "login": "omni_clerk@example.com",
-            "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
-        })
-        self.assertFalse(self.backend.with_user(user).check_access_rights(
-            "read", raise_exception=False))
+        user = self.env["res.users"].create(
+            {
+                "name": "Warehouse clerk",
+                "login": "omni_clerk@example.com",
+                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        self.assertFalse(
+            self.backend.with_user(user).check_access_rights("read", raise_exception=False)
+        )
         # the warehouse also sells to the shop: the delivery queues a stock push as well
-        self.env["omni.location"].create({
-            "backend_id": self.backend.id, "external_id": "62000000001", "name": "Paris",
-            "warehouse_id": self.backend.warehouse_id.id, "stock_sync": True,
-        })
+        self.env["omni.location"].create(
+            {
+                "backend_id": self.backend.id,
+                "external_id": "62000000001",
+                "name": "Paris",
+                "warehouse_id": self.backend.warehouse_id.id,
+                "stock_sync": True,
+            }
+        )
         __, sale_order = self.import_order(3)
         __, jobs = self.deliver(sale_order, tracking="TRK-3", user=user)
         self.assertEqual(len(jobs), 1)
@@ -152,7 +169,8 @@ class TestFulfillmentPush(ShopifyCase):
         sample["admin_graphql_api_id"] = f"gid://shopify/Fulfillment/{picking.omni_fulfillment_ref}"
         body = json.dumps(sample).encode()
         vals = self.backend._omni_webhook_events(
-            body, webhook_headers(body, SECRET, "fulfillments/create", "ful-1"))
+            body, webhook_headers(body, SECRET, "fulfillments/create", "ful-1")
+        )
         event, __ = self.env["omni.event"]._receive(self.backend, vals, source="webhook")
         event._process_one()
         self.assertEqual(event.state, "done", event.error_message)

@@ -16,23 +16,35 @@ class TestMasterData(ShopifyCase):
     def pull(self, stream):
         with trap_jobs() as trap:
             result = self.backend._shopify_pull_master(stream)
-            self.assertFalse([j for j in trap.enqueued_jobs
-                              if j.method_name == "_shopify_pull_master"])
+            self.assertFalse(
+                [j for j in trap.enqueued_jobs if j.method_name == "_shopify_pull_master"]
+            )
         self.events(state="received")._process_job()
         return result
 
     def bound(self, kind, gid):
         external_id = gid.rsplit("/", 1)[-1]
-        return self.env["omni.external.id"]._lookup(self.backend, kind, [external_id]).get(
-            external_id)
+        return (
+            self.env["omni.external.id"]._lookup(self.backend, kind, [external_id]).get(external_id)
+        )
 
     def add_variant(self, sku, barcode=None, title="Gift Card Holder"):
         """A product the seeded Odoo database does not have, updated after everything else."""
-        product = {"__typename": "Product", "id": "gid://shopify/Product/8999000001",
-                   "title": title, "updatedAt": iso(parse_iso("2026-11-01T00:00:00Z"))}
-        variant = {"__typename": "ProductVariant", "id": "gid://shopify/ProductVariant/9999000001",
-                   "sku": sku, "barcode": barcode, "title": "Default Title", "price": "9.90",
-                   "product": product}
+        product = {
+            "__typename": "Product",
+            "id": "gid://shopify/Product/8999000001",
+            "title": title,
+            "updatedAt": iso(parse_iso("2026-11-01T00:00:00Z")),
+        }
+        variant = {
+            "__typename": "ProductVariant",
+            "id": "gid://shopify/ProductVariant/9999000001",
+            "sku": sku,
+            "barcode": barcode,
+            "title": "Default Title",
+            "price": "9.90",
+            "product": product,
+        }
         self.world.products.append((product, [variant]))
         self.addCleanup(self.world.products.remove, (product, [variant]))
         return variant
@@ -43,8 +55,7 @@ class TestMasterData(ShopifyCase):
         self.assertIn(f"{len(self.world.products)} record(s) seen", result)
         events = self.events(topic="products/graphql")
         self.assertEqual(set(events.mapped("state")), {"done"}, events.mapped("error_message"))
-        for (__, variants), odoo_product in zip(self.world.products, self.products,
-                                                 strict=True):
+        for (__, variants), odoo_product in zip(self.world.products, self.products, strict=True):
             self.assertEqual(self.bound("product", variants[0]["id"]), odoo_product)
         self.assertEqual(self.env["product.product"].search_count([]), count)
         # a second pull: nothing new, nothing created
@@ -67,8 +78,10 @@ class TestMasterData(ShopifyCase):
             event._process_one()
             self.assertEqual(event.state, "done", event.error_message)
         created = self.bound("product", variant["id"])
-        self.assertEqual((created.default_code, created.barcode, created.name),
-                         ("GIFT-HOLDER", "4012345678901", "Gift Card Holder"))
+        self.assertEqual(
+            (created.default_code, created.barcode, created.name),
+            ("GIFT-HOLDER", "4012345678901", "Gift Card Holder"),
+        )
         self.assertEqual(self.env["product.product"].search_count([]), count + 1)
 
     def test_barcode_matches_when_the_sku_does_not(self):
@@ -79,13 +92,15 @@ class TestMasterData(ShopifyCase):
 
     def test_ambiguous_sku_is_a_mapping_error(self):
         __, variants = self.world.products[1]
-        self.env["product.product"].create({"name": "Same SKU, other product",
-                                            "default_code": variants[0]["sku"]})
+        self.env["product.product"].create(
+            {"name": "Same SKU, other product", "default_code": variants[0]["sku"]}
+        )
         self.backend.create_products = True
         count = self.env["product.product"].search_count([])
         self.pull("shopify_products")
-        event = self.events(topic="products/graphql",
-                            external_id=self.world.products[1][0]["id"].rsplit("/", 1)[-1])
+        event = self.events(
+            topic="products/graphql", external_id=self.world.products[1][0]["id"].rsplit("/", 1)[-1]
+        )
         self.assertEqual((event.state, event.error_class), ("failed", "mapping"))
         self.assertIn("several products", event.error_message)
         self.assertFalse(self.bound("product", variants[0]["id"]))
@@ -93,11 +108,13 @@ class TestMasterData(ShopifyCase):
 
     def test_customers_match_by_email_then_create_where_allowed(self):
         first = self.world.customers[0]
-        known = self.env["res.partner"].create({
-            "name": "Existing Jane",
-            # same address, other spelling: normalized before matching
-            "email": first["defaultEmailAddress"]["emailAddress"].upper(),
-        })
+        known = self.env["res.partner"].create(
+            {
+                "name": "Existing Jane",
+                # same address, other spelling: normalized before matching
+                "email": first["defaultEmailAddress"]["emailAddress"].upper(),
+            }
+        )
         self.backend.create_customers = False
         self.pull("shopify_customers")
         events = self.events(topic="customers/graphql")
@@ -112,8 +129,9 @@ class TestMasterData(ShopifyCase):
         refused.action_retry()
         refused._process_job()
         self.assertEqual(set(events.mapped("state")), {"done"}, events.mapped("error_message"))
-        self.assertEqual(self.env["res.partner"].search_count([]),
-                         partners + len(self.world.customers) - 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([]), partners + len(self.world.customers) - 1
+        )
         second = self.world.customers[1]
         partner = self.bound("customer", second["id"])
         self.assertEqual(partner.email, second["defaultEmailAddress"]["emailAddress"])
@@ -122,5 +140,6 @@ class TestMasterData(ShopifyCase):
         events.action_replay()
         events._process_job()
         self.pull("shopify_customers")
-        self.assertEqual(self.env["res.partner"].search_count([]),
-                         partners + len(self.world.customers) - 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([]), partners + len(self.world.customers) - 1
+        )

@@ -81,21 +81,33 @@ class TestParserEquivalence(ShopifyCase):
         shop, pres = node["currencyCode"], node["presentmentCurrencyCode"]
 
         def bag(amount, amount_pres):
-            return {"shopMoney": {"amount": amount, "currencyCode": shop},
-                    "presentmentMoney": {"amount": amount_pres, "currencyCode": pres}}
+            return {
+                "shopMoney": {"amount": amount, "currencyCode": shop},
+                "presentmentMoney": {"amount": amount_pres, "currencyCode": pres},
+            }
 
         # both are in the order's total
         total = Decimal(node["totalPriceSet"]["shopMoney"]["amount"]) + Decimal("5.60")
         total_pres = Decimal(node["totalPriceSet"]["presentmentMoney"]["amount"]) + Decimal("6.15")
-        node = dict(node, totalTipReceivedSet=bag("2.50", "2.75"),
-                    originalTotalDutiesSet=bag("3.10", "3.40"),
-                    totalPriceSet=bag(str(total), str(total_pres)))
-        rest = dict(rest, total_tip_received="2.50", original_total_duties_set={
-            "shop_money": {"amount": "3.10", "currency_code": shop},
-            "presentment_money": {"amount": "3.40", "currency_code": pres}},
-            total_price=str(total), total_price_set={
-            "shop_money": {"amount": str(total), "currency_code": shop},
-            "presentment_money": {"amount": str(total_pres), "currency_code": pres}})
+        node = dict(
+            node,
+            totalTipReceivedSet=bag("2.50", "2.75"),
+            originalTotalDutiesSet=bag("3.10", "3.40"),
+            totalPriceSet=bag(str(total), str(total_pres)),
+        )
+        rest = dict(
+            rest,
+            total_tip_received="2.50",
+            original_total_duties_set={
+                "shop_money": {"amount": "3.10", "currency_code": shop},
+                "presentment_money": {"amount": "3.40", "currency_code": pres},
+            },
+            total_price=str(total),
+            total_price_set={
+                "shop_money": {"amount": str(total), "currency_code": shop},
+                "presentment_money": {"amount": str(total_pres), "currency_code": pres},
+            },
+        )
         from_graphql, from_rest = parse_order_graphql(node), parse_order_rest(rest)
         self.assertEqual(from_graphql, with_transactions(from_rest, rest))
         extra = {line.line_type: line for line in from_rest.lines if line.line_type != "product"}
@@ -139,8 +151,14 @@ class TestParserEquivalence(ShopifyCase):
 @tagged("post_install", "-at_install")
 class TestDocumentedSamples(ShopifyCase):
     def test_orders_samples(self):
-        for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled",
-                      "orders/fulfilled", "orders/partially_fulfilled"):
+        for topic in (
+            "orders/create",
+            "orders/updated",
+            "orders/paid",
+            "orders/cancelled",
+            "orders/fulfilled",
+            "orders/partially_fulfilled",
+        ):
             data = load_sample(topic)
             order = parse_order_rest(data)
             self.assertEqual(order.external_id, "820982911946154508", topic)
@@ -177,8 +195,9 @@ class TestDocumentedSamples(ShopifyCase):
             + Decimal(item["total_tax_set"]["shop_money"]["amount"])
             for item in data["refund_line_items"]
         )
-        self.assertEqual(refund.amount, expected + refund.shipping_amount
-                         + refund.adjustment_amount)
+        self.assertEqual(
+            refund.amount, expected + refund.shipping_amount + refund.adjustment_amount
+        )
         self.assertEqual(refund.note, "Things were damaged")
 
     def test_transaction_sample(self):
@@ -188,16 +207,16 @@ class TestDocumentedSamples(ShopifyCase):
         self.assertEqual((payment.amount, payment.currency), (Decimal("374.97"), "USD"))
         self.assertEqual((payment.processor, payment.status), ("visa", "success"))
         self.assertEqual(payment.payment_type, "other")  # an authorization moves no money
-        stripe = dict(data, kind="sale", gateway="stripe", authorization="ch_3Nomni",
-                      receipt={})
+        stripe = dict(data, kind="sale", gateway="stripe", authorization="ch_3Nomni", receipt={})
         self.assertEqual(parse_transaction_rest(stripe).processor_reference, "ch_3Nomni")
         stripe["receipt"] = {"charge": {"id": "ch_fromreceipt"}}
         self.assertEqual(parse_transaction_rest(stripe).processor_reference, "ch_fromreceipt")
 
     def test_money_must_be_strings(self):
         data = load_sample("orders/create")
-        data = dict(data, total_price_set={"shop_money": {"amount": 359.97,
-                                                          "currency_code": "USD"}})
+        data = dict(
+            data, total_price_set={"shop_money": {"amount": 359.97, "currency_code": "USD"}}
+        )
         with self.assertRaises(PayloadError):
             parse_order_rest(data)
 
@@ -295,16 +314,41 @@ class TestReturnParser(BaseCase):
             (with_line(fulfillmentLineItem="77"), "missing 'lineItem'"),
             (with_line(returnReasonDefinition="Too small"), "return reason"),
             (dict(RETURN_NODE, returnLineItems="lines"), "expected a connection"),
-            (dict(RETURN_NODE, returnLineItems={"pageInfo": {"hasNextPage": True},
-                                                "nodes": [line]}), "more items than one page"),
+            (
+                dict(
+                    RETURN_NODE,
+                    returnLineItems={"pageInfo": {"hasNextPage": True}, "nodes": [line]},
+                ),
+                "more items than one page",
+            ),
             (dict(RETURN_NODE, returnLineItems={"nodes": ["x"]}), "missing 'id'"),
             (dict(RETURN_NODE, exchangeLineItems={"nodes": [5]}), "list of line items"),
-            (dict(RETURN_NODE, exchangeLineItems={"nodes": [dict(exchange, lineItems={
-                "id": "gid://shopify/LineItem/1"})]}), "list of line items"),
-            (dict(RETURN_NODE, exchangeLineItems={"nodes": [{"lineItems": ["x"]}]}),
-             "must be a JSON object"),
-            (dict(RETURN_NODE, exchangeLineItems={"nodes": [dict(exchange, lineItems=[dict(
-                exchange["lineItems"][0], quantity=None)])]}), "missing 'quantity'"),
+            (
+                dict(
+                    RETURN_NODE,
+                    exchangeLineItems={
+                        "nodes": [dict(exchange, lineItems={"id": "gid://shopify/LineItem/1"})]
+                    },
+                ),
+                "list of line items",
+            ),
+            (
+                dict(RETURN_NODE, exchangeLineItems={"nodes": [{"lineItems": ["x"]}]}),
+                "must be a JSON object",
+            ),
+            (
+                dict(
+                    RETURN_NODE,
+                    exchangeLineItems={
+                        "nodes": [
+                            dict(
+                                exchange, lineItems=[dict(exchange["lineItems"][0], quantity=None)]
+                            )
+                        ]
+                    },
+                ),
+                "missing 'quantity'",
+            ),
             (dict(RETURN_NODE, refunds={"nodes": [{}]}), "refund: missing 'id'"),
             (dict(RETURN_NODE, createdAt="yesterday"), "createdAt"),
         ):
@@ -312,18 +356,34 @@ class TestReturnParser(BaseCase):
                 parse_return_graphql(bad)
 
     def test_return_without_exchange_or_refund(self):
-        node = dict(RETURN_NODE, status="requested", closedAt=None, exchangeLineItems=None,
-                    refunds={"nodes": []}, order=None)
-        node["returnLineItems"] = {"nodes": [dict(
-            RETURN_NODE["returnLineItems"]["nodes"][0], processedQuantity=None,
-            returnReasonDefinition=None, returnReasonNote="", customerNote="Wrong colour")]}
+        node = dict(
+            RETURN_NODE,
+            status="requested",
+            closedAt=None,
+            exchangeLineItems=None,
+            refunds={"nodes": []},
+            order=None,
+        )
+        node["returnLineItems"] = {
+            "nodes": [
+                dict(
+                    RETURN_NODE["returnLineItems"]["nodes"][0],
+                    processedQuantity=None,
+                    returnReasonDefinition=None,
+                    returnReasonNote="",
+                    customerNote="Wrong colour",
+                )
+            ]
+        }
         ret = parse_return_graphql(node, order_id="gid://shopify/Order/5")
         self.assertEqual((ret.order_external_id, ret.status), ("5", "REQUESTED"))
         (line,) = ret.lines
-        self.assertEqual((line.processed_quantity, line.reason, line.note),
-                         (Decimal(0), "", "Wrong colour"))
-        self.assertEqual((ret.exchange_lines, ret.refund_external_ids, ret.closed_at),
-                         ((), (), None))
+        self.assertEqual(
+            (line.processed_quantity, line.reason, line.note), (Decimal(0), "", "Wrong colour")
+        )
+        self.assertEqual(
+            (ret.exchange_lines, ret.refund_external_ids, ret.closed_at), ((), (), None)
+        )
 
     def test_return_status_and_webhook_id(self):
         self.assertEqual(order_return_status({"returnStatus": "NO_RETURN"}), "")
@@ -331,9 +391,14 @@ class TestReturnParser(BaseCase):
         self.assertEqual(order_return_status({"returns": []}), "")
         self.assertTrue(order_return_status({"returns": [{"id": 1}]}))
         self.assertEqual(return_gid_of_webhook({"id": 7}), "gid://shopify/Return/7")
-        for bad in ({"status": "requested"}, None, "gid://shopify/Return/7",
-                    {"admin_graphql_api_id": "gid://shopify/Order/7"},
-                    {"id": "7) { id } order(id: 1"}, {"admin_graphql_api_id": 7}):
+        for bad in (
+            {"status": "requested"},
+            None,
+            "gid://shopify/Return/7",
+            {"admin_graphql_api_id": "gid://shopify/Order/7"},
+            {"id": "7) { id } order(id: 1"},
+            {"admin_graphql_api_id": 7},
+        ):
             with self.assertRaises(PayloadError, msg=repr(bad)):
                 return_gid_of_webhook(bad)
         self.assertEqual(order_return_status(None), "")
@@ -366,20 +431,23 @@ def expected_return(ret):
     for exchange in ret["exchangeLineItems"]:
         for item in exchange["lineItems"]:
             price, price_pres = _money(item["originalUnitPriceSet"])
-            exchange_lines.append(canonical.OrderLine(
-                external_id=_tail(item["id"]),
-                name=item["name"],
-                quantity=Decimal(item["quantity"]),
-                price_unit=price,
-                price_unit_presentment=price_pres,
-                sku=item["sku"],
-                product_external_id=_tail(item["variant"]["id"]),
-                taxes=tuple(
-                    canonical.TaxLine(tax["title"], Decimal(str(tax["rate"])),
-                                      *_money(tax["priceSet"]))
-                    for tax in item["taxLines"]
-                ),
-            ))
+            exchange_lines.append(
+                canonical.OrderLine(
+                    external_id=_tail(item["id"]),
+                    name=item["name"],
+                    quantity=Decimal(item["quantity"]),
+                    price_unit=price,
+                    price_unit_presentment=price_pres,
+                    sku=item["sku"],
+                    product_external_id=_tail(item["variant"]["id"]),
+                    taxes=tuple(
+                        canonical.TaxLine(
+                            tax["title"], Decimal(str(tax["rate"])), *_money(tax["priceSet"])
+                        )
+                        for tax in item["taxLines"]
+                    ),
+                )
+            )
     return canonical.Return(
         external_id=_tail(ret["id"]),
         order_external_id=_tail(ret["order"]["id"]),
@@ -428,10 +496,14 @@ class TestParserEquivalenceWithReturns(TestParserEquivalence):
             self.assertTrue(order_return_status(rest))
             # a refunds/create webhook of the refund alone names the return too
             alone = [parse_refund_rest(refund, str(rest["id"])) for refund in rest["refunds"]]
-            self.assertEqual([r.return_external_id for r in alone],
-                             [r.return_external_id for r in from_rest.refunds])
-            self.assertEqual([r.return_external_id for r in alone],
-                             [_tail(ret["id"])] if ret["_kind"] == "refunded" else [])
+            self.assertEqual(
+                [r.return_external_id for r in alone],
+                [r.return_external_id for r in from_rest.refunds],
+            )
+            self.assertEqual(
+                [r.return_external_id for r in alone],
+                [_tail(ret["id"])] if ret["_kind"] == "refunded" else [],
+            )
         plain = [n for gid, n in by_id.items() if not self.world.order_by_gid[gid]["returns"]]
         self.assertTrue(plain)
         self.assertFalse([n for n in plain if order_return_status(n)])
@@ -454,11 +526,16 @@ class TestParserEquivalenceWithReturns(TestParserEquivalence):
         # the exchange item reads like an order line: same reader, same taxes
         exchange = next(r for r in self.world.returns if r["_kind"] == "exchange")
         (item,) = expected_return(exchange).exchange_lines
-        (order,) = (parse_order_graphql(node) for node in self.pull_nodes()
-                    if node["id"] == exchange["order"]["id"])
+        (order,) = (
+            parse_order_graphql(node)
+            for node in self.pull_nodes()
+            if node["id"] == exchange["order"]["id"]
+        )
         first = order.lines[0]
         self.assertNotIn(item.external_id, {line.external_id for line in order.lines})
-        self.assertEqual((item.price_unit, item.taxes[0].rate),
-                         (first.price_unit, first.taxes[0].rate))
-        self.assertEqual(item.taxes[0].amount, (item.price_unit * item.taxes[0].rate).quantize(
-            Decimal("0.01")))
+        self.assertEqual(
+            (item.price_unit, item.taxes[0].rate), (first.price_unit, first.taxes[0].rate)
+        )
+        self.assertEqual(
+            item.taxes[0].amount, (item.price_unit * item.taxes[0].rate).quantize(Decimal("0.01"))
+        )

@@ -63,9 +63,25 @@ class TestShopifyPayouts(ShopifyCase):
         Payout = self.env["omni.payout"]
         payouts = Payout.search([("backend_id", "=", self.backend.id)])
         return sorted(
-            (p.external_id, p.status, str(p.amount), str(p.fee_amount), p.trace or "",
-             tuple(sorted((m.external_id, str(m.amount), str(m.fee_amount), str(m.net_amount),
-                           m.order_id.external_id or "") for m in p.payment_ids)))
+            (
+                p.external_id,
+                p.status,
+                str(p.amount),
+                str(p.fee_amount),
+                p.trace or "",
+                tuple(
+                    sorted(
+                        (
+                            m.external_id,
+                            str(m.amount),
+                            str(m.fee_amount),
+                            str(m.net_amount),
+                            m.order_id.external_id or "",
+                        )
+                        for m in p.payment_ids
+                    )
+                ),
+            )
             for p in payouts
         ), self.env["omni.payment"].search_count([("backend_id", "=", self.backend.id)])
 
@@ -84,8 +100,9 @@ class TestShopifyPayouts(ShopifyCase):
             members = [t for t in self.txns if t["associatedPayout"]["id"] == seeded["id"]]
             self.assertEqual(len(record.payment_ids), len(members))
             # the payout is exactly the sum of its balance transactions, gross - fee = net
-            self.assertEqual(sum((dec(p.net_amount) for p in record.payment_ids), Decimal(0)),
-                             dec(record.amount))
+            self.assertEqual(
+                sum((dec(p.net_amount) for p in record.payment_ids), Decimal(0)), dec(record.amount)
+            )
             self.assertEqual(
                 sum((dec(p.fee_amount) for p in record.payment_ids), Decimal(0)),
                 dec(record.fee_amount),
@@ -101,26 +118,36 @@ class TestShopifyPayouts(ShopifyCase):
                 self.assertEqual(payment.processor, "shopify_payments")
                 self.assertEqual(payment.payment_type, txn["type"].lower())
                 # tied to its order and to the order transaction it settles
-                self.assertEqual(payment.order_id.external_id,
-                                 tail(txn["associatedOrder"]["id"]))
-                order_txn = Payment.search([
-                    ("backend_id", "=", self.backend.id),
-                    ("external_id", "=", str(txn["sourceOrderTransactionId"])),
-                ])
+                self.assertEqual(payment.order_id.external_id, tail(txn["associatedOrder"]["id"]))
+                order_txn = Payment.search(
+                    [
+                        ("backend_id", "=", self.backend.id),
+                        ("external_id", "=", str(txn["sourceOrderTransactionId"])),
+                    ]
+                )
                 self.assertEqual(order_txn.order_id, payment.order_id)
                 self.assertEqual(payment.processor_reference, order_txn.external_id)
                 # shop money of the order transaction = balance transaction gross (EUR shop);
                 # the order transaction itself keeps the presentment currency
                 order = self.world.order_by_gid[txn["associatedOrder"]["id"]]
-                seeded_txn = next(t for t in order["transactions"]
-                                  if tail(t["id"]) == order_txn.external_id)
-                self.assertEqual(abs(Decimal(txn["amount"]["amount"])),
-                                 Decimal(seeded_txn["amountSet"]["shopMoney"]["amount"]))
-                self.assertEqual(order_txn.currency_id.name,
-                                 seeded_txn["amountSet"]["presentmentMoney"]["currencyCode"])
-        refunds = Payment.search([("backend_id", "=", self.backend.id),
-                                  ("external_id", "=like", "balance:%"),
-                                  ("payment_type", "=", "refund")])
+                seeded_txn = next(
+                    t for t in order["transactions"] if tail(t["id"]) == order_txn.external_id
+                )
+                self.assertEqual(
+                    abs(Decimal(txn["amount"]["amount"])),
+                    Decimal(seeded_txn["amountSet"]["shopMoney"]["amount"]),
+                )
+                self.assertEqual(
+                    order_txn.currency_id.name,
+                    seeded_txn["amountSet"]["presentmentMoney"]["currencyCode"],
+                )
+        refunds = Payment.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_id", "=like", "balance:%"),
+                ("payment_type", "=", "refund"),
+            ]
+        )
         self.assertTrue(refunds, "the seeded shop has refunds paid out through Shopify Payments")
         self.assertEqual(
             set(refunds.mapped("external_id")),
@@ -157,8 +184,9 @@ class TestShopifyPayouts(ShopifyCase):
         finally:
             scheduled["status"] = "SCHEDULED"
             scheduled["externalTraceId"] = None
-        record = self.env["omni.payout"].search([("backend_id", "=", self.backend.id),
-                                                 ("external_id", "=", tail(scheduled["id"]))])
+        record = self.env["omni.payout"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", tail(scheduled["id"]))]
+        )
         self.assertEqual((record.status, record.trace), ("paid", "TRACE-NOW-PAID"))
         after = self.state()
         self.assertEqual(after[1], before[1], "no payment added")
@@ -174,8 +202,9 @@ class TestShopifyPayouts(ShopifyCase):
         for kind in ("429", "500", "throttled", "drop", "503"):
             self.sandbox.add_fault(kind)
         self.backend.invalidate_recordset()
-        self.assertGreaterEqual(self.run_job("_shopify_pull_orders")
-                                + self.run_job("_shopify_pull_payouts"), 5)
+        self.assertGreaterEqual(
+            self.run_job("_shopify_pull_orders") + self.run_job("_shopify_pull_payouts"), 5
+        )
         self.events(state="received")._process_job()
         self.assertFalse(self.events().filtered(lambda e: e.state != "done"))
         self.assertEqual(self.state(), clean)
@@ -195,8 +224,7 @@ class TestShopifyPayouts(ShopifyCase):
             self.world.payouts.append(scheduled)
             for txn in members:
                 txn["associatedPayout"] = {"id": scheduled["id"], "status": "SCHEDULED"}
-        pending = Payment.search([("backend_id", "=", self.backend.id),
-                                  ("external_id", "in", ids)])
+        pending = Payment.search([("backend_id", "=", self.backend.id), ("external_id", "in", ids)])
         self.assertEqual(len(pending), len(members))
         self.assertFalse(pending.payout_id)
         self.assertEqual(set(pending.mapped("status")), {"pending"})
@@ -206,8 +234,9 @@ class TestShopifyPayouts(ShopifyCase):
         self.run_job("_shopify_pull_payouts")
         self.events(state="received")._process_job()
         self.assertFalse(self.events().filtered(lambda e: e.state != "done"))
-        payout = self.env["omni.payout"].search([("backend_id", "=", self.backend.id),
-                                                 ("external_id", "=", tail(scheduled["id"]))])
+        payout = self.env["omni.payout"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", tail(scheduled["id"]))]
+        )
         self.assertEqual(payout.payment_ids, pending)
         self.assertEqual(set(pending.mapped("status")), {"scheduled"})
         self.assertEqual(Payment.search_count([("backend_id", "=", self.backend.id)]), count)
@@ -274,20 +303,34 @@ def _payout(**overrides):
 class TestPayoutParser(BaseCase):
     def test_exact_decimals_and_links(self):
         payment = parse_balance_transaction(_txn())
-        self.assertEqual((payment.amount, payment.fee, payment.net),
-                         (Decimal("100.00"), Decimal("3.15"), Decimal("96.85")))
-        self.assertEqual((payment.external_id, payment.order_external_id,
-                          payment.payout_external_id, payment.processor_reference),
-                         ("balance:77", "9", "1", "555"))
+        self.assertEqual(
+            (payment.amount, payment.fee, payment.net),
+            (Decimal("100.00"), Decimal("3.15"), Decimal("96.85")),
+        )
+        self.assertEqual(
+            (
+                payment.external_id,
+                payment.order_external_id,
+                payment.payout_external_id,
+                payment.processor_reference,
+            ),
+            ("balance:77", "9", "1", "555"),
+        )
         payout = parse_payout(_payout(), [_txn()])
-        self.assertEqual((payout.amount, payout.fee, payout.status, payout.trace),
-                         (Decimal("96.85"), Decimal("3.15"), "paid", "T1"))
+        self.assertEqual(
+            (payout.amount, payout.fee, payout.status, payout.trace),
+            (Decimal("96.85"), Decimal("3.15"), "paid", "T1"),
+        )
 
     def test_zero_decimal_currency(self):
         jpy = {"currencyCode": "JPY"}
-        payment = parse_balance_transaction(_txn(
-            amount=dict(jpy, amount="1500.0"), fee=dict(jpy, amount="59.0"),
-            net=dict(jpy, amount="1441.0")))
+        payment = parse_balance_transaction(
+            _txn(
+                amount=dict(jpy, amount="1500.0"),
+                fee=dict(jpy, amount="59.0"),
+                net=dict(jpy, amount="1441.0"),
+            )
+        )
         self.assertEqual((payment.currency, payment.net), ("JPY", Decimal("1441")))
 
     def test_withdrawal_is_negative(self):
@@ -307,12 +350,28 @@ class TestPayoutParser(BaseCase):
             with self.assertRaises(PayloadError, msg=node):
                 parse_balance_transaction(node)
         with self.assertRaises(PayloadError):  # a transaction of another payout
-            parse_payout(_payout(), [_txn(associatedPayout={
-                "id": "gid://shopify/ShopifyPaymentsPayout/2", "status": "PAID"})])
+            parse_payout(
+                _payout(),
+                [
+                    _txn(
+                        associatedPayout={
+                            "id": "gid://shopify/ShopifyPaymentsPayout/2",
+                            "status": "PAID",
+                        }
+                    )
+                ],
+            )
         with self.assertRaises(PayloadError):  # a transaction in another currency
             usd = {"currencyCode": "USD"}
-            parse_payout(_payout(), [_txn(amount=dict(usd, amount="1.00"),
-                                          fee=dict(usd, amount="0.00"),
-                                          net=dict(usd, amount="1.00"))])
+            parse_payout(
+                _payout(),
+                [
+                    _txn(
+                        amount=dict(usd, amount="1.00"),
+                        fee=dict(usd, amount="0.00"),
+                        net=dict(usd, amount="1.00"),
+                    )
+                ],
+            )
         with self.assertRaises(PayloadError):
             parse_payout(_payout(issuedAt="yesterday"))

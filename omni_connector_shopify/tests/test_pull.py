@@ -69,8 +69,9 @@ class TestPull(ShopifyCase):
         expected = self.expected()
         for so in orders:
             total, tax = expected[so.omni_external_ref]
-            self.assertEqual(Decimal(str(so.amount_total)).quantize(Decimal("0.01")), total,
-                             so.client_order_ref)
+            self.assertEqual(
+                Decimal(str(so.amount_total)).quantize(Decimal("0.01")), total, so.client_order_ref
+            )
             self.assertEqual(Decimal(str(so.amount_tax)).quantize(Decimal("0.01")), tax)
             self.assertEqual(so.currency_id, self.eur)
         omni_orders = self.env["omni.order"].search([("backend_id", "=", self.backend.id)])
@@ -78,8 +79,10 @@ class TestPull(ShopifyCase):
         for omni in omni_orders:
             node = by_ext[omni.external_id]
             self.assertEqual(omni.presentment_currency_id.name, node["presentmentCurrencyCode"])
-            self.assertAlmostEqual(omni.amount_total_presentment,
-                                   float(node["totalPriceSet"]["presentmentMoney"]["amount"]))
+            self.assertAlmostEqual(
+                omni.amount_total_presentment,
+                float(node["totalPriceSet"]["presentmentMoney"]["amount"]),
+            )
         refunded = [o for o in self.world.orders if o["refunds"]]
         credit_notes = self.env["account.move"].search(
             [("omni_backend_id", "=", self.backend.id), ("move_type", "=", "out_refund")]
@@ -212,8 +215,7 @@ class TestPull(ShopifyCase):
             adapter.execute("{ shop { name } }")
         self.assertGreaterEqual(ctx.exception.seconds, 1)
         self.assertTrue(ctx.exception.ignore_retry, "throttling is no failed attempt")
-        self.assertEqual(adapter.execute("{ shop { name } }")["shop"]["name"],
-                         "Omni Sandbox Shop")
+        self.assertEqual(adapter.execute("{ shop { name } }")["shop"]["name"], "Omni Sandbox Shop")
 
     def test_connection_test(self):
         self.backend.action_test_connection()
@@ -228,14 +230,28 @@ class TestPull(ShopifyCase):
     def test_order_with_more_refunds_than_fetched_fails_visibly(self):
         adapter = self.backend._shopify_adapter()
         node = adapter.execute(queries.ORDERS_QUERY, {"first": 1})["orders"]["nodes"][0]
-        node["refunds"] = [dict(r, id=f"gid://shopify/Refund/{i}") for i, r in enumerate(
-            [{"id": "x", "createdAt": None, "note": None, "refundLineItems": {"nodes": []}}]
-            * queries.ORDER_REFUNDS_LIMIT)]
+        node["refunds"] = [
+            dict(r, id=f"gid://shopify/Refund/{i}")
+            for i, r in enumerate(
+                [{"id": "x", "createdAt": None, "note": None, "refundLineItems": {"nodes": []}}]
+                * queries.ORDER_REFUNDS_LIMIT
+            )
+        ]
         Event = self.env["omni.event"]
-        new, __ = Event._receive(self.backend, [{
-            "topic": "orders/graphql", "external_id": "1", "payload": json.dumps(node),
-            "idempotency_key": Event._idempotency_key(self.backend, "orders/graphql", "t-1"),
-        }], "poll")
+        new, __ = Event._receive(
+            self.backend,
+            [
+                {
+                    "topic": "orders/graphql",
+                    "external_id": "1",
+                    "payload": json.dumps(node),
+                    "idempotency_key": Event._idempotency_key(
+                        self.backend, "orders/graphql", "t-1"
+                    ),
+                }
+            ],
+            "poll",
+        )
         new._process_job()
         self.assertEqual((new.state, new.error_class), ("failed", "payload"))
         self.assertIn("refunds", new.error_message)
@@ -263,8 +279,7 @@ class TestPull(ShopifyCase):
             self.assertEqual(len(jobs), 1)
             self.assertEqual(jobs[0].channel, "root.omni.shopify")
             self.env["omni.backend"]._cron_shopify_pull()  # identity key: not twice
-            self.assertEqual(len([j for j in trap.enqueued_jobs if j.recordset == self.backend]),
-                             1)
+            self.assertEqual(len([j for j in trap.enqueued_jobs if j.recordset == self.backend]), 1)
         self.assertFalse(self.sandbox.graphql_requests())
 
 

@@ -83,11 +83,13 @@ class TestReturnsPull(ReturnsCase):
             self.assertEqual(
                 line.order_line_id.external_id, tail(item["fulfillmentLineItem"]["lineItem"]["id"])
             )
-            self.assertEqual(line.product_id.default_code,
-                             item["fulfillmentLineItem"]["lineItem"]["sku"])
-            self.assertEqual((line.quantity, line.quantity_processed, line.quantity_restocked),
-                             (item["quantity"], item["processedQuantity"],
-                              item["processedQuantity"]))
+            self.assertEqual(
+                line.product_id.default_code, item["fulfillmentLineItem"]["lineItem"]["sku"]
+            )
+            self.assertEqual(
+                (line.quantity, line.quantity_processed, line.quantity_restocked),
+                (item["quantity"], item["processedQuantity"], item["processedQuantity"]),
+            )
             self.assertEqual(line.reason, item["returnReasonDefinition"]["name"])
             receipts = self.receipts(record.sale_order_id)
             self.assertEqual(receipts, record.picking_ids, ret["_kind"])
@@ -95,8 +97,9 @@ class TestReturnsPull(ReturnsCase):
                 self.assertEqual(receipts.state, "done")
                 self.assertEqual(receipts.move_ids.product_id, line.product_id)
                 self.assertEqual(receipts.move_ids.quantity, item["processedQuantity"])
-                self.assertEqual(set(receipts.move_ids.mapped("omni_external_ref")),
-                                 {record.external_id})
+                self.assertEqual(
+                    set(receipts.move_ids.mapped("omni_external_ref")), {record.external_id}
+                )
             else:
                 self.assertFalse(receipts, "nothing received, nothing taken back")
             self.assertFalse(record.sync_note)
@@ -138,15 +141,17 @@ class TestReturnsPull(ReturnsCase):
         tax = Decimal(item["taxLines"][0]["priceSet"]["shopMoney"]["amount"])
         self.assertEqual(Decimal(str(sale_line.price_unit)).quantize(Decimal("0.01")), unit)
         self.assertEqual(sale_line.tax_id, self.vat20)
-        self.assertEqual(Decimal(str(sale_line.price_total)).quantize(Decimal("0.01")),
-                         unit + tax)
+        self.assertEqual(Decimal(str(sale_line.price_total)).quantize(Decimal("0.01")), unit + tax)
         # an exchange swaps goods within the order: the returned unit leaves its sale line,
         # the exchange item (same price here) joins, and the total stays the channel's
         order = self.world.order_by_gid[ret["order"]["id"]]
         (returned,) = record.line_ids
         self.assertEqual(returned.quantity_exchanged, 1)
-        source = next(line for line in order["lineItems"]
-                      if tail(line["id"]) == returned.order_line_id.external_id)
+        source = next(
+            line
+            for line in order["lineItems"]
+            if tail(line["id"]) == returned.order_line_id.external_id
+        )
         self.assertEqual(returned.sale_line_id.product_uom_qty, source["quantity"] - 1)
         self.assertEqual(returned.sale_line_id.qty_delivered, source["quantity"] - 1)
         self.assertEqual(
@@ -174,9 +179,11 @@ class TestReturnsPull(ReturnsCase):
             "receipt moves": len(self.receipts(sale_orders).move_ids),
             "sale lines": len(sale_orders.order_line),
             "omni lines": self.env["omni.order.line"].search_count(
-                [("order_id.backend_id", "=", self.backend.id)]),
+                [("order_id.backend_id", "=", self.backend.id)]
+            ),
             "credit notes": self.env["account.move"].search_count(
-                [("omni_backend_id", "=", self.backend.id)]),
+                [("omni_backend_id", "=", self.backend.id)]
+            ),
         }
 
     def test_replaying_the_sync_changes_nothing(self):
@@ -192,8 +199,10 @@ class TestReturnsPull(ReturnsCase):
             with trap_jobs():
                 self.events(state="received")._process_job()
             self.assertEqual(self.counts(), before)
-        self.assertFalse(self.events().filtered(lambda e: e.state != "done"),
-                         self.events().mapped("error_message"))
+        self.assertFalse(
+            self.events().filtered(lambda e: e.state != "done"),
+            self.events().mapped("error_message"),
+        )
 
     def test_return_naming_a_line_the_order_lacks_fails_alone(self):
         ret = self.by_kind["exchange"]
@@ -217,8 +226,10 @@ class TestReturnsPull(ReturnsCase):
         self.assertFalse(self.return_of("exchange"))
         self.assertFalse(omni_order.line_ids.filtered("return_id"))
         channel_order = self.world.order_by_gid[ret["order"]["id"]]
-        self.assertEqual(len(omni_order.line_ids),
-                         len(channel_order["lineItems"]) + len(channel_order["shippingLines"]))
+        self.assertEqual(
+            len(omni_order.line_ids),
+            len(channel_order["lineItems"]) + len(channel_order["shippingLines"]),
+        )
         self.assertFalse(self.receipts(omni_order.sale_order_id))
         # the other returns are there
         self.assertEqual(len(self.returns()), 2)
@@ -248,8 +259,9 @@ class TestReturnWebhooks(ReturnsCase, HttpCase):
             self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"received": 0, "duplicates": 1})
         event = self.events(topic=topic)
-        self.assertEqual((len(event), event.external_id, event.source),
-                         (1, tail(ret["id"]), "webhook"))
+        self.assertEqual(
+            (len(event), event.external_id, event.source), (1, tail(ret["id"]), "webhook")
+        )
         pickings = len(self.sale_orders().picking_ids)
         event._process_job()
         self.assertEqual(event.state, "done", event.error_message)
@@ -259,8 +271,9 @@ class TestReturnWebhooks(ReturnsCase, HttpCase):
         self.assertEqual(record.line_ids.quantity_processed, 0)
         self.assertEqual(len(self.sale_orders().picking_ids), pickings)
         # the request was read through the API (the webhook body is not trusted for it)
-        self.assertTrue(any(b"OmniReturn" in (r.body or b"")
-                            for r in self.sandbox.graphql_requests()))
+        self.assertTrue(
+            any(b"OmniReturn" in (r.body or b"") for r in self.sandbox.graphql_requests())
+        )
 
     def test_every_returns_webhook_of_the_shop_converges_with_the_pull(self):
         self.pull()
@@ -273,8 +286,9 @@ class TestReturnWebhooks(ReturnsCase, HttpCase):
         self.assertEqual(len(events), len(self.world.returns))
         pickings = len(self.sale_orders().picking_ids)
         events._process_job()
-        self.assertFalse(events.filtered(lambda e: e.state != "done"),
-                         events.mapped("error_message"))
+        self.assertFalse(
+            events.filtered(lambda e: e.state != "done"), events.mapped("error_message")
+        )
         after = sorted((r.external_id, r.state) for r in self.returns())
         self.assertEqual(len(after), len(before) + 1)  # the declined one
         self.assertTrue(set(before) <= set(after))

@@ -51,10 +51,18 @@ class StockCase(ShopifyCase):
         return self.env["omni.location"]._find(self.backend, external_id)
 
     def item_gid(self, product):
-        external_id = self.env["omni.external.id"].search(
-            [("backend_id", "=", self.backend.id), ("kind", "=", "inventory_item"),
-             ("res_id", "=", product.id), ("res_model", "=", "product.product")]
-        ).external_id
+        external_id = (
+            self.env["omni.external.id"]
+            .search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("kind", "=", "inventory_item"),
+                    ("res_id", "=", product.id),
+                    ("res_model", "=", "product.product"),
+                ]
+            )
+            .external_id
+        )
         return inventory.gid("InventoryItem", external_id)
 
     def set_stock(self, product, quantity, warehouse=None):
@@ -65,8 +73,9 @@ class StockCase(ShopifyCase):
         Quant._update_available_quantity(product, location, quantity - current)
 
     def shop_level(self, product, location=PARIS):
-        found = shopify_inventory.level(self.world, self.item_gid(product),
-                                        inventory.gid("Location", location))
+        found = shopify_inventory.level(
+            self.world, self.item_gid(product), inventory.gid("Location", location)
+        )
         return found[0] if found else None
 
     def mutations(self):
@@ -81,8 +90,11 @@ class TestStockPush(StockCase):
     def test_locations_are_pulled_and_inventory_items_bound(self):
         note = self.pull_locations(map_paris=False)
         self.assertIn("3 location(s) created", note)
-        locations = self.env["omni.location"].with_context(active_test=False).search(
-            [("backend_id", "=", self.backend.id)])
+        locations = (
+            self.env["omni.location"]
+            .with_context(active_test=False)
+            .search([("backend_id", "=", self.backend.id)])
+        )
         self.assertEqual(sorted(locations.mapped("external_id")), [PARIS, BERLIN, DEPOT])
         self.assertFalse(self.location(DEPOT).active, "inactive in the shop: archived")
         self.assertFalse(locations.filtered("warehouse_id"), "a manager maps them")
@@ -100,14 +112,17 @@ class TestStockPush(StockCase):
         berlin_before = [self.shop_level(p, BERLIN) for p in self.products]
         note = self.push()
         self.assertIn(f"{len(self.products)} quantity(ies) sent in 1 mutation(s)", note)
-        self.assertEqual([self.shop_level(p) for p in self.products],
-                         [20 + i for i in range(len(self.products))])
+        self.assertEqual(
+            [self.shop_level(p) for p in self.products], [20 + i for i in range(len(self.products))]
+        )
         # the unmapped location is not touched
         self.assertEqual([self.shop_level(p, BERLIN) for p in self.products], berlin_before)
         levels = self.env["omni.stock.level"].search(
-            [("location_id", "=", self.location(PARIS).id)])
-        self.assertEqual(sorted(levels.mapped("pushed_quantity")),
-                         [20.0 + i for i in range(len(self.products))])
+            [("location_id", "=", self.location(PARIS).id)]
+        )
+        self.assertEqual(
+            sorted(levels.mapped("pushed_quantity")), [20.0 + i for i in range(len(self.products))]
+        )
         # nothing changed: nothing sent, not even a request
         requests = len(self.sandbox.graphql_requests())
         self.assertIn("0 quantity(ies) sent in 0 mutation(s)", self.push())
@@ -116,8 +131,10 @@ class TestStockPush(StockCase):
         # one quantity changes: exactly that one is sent
         self.set_stock(self.products[2], 3)
         self.push()
-        self.assertEqual(self.mutations()[-1],
-                         [(self.item_gid(self.products[2]), inventory.gid("Location", PARIS), 3)])
+        self.assertEqual(
+            self.mutations()[-1],
+            [(self.item_gid(self.products[2]), inventory.gid("Location", PARIS), 3)],
+        )
         # reserved or fractional stock is not offered: free quantity, whole units, never < 0
         self.set_stock(self.products[3], 2.5)
         self.push()
@@ -133,33 +150,49 @@ class TestStockPush(StockCase):
         self.set_stock(self.products[0], 7, self.berlin_wh)
         self.push()
         self.assertEqual(self.shop_level(self.products[0], BERLIN), 7)
-        self.assertEqual({loc for batch in self.mutations() for __, loc, __ in batch},
-                         {inventory.gid("Location", BERLIN)})
+        self.assertEqual(
+            {loc for batch in self.mutations() for __, loc, __ in batch},
+            {inventory.gid("Location", BERLIN)},
+        )
 
     def add_bulk_variants(self, count=254):
         extra = []
         for index in range(count):
-            product = {"__typename": "Product", "id": f"gid://shopify/Product/{8100000000 + index}",
-                       "title": f"Bulk {index}"}
-            variant = {"__typename": "ProductVariant",
-                       "id": f"gid://shopify/ProductVariant/{9100000000 + index}",
-                       "sku": f"BULK-{index:03d}", "barcode": None, "title": "Default Title",
-                       "price": "1.00", "product": product}
+            product = {
+                "__typename": "Product",
+                "id": f"gid://shopify/Product/{8100000000 + index}",
+                "title": f"Bulk {index}",
+            }
+            variant = {
+                "__typename": "ProductVariant",
+                "id": f"gid://shopify/ProductVariant/{9100000000 + index}",
+                "sku": f"BULK-{index:03d}",
+                "barcode": None,
+                "title": "Default Title",
+                "price": "1.00",
+                "product": product,
+            }
             extra.append((product, [variant]))
         self.world.products.extend(extra)
         self.addCleanup(lambda: [self.world.products.remove(pair) for pair in extra])
-        self.env["product.product"].create([
-            {"name": p["title"], "default_code": v[0]["sku"], "detailed_type": "product"}
-            for p, v in extra
-        ])
+        self.env["product.product"].create(
+            [
+                {"name": p["title"], "default_code": v[0]["sku"], "detailed_type": "product"}
+                for p, v in extra
+            ]
+        )
 
     def test_changed_items_are_batched_by_250(self):
         self.add_bulk_variants()
         self.pull_locations()
         self.push()
         self.assertEqual([len(batch) for batch in self.mutations()], [250, 10])
-        self.assertEqual(self.env["omni.stock.level"].search_count(
-            [("location_id", "=", self.location(PARIS).id)]), 260)
+        self.assertEqual(
+            self.env["omni.stock.level"].search_count(
+                [("location_id", "=", self.location(PARIS).id)]
+            ),
+            260,
+        )
         self.assertIn("0 quantity(ies) sent", self.push())
 
     def test_throttle_is_retried_and_converges(self):
@@ -201,7 +234,8 @@ class TestStockPush(StockCase):
         self.pull_locations()
         refused = self.products[1]
         del self.world.inventory["levels"][
-            (self.item_gid(refused), inventory.gid("Location", PARIS))]
+            (self.item_gid(refused), inventory.gid("Location", PARIS))
+        ]
         for product in self.products:
             self.set_stock(product, 5)
         note = self.push()
@@ -211,7 +245,8 @@ class TestStockPush(StockCase):
         self.assertEqual(len(self.mutations()), 1)
         self.assertNotIn(self.item_gid(refused), [item for item, __, __ in self.mutations()[0]])
         levels = self.env["omni.stock.level"].search(
-            [("location_id", "=", self.location(PARIS).id)])
+            [("location_id", "=", self.location(PARIS).id)]
+        )
         self.assertEqual(set(levels.product_id.ids), set((self.products - refused).ids))
 
     def test_cron_queues_a_refreshing_push_for_pushed_backends_only(self):
@@ -223,8 +258,9 @@ class TestStockPush(StockCase):
         with trap_jobs() as trap:
             self.env["omni.backend"]._cron_shopify_heal_stock()
             jobs = [j for j in trap.enqueued_jobs if j.recordset == self.backend]
-        self.assertEqual([(j.method_name, j.kwargs) for j in jobs],
-                         [("_shopify_push_stock", {"refresh": True})])
+        self.assertEqual(
+            [(j.method_name, j.kwargs) for j in jobs], [("_shopify_push_stock", {"refresh": True})]
+        )
         self.backend.state = "disconnected"
         with trap_jobs() as trap:
             self.env["omni.backend"]._cron_shopify_heal_stock()
@@ -240,13 +276,18 @@ class TestStockPush(StockCase):
             backend._shopify_push_stock()
             raise LostCommit()  # the transaction never commits
         self.assertEqual(len(self.mutations()), 1)
-        self.assertFalse(self.env["omni.stock.level"].search(
-            [("location_id", "=", self.location(PARIS).id)]))
+        self.assertFalse(
+            self.env["omni.stock.level"].search([("location_id", "=", self.location(PARIS).id)])
+        )
         backend._shopify_push_stock()
         self.assertEqual(len(self.mutations()), 1, "replayed by key, not applied again")
         self.assertEqual(len(self.sandbox.idempotency), 1)
-        self.assertEqual(self.env["omni.stock.level"].search_count(
-            [("location_id", "=", self.location(PARIS).id)]), len(self.products))
+        self.assertEqual(
+            self.env["omni.stock.level"].search_count(
+                [("location_id", "=", self.location(PARIS).id)]
+            ),
+            len(self.products),
+        )
         # another job pushing the same content is a new request (a new key)
         self.set_stock(self.products[0], 5)
         self.backend.with_context(job_uuid="job-2")._shopify_push_stock()
@@ -258,8 +299,7 @@ class TestStockPush(StockCase):
         self.push()
         # someone edits the quantity in the shop and the webhook is lost
         key = (self.item_gid(self.products[1]), inventory.gid("Location", PARIS))
-        self.world.inventory["levels"][key] = {"available": 40,
-                                               "updatedAt": "2030-01-01T00:00:00Z"}
+        self.world.inventory["levels"][key] = {"available": 40, "updatedAt": "2030-01-01T00:00:00Z"}
         self.assertIn("0 quantity(ies) sent", self.push())
         note = self.push(refresh=True)
         self.assertIn("1 quantity(ies) sent", note)
@@ -271,18 +311,24 @@ class TestStockPush(StockCase):
         domain = [("model_name", "=", "omni.backend"), ("method_name", "=", "_shopify_push_stock")]
         before = Job.search(domain)
         for product in self.products[:3]:
-            self.env["stock.quant"].with_context(inventory_mode=True).create({
-                "product_id": product.id, "location_id": self.warehouse.lot_stock_id.id,
-                "inventory_quantity": 12,
-            }).action_apply_inventory()
+            self.env["stock.quant"].with_context(inventory_mode=True).create(
+                {
+                    "product_id": product.id,
+                    "location_id": self.warehouse.lot_stock_id.id,
+                    "inventory_quantity": 12,
+                }
+            ).action_apply_inventory()
         jobs = Job.search(domain) - before
         self.assertEqual(len(jobs), 1, "a burst of moves: one pending push")
         self.assertEqual(jobs.channel, "root.omni.shopify")
         # moves in a warehouse no pushed location sells from queue nothing
-        self.env["stock.quant"].with_context(inventory_mode=True).create({
-            "product_id": self.products[4].id, "location_id": self.berlin_wh.lot_stock_id.id,
-            "inventory_quantity": 3,
-        }).action_apply_inventory()
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {
+                "product_id": self.products[4].id,
+                "location_id": self.berlin_wh.lot_stock_id.id,
+                "inventory_quantity": 3,
+            }
+        ).action_apply_inventory()
         self.assertEqual(Job.search(domain) - before, jobs)
 
 
@@ -291,23 +337,37 @@ class TestInventoryPayloads(StockCase):
     """The pure parsing of inventory payloads refuses what it cannot trust."""
 
     def test_hostile_payloads_are_refused(self):
-        good = {"inventory_item_id": 271878346596884015, "location_id": 24826418,
-                "available": 6, "updated_at": "2026-11-02T10:00:00-05:00"}
+        good = {
+            "inventory_item_id": 271878346596884015,
+            "location_id": 24826418,
+            "available": 6,
+            "updated_at": "2026-11-02T10:00:00-05:00",
+        }
         parsed = inventory.parse_inventory_level_rest(good)
         self.assertEqual(parsed["updated_at"], datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc))
         self.assertEqual(parsed["location_id"], "gid://shopify/Location/24826418")
-        for change in ({"available": None}, {"available": "6"}, {"available": True},
-                       {"available": 6.5}, {"inventory_item_id": None}, {"location_id": -3},
-                       {"location_id": "12abc"}, {"inventory_item_id": True},
-                       {"updated_at": None}, {"updated_at": "yesterday"}):
+        for change in (
+            {"available": None},
+            {"available": "6"},
+            {"available": True},
+            {"available": 6.5},
+            {"inventory_item_id": None},
+            {"location_id": -3},
+            {"location_id": "12abc"},
+            {"inventory_item_id": True},
+            {"updated_at": None},
+            {"updated_at": "yesterday"},
+        ):
             with self.subTest(change=change), self.assertRaises(PayloadError):
                 inventory.parse_inventory_level_rest({**good, **change})
         with self.assertRaises(PayloadError):
             inventory.parse_inventory_level_rest(["not", "a", "dict"])
-        self.assertEqual([inventory.push_quantity(q) for q in (-3, 0, 2.999, 7.0, None)],
-                         [0, 0, 2, 7, 0])
-        self.assertEqual(inventory.stock_deltas({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 5}),
-                         [("b", 2), ("c", 3)])
+        self.assertEqual(
+            [inventory.push_quantity(q) for q in (-3, 0, 2.999, 7.0, None)], [0, 0, 2, 7, 0]
+        )
+        self.assertEqual(
+            inventory.stock_deltas({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 5}), [("b", 2), ("c", 3)]
+        )
         self.assertEqual([len(b) for b in inventory.batches(range(501))], [250, 250, 1])
         with self.assertRaises(ValueError):
             inventory.batches([1], size=251)
@@ -318,8 +378,9 @@ class TestInventoryWebhook(StockCase, HttpCase):
     def post(self, payload, webhook_id):
         body = json.dumps(payload).encode()
         headers = webhook_headers(body, SECRET, "inventory_levels/update", webhook_id)
-        response = self.url_open(f"/omni/webhook/shopify/{self.backend.id}", data=body,
-                                 headers=headers, timeout=20)
+        response = self.url_open(
+            f"/omni/webhook/shopify/{self.backend.id}", data=body, headers=headers, timeout=20
+        )
         self.assertEqual(response.status_code, 200, response.text)
         event = self.events(topic="inventory_levels/update").sorted("id")[-1:]
         event._process_job()
@@ -327,14 +388,18 @@ class TestInventoryWebhook(StockCase, HttpCase):
 
     def payload(self, product, available, when, location=PARIS):
         item = self.item_gid(product).rsplit("/", 1)[-1]
-        return {"inventory_item_id": int(item), "location_id": int(location),
-                "available": available, "updated_at": when,
-                "admin_graphql_api_id":
-                    f"gid://shopify/InventoryLevel/{location}?inventory_item_id={item}"}
+        return {
+            "inventory_item_id": int(item),
+            "location_id": int(location),
+            "available": available,
+            "updated_at": when,
+            "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location}?inventory_item_id={item}",
+        }
 
     def level(self, product):
         return self.env["omni.stock.level"].search(
-            [("location_id", "=", self.location(PARIS).id), ("product_id", "=", product.id)])
+            [("location_id", "=", self.location(PARIS).id), ("product_id", "=", product.id)]
+        )
 
     def test_webhook_updates_the_channel_quantity_and_older_ones_do_not(self):
         self.pull_locations()
@@ -342,8 +407,9 @@ class TestInventoryWebhook(StockCase, HttpCase):
         event = self.post(self.payload(product, 6, "2026-11-02T10:00:00-05:00"), "inv-1")
         self.assertEqual(event.state, "done", event.error_message)
         level = self.level(product)
-        self.assertEqual((level.channel_quantity, level.channel_updated_at),
-                         (6.0, datetime(2026, 11, 2, 15, 0)))
+        self.assertEqual(
+            (level.channel_quantity, level.channel_updated_at), (6.0, datetime(2026, 11, 2, 15, 0))
+        )
         # an older report arriving late changes nothing
         event = self.post(self.payload(product, 2, "2026-11-02T09:00:00-05:00"), "inv-2")
         self.assertEqual(event.state, "done", event.error_message)
@@ -369,8 +435,9 @@ class TestInventoryWebhook(StockCase, HttpCase):
 
     def test_unknown_location_and_bad_payload_are_visible(self):
         self.pull_locations()
-        event = self.post(self.payload(self.products[0], 4, "2026-11-02T10:00:00Z",
-                                       location="99999"), "inv-x")
+        event = self.post(
+            self.payload(self.products[0], 4, "2026-11-02T10:00:00Z", location="99999"), "inv-x"
+        )
         self.assertEqual(event.state, "done")
         self.assertIn("99999", event.result_note)
         bad = dict(self.payload(self.products[0], None, "2026-11-02T10:00:00Z"))

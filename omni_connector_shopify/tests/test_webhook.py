@@ -38,8 +38,9 @@ class TestShopifyWebhook(ShopifyCase, HttpCase):
         )
         self.assertEqual(event.payload.encode(), body)
         self.assertNotIn("X-Shopify-Hmac-Sha256", event.headers or {})
-        self.assertEqual(event.channel_updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         order["updatedAt"])
+        self.assertEqual(
+            event.channel_updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"), order["updatedAt"]
+        )
         jobs = self.env["queue.job"].search(
             [("model_name", "=", "omni.event"), ("method_name", "=", "_process_job")]
         )
@@ -47,8 +48,10 @@ class TestShopifyWebhook(ShopifyCase, HttpCase):
         event._process_job()
         self.assertEqual(event.state, "done", event.error_message)
         self.assertEqual(event.sale_order_id.omni_external_ref, event.external_id)
-        self.assertEqual(str(event.sale_order_id.amount_total),
-                         str(float(order["totalPriceSet"]["shopMoney"]["amount"])))
+        self.assertEqual(
+            str(event.sale_order_id.amount_total),
+            str(float(order["totalPriceSet"]["shopMoney"]["amount"])),
+        )
 
     def test_duplicate_and_out_of_order_webhooks_converge_with_the_pull(self):
         deliveries = self.world.webhooks_for_delivery(shuffle_seed=5, duplicates=4)
@@ -59,8 +62,9 @@ class TestShopifyWebhook(ShopifyCase, HttpCase):
         events = self.events()
         self.assertEqual(len(events), len(self.world.orders))
         events._process_job()
-        self.assertFalse(events.filtered(lambda e: e.state != "done"),
-                         events.mapped("error_message"))
+        self.assertFalse(
+            events.filtered(lambda e: e.state != "done"), events.mapped("error_message")
+        )
         from_webhooks = self.snapshot()
         self.assertEqual(len(from_webhooks[0]), len(self.world.orders))
         self.backend._shopify_pull_orders()
@@ -96,8 +100,9 @@ class TestShopifyWebhook(ShopifyCase, HttpCase):
         snapshot = self.snapshot()
         self.backend._shopify_pull_orders()
         self.events(state="received")._process_job()
-        pulled = self.events(topic="orders/graphql", external_id=self.events(
-            topic="orders/updated").external_id)
+        pulled = self.events(
+            topic="orders/graphql", external_id=self.events(topic="orders/updated").external_id
+        )
         self.assertEqual(pulled.state, "done")
         self.assertIn("Unchanged", pulled.result_note or "")
         self.assertEqual(
@@ -125,8 +130,7 @@ class TestFailures(ShopifyCase):
     def test_missing_tax_mapping_fails_visibly_and_writes_nothing(self):
         self.backend.tax_map_ids.unlink()
         partners = self.env["res.partner"].search_count([])
-        event = self.receive("orders/create", self.world.order_rest(self.world.orders[0]),
-                             "wh-tax")
+        event = self.receive("orders/create", self.world.order_rest(self.world.orders[0]), "wh-tax")
         self.assertEqual((event.state, event.error_class), ("failed", "mapping"))
         self.assertIn("VAT", event.error_message)
         self.assertFalse(self.sale_orders())
@@ -141,8 +145,9 @@ class TestFailures(ShopifyCase):
         event = self.receive("refunds/create", refunds[0], "wh-r")
         self.assertEqual(event.state, "done", event.error_message)
         self.assertEqual(len(event.omni_order_id.credit_note_ids), 1)
-        txn = self.receive("order_transactions/create", self.world.transaction_rest(order, 0),
-                           "wh-t")
+        txn = self.receive(
+            "order_transactions/create", self.world.transaction_rest(order, 0), "wh-t"
+        )
         self.assertEqual(txn.state, "done", txn.error_message)
         self.assertTrue(txn.omni_payment_id.processor_reference.startswith("ch_"))
         self.assertEqual(txn.omni_payment_id.order_id, event.omni_order_id)
