@@ -31,6 +31,14 @@ UNREADABLE_TOPIC = "unreadable"
 # PostgreSQL's detail of a unique violation (the values as their type's output gives them).
 _UNIQUE_KEY_DETAIL = re.compile(r"Key \(.+?\)=\((?P<values>.*)\) already exists\.")
 
+EVENT_STATES = [
+    ("received", "Received"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("dead", "Dead-lettered"),
+    ("ignored", "Ignored"),
+]
+
 
 def payload_digest(raw):
     if isinstance(raw, str):
@@ -91,13 +99,7 @@ class OmniEvent(models.Model):
     payload_digest = fields.Char(readonly=True, index=True)
     headers = fields.Json(readonly=True, help="Request headers, without credentials.")
     state = fields.Selection(
-        [
-            ("received", "Received"),
-            ("done", "Done"),
-            ("failed", "Failed"),
-            ("dead", "Dead-lettered"),
-            ("ignored", "Ignored"),
-        ],
+        EVENT_STATES,
         default="received",
         required=True,
         index=True,

@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
 
+from ..models.omni_event import EVENT_STATES
+
 
 class OmniEventReport(models.Model):
     """Event analysis (pivot / graph): volume, failures and latency per backend, topic, day.
@@ -17,16 +19,7 @@ class OmniEventReport(models.Model):
     channel = fields.Selection(selection="_selection_channel", readonly=True)
     topic = fields.Char(readonly=True)
     source = fields.Char(readonly=True)
-    state = fields.Selection(
-        [
-            ("received", "Received"),
-            ("done", "Done"),
-            ("failed", "Failed"),
-            ("dead", "Dead-lettered"),
-            ("ignored", "Ignored"),
-        ],
-        readonly=True,
-    )
+    state = fields.Selection(EVENT_STATES, readonly=True)
     error_class = fields.Char(readonly=True)
     received_at = fields.Datetime(readonly=True)
     latency_ms = fields.Integer(string="Latency (ms)", readonly=True, group_operator="avg")
