@@ -1,7 +1,6 @@
-from odoo import _, fields, models
+from odoo import _, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import PENDING, Job, identity_exact
 
 from odoo.addons.omni_connector_base.tools.errors import MappingError, PayloadError
 
@@ -60,8 +59,7 @@ class OmniBackend(models.Model):
 
     def _shopify_wake_waiting(self, omni_order):
         """The refunds and returns that arrived before this order and wait for it (failed,
-        retryable) are processed now rather than at their next attempt: the retry job each
-        wait queued is brought forward (a new job for an event without one)."""
+        retryable) are processed now rather than at their next attempt."""
         if not omni_order:
             return
         waiting = (
@@ -80,19 +78,7 @@ class OmniBackend(models.Model):
         waiting = waiting.filtered(
             lambda event: self._shopify_awaited_order(event) == omni_order.external_id
         )
-        QueueJob = self.env["queue.job"].sudo()
-        for event in waiting:
-            retry = QueueJob.search(
-                [
-                    ("identity_key", "=", identity_exact(Job(event._process_job))),
-                    ("state", "=", PENDING),
-                ],
-                limit=1,
-            )
-            if retry:
-                retry.eta = fields.Datetime.now()
-            else:
-                event._enqueue()
+        waiting._process_soon()
 
     def _shopify_awaited_order(self, event):
         """The id of the order a refund or return webhook is about ("" when unreadable)."""
