@@ -3,6 +3,7 @@ from . import (
     omni_backend,
     omni_backend_stream,
     omni_event,
+    omni_event_unique_key,
     omni_external_id,
     omni_importer,
     omni_importer_master_data,

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from odoo.addons.omni_connector_base.models.omni_event import unique_key_values
+from odoo.addons.omni_connector_base.models.omni_event_unique_key import unique_key_values
 
 from .common import OmniTestChannelCase
 from .test_order_payments import payment
