@@ -36,7 +36,11 @@ def make_backend(env, name, url, journal_code):
             {"name": f"{name} {field}", "code": f"{journal_code}{n}", "account_type": "expense"}
         )
         for n, field in enumerate(
-            ("stripe_fee_account_id", "stripe_dispute_account_id", "stripe_adjustment_account_id")
+            (
+                "settlement_fee_account_id",
+                "settlement_dispute_account_id",
+                "settlement_adjustment_account_id",
+            )
         )
     }
     return env["omni.backend"].create(
@@ -70,7 +74,8 @@ def run_pipeline(registry, url):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         payments = env["omni.payment"].search([("backend_id", "=", backend_id)])
-        unbooked = len(payments.filtered(lambda p: not p.move_id))
+        # each movement is in the ledger: registered (customer money) or in a settlement entry
+        unbooked = len(payments.filtered(lambda p: not p.move_id and not p.account_payment_id))
         return len(payments), seconds, unbooked
 
 
@@ -89,10 +94,9 @@ def run_baseline(registry, url, limit):
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             backend = env["omni.backend"].browse(backend_id)
-            payment = env["omni.importer"].import_payments(
-                backend, [parse_balance_transaction(txn)]
+            env["omni.importer"].import_payments(
+                backend, [parse_balance_transaction(txn)], settle=True
             )
-            backend._stripe_book(payment)
     return len(txns), time.perf_counter() - start
 
 

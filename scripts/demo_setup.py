@@ -33,9 +33,9 @@ backend.write(
         "stripe_secret_key": "sk_test_omni_demo",
         "webhook_secret": "whsec_omni_demo",
         "stripe_journal_id": journal.id,
-        "stripe_fee_account_id": account("627100", "Stripe fees").id,
-        "stripe_dispute_account_id": account("658100", "Dispute losses").id,
-        "stripe_adjustment_account_id": account("658200", "Stripe adjustments").id,
+        "settlement_fee_account_id": account("627100", "Stripe fees").id,
+        "settlement_dispute_account_id": account("658100", "Dispute losses").id,
+        "settlement_adjustment_account_id": account("658200", "Stripe adjustments").id,
     }
 )
 backend.action_test_connection()

@@ -123,6 +123,17 @@ class OmniBackend(models.Model):
         )
         return token
 
+    def _omni_default_gateways(self):
+        gateways = super()._omni_default_gateways()
+        if self.channel == "amazon":
+            return {"amazon": ("Amazon", "processor", "AMZN")}
+        return gateways
+
+    def _omni_settlement_gateway(self):
+        if self.channel == "amazon":
+            return "amazon"
+        return super()._omni_settlement_gateway()
+
     def _omni_test_connection(self):
         if self.channel != "amazon":
             return super()._omni_test_connection()

@@ -7,7 +7,9 @@ everything and writes what the event links to (the ``omni.order`` and its lines,
 ``omni.return``, the refund record, the processor movements); the flush makes the Odoo
 documents, where the time of an import goes, in a fixed order: sale orders (one ``create``,
 one ``action_confirm``), then credit notes (one ``action_post``) and the goods they restock,
-then returns, then the orders' payments. Everything runs inside the caller's savepoint, so a
+then returns, then the orders' payments, their registration in accounting, the invoices the
+backends' policies call for (reconciled with those payments) and the settlement entries of
+processor balances. Everything runs inside the caller's savepoint, so a
 mapping or currency error leaves nothing half-written. The documents carry the channel's
 dates (``_channel_time``), never the import's: sale orders keep their order date through
 their confirmation, transfers are done (and valued) when the channel did them.
@@ -17,7 +19,7 @@ flushes it before returning: the same code either way.
 
 This file is the bottom layer (the batch, locks, digests); the concerns extend the model:
 ``omni_importer_master_data`` (partners, products, taxes, currencies), ``_order``,
-``_refund``, ``_return`` and ``_payment``.
+``_refund``, ``_return``, ``_payment``, ``_registration``, ``_invoice`` and ``_settlement``.
 """
 
 import functools
@@ -108,6 +110,15 @@ class OrderPayments:
 
 
 @dataclass
+class SettlementPlan:
+    """Processor movements (and their payout) to book in the settlement journal."""
+
+    backend: Any
+    payments: Any
+    payout: Any = None
+
+
+@dataclass
 class ImportBatch:
     """Work planned by the imports of a batch of events, flushed together."""
 
@@ -116,6 +127,9 @@ class ImportBatch:
     refunds: list = field(default_factory=list)  # RefundPlan
     returns: list = field(default_factory=list)  # ReturnPlan
     payments: list = field(default_factory=list)  # OrderPayments
+    registrations: list = field(default_factory=list)  # omni.payment records to register
+    settlements: list = field(default_factory=list)  # SettlementPlan
+    touched: list = field(default_factory=list)  # omni.order records: invoice and reconcile
     # Lookups the batch's events repeat: currencies by code and the records found through
     # external ids (bindings are only added during a batch; a failed one is dropped whole).
     currencies: dict = field(default_factory=dict)
@@ -166,7 +180,8 @@ class OmniImporter(models.AbstractModel):
     @api.model
     def _flush_batch(self):
         """Make the documents the batch planned, phase by phase: orders, refunds, returns,
-        payments (each phase needs the documents of the ones before)."""
+        payments, their registration, invoices, settlements (each phase needs the documents
+        of the ones before)."""
         batch = self._batch()
         if not batch:
             return
@@ -174,6 +189,9 @@ class OmniImporter(models.AbstractModel):
         self._flush_refunds(batch)
         self._flush_returns(batch)
         self._flush_payments(batch)
+        self._flush_registrations(batch)
+        self._flush_invoices(batch)
+        self._flush_settlements(batch)
 
     # The phases, implemented by the concern that plans them (orders, refunds...).
     def _flush_orders(self, batch):
@@ -186,6 +204,15 @@ class OmniImporter(models.AbstractModel):
         return
 
     def _flush_payments(self, batch):
+        return
+
+    def _flush_registrations(self, batch):
+        return
+
+    def _flush_invoices(self, batch):
+        return
+
+    def _flush_settlements(self, batch):
         return
 
     def _companies(self, items):

@@ -137,6 +137,8 @@ class OmniImporter(models.AbstractModel):
             [(p.backend, p.order.external_id, p.omni_order.sale_order_id) for p in pending],
         )
         actions, batch.actions = batch.actions, []
+        batch.touched.extend(p.omni_order for p in pending)
+        batch.touched.extend(item.omni_order for item in actions)
         # An order's actions run in their order (confirm, then deliver...), the batch's
         # orders together: round n runs the n-th action of every order.
         rounds, seen = [], defaultdict(int)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from odoo import api, models
 
 from ..tools.dates import to_odoo
-from .omni_importer import batched, canonical_digest
+from .omni_importer import SettlementPlan, batched, canonical_digest
 
 
 def last_sightings(payments):
@@ -29,6 +29,7 @@ class OmniImporter(models.AbstractModel):
         last version, and the movements stored before their order linked to it: one call
         per backend."""
         deferred, batch.payments = batch.payments, []
+        batch.touched.extend(item.omni_order for item in deferred)
         for backend in self._backends(deferred):
             items = [item for item in deferred if item.backend == backend]
             payments = last_sightings(p for item in items for p in item.payments)
@@ -39,31 +40,49 @@ class OmniImporter(models.AbstractModel):
             )
 
     def _link_waiting_payments(self, backend, omni_orders):
-        """Movements of ``backend`` that name one of these orders but were stored before it
-        was imported get their order now (in the order's or its presentment currency only)."""
+        """Movements that name one of these orders but were stored before it was imported
+        get their order now: this backend's or another channel's of the company (a Stripe
+        charge paying a shop's order), by the order's id, or by its name when no other order
+        of the company has it; in the order's or its presentment currency only."""
         by_ref = {order.external_id: order for order in omni_orders if order.external_id}
+        by_name = {order.name: order for order in omni_orders if order.name}
         if not by_ref:
             return
+        Order = self.env["omni.order"]
         waiting = self.env["omni.payment"].search(
             [
-                ("backend_id", "=", backend.id),
-                ("order_external_ref", "in", list(by_ref)),
+                ("company_id", "=", backend.company_id.id),
+                ("order_external_ref", "in", list(by_ref.keys() | by_name.keys())),
                 ("order_id", "=", False),
             ]
         )
-        for ref in set(waiting.mapped("order_external_ref")):
-            order = by_ref[ref]
-            currencies = order.currency_id | order.presentment_currency_id
-            waiting.filtered(
-                lambda p, r=ref, c=currencies: p.order_external_ref == r and p.currency_id in c
-            ).write({"order_id": order.id})
+        names = set(waiting.mapped("order_external_ref")) & by_name.keys()
+        shared = {
+            name
+            for name, count in Order._read_group(
+                [("company_id", "=", backend.company_id.id), ("name", "in", list(names))],
+                ["name"],
+                ["__count"],
+            )
+            if count > 1
+        }
+        linked = waiting.browse()
+        for payment in waiting:
+            ref = payment.order_external_ref
+            order = by_ref.get(ref) or (by_name.get(ref) if ref not in shared else None)
+            if order and payment.currency_id in order.currency_id | order.presentment_currency_id:
+                payment.order_id = order
+                linked |= payment
+        self._batch().registrations.append(linked)
 
     @api.model
     @batched
-    def import_payments(self, backend, payments, payout=None):
-        """Upsert processor movements by (backend, external id) and link them to their order
-        and payout when those are known; a movement listed twice is stored once, as its last
-        version. Returns their records."""
+    def import_payments(self, backend, payments, payout=None, settle=False):
+        """Upsert movements by (backend, external id) and link them to their order and
+        payout when those are known; a movement listed twice is stored once, as its last
+        version. The customer's money among them is registered in accounting at the flush;
+        ``settle``: they are the processor's balance movements, booked in its settlement
+        journal too. Returns their records."""
         payments = last_sightings(payments)
         batch = self._batch()
         seen = {payment.external_id for payment in payments}
@@ -102,7 +121,11 @@ class OmniImporter(models.AbstractModel):
                 result |= record
             else:
                 create_vals.append(vals)
-        return result | Payment.create(create_vals)
+        result |= Payment.create(create_vals)
+        batch.registrations.append(result)
+        if settle:
+            batch.settlements.append(SettlementPlan(backend, result, payout))
+        return result
 
     def _payment_vals(self, backend, payment, currency, payout):
         vals = {
@@ -207,6 +230,5 @@ class OmniImporter(models.AbstractModel):
             record.write(vals)
         else:
             record = self.env["omni.payout"].create(vals)
-        if payout.payments:
-            self.import_payments(backend, payout.payments, payout=record)
+        self.import_payments(backend, payout.payments, payout=record, settle=True)
         return record

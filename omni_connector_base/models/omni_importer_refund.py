@@ -84,6 +84,7 @@ class OmniImporter(models.AbstractModel):
         """Credit notes of the batch's refunds, created and posted together, then the goods
         they restock."""
         plans, batch.refunds = batch.refunds, []
+        batch.touched.extend(plan.omni_order for plan in plans)
         with_note = [(plan, self._credit_note_vals(plan)) for plan in plans]
         with_note = [(plan, vals) for plan, vals in with_note if vals]
         AccountMove = self.env["account.move"]

@@ -47,6 +47,14 @@ class OmniOrder(models.Model):
     line_ids = fields.One2many("omni.order.line", "order_id")
     payment_ids = fields.One2many("omni.payment", "order_id")
     event_ids = fields.One2many("omni.event", "omni_order_id")
+    invoice_id = fields.Many2one(
+        "account.move",
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+        help="The invoice the importer made by the backend's invoicing policy (a credit note "
+        "for a sale of a negative total).",
+    )
     credit_note_ids = fields.Many2many("account.move", string="Credit Notes", copy=False)
     refund_ids = fields.One2many("omni.order.refund", "order_id", string="Refunds")
     refunded_external_ids = fields.Char(

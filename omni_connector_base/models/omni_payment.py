@@ -46,7 +46,15 @@ class OmniPayment(models.Model):
     channel_created_at = fields.Datetime(index=True)
     available_on = fields.Datetime()
     description = fields.Char()
-    move_id = fields.Many2one("account.move", string="Journal Entry", ondelete="set null")
+    move_id = fields.Many2one("account.move", string="Settlement Entry", ondelete="set null")
+    account_payment_id = fields.Many2one(
+        "account.payment",
+        string="Registered Payment",
+        ondelete="set null",
+        index="btree_not_null",
+        help="The customer's money of this movement, registered in its gateway's journal "
+        "(shared with its twin when the channel and the processor both report it).",
+    )
     content_digest = fields.Char(help="Digest of the canonical movement, to skip unchanged ones.")
 
     _sql_constraints = [

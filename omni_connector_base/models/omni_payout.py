@@ -138,4 +138,23 @@ class OmniPayout(models.Model):
             payout = self.browse(payout_id)
             payout.statement_line_id = choices[0]
             matched |= payout
+        matched._reconcile_bank_lines()
         return matched
+
+    def _reconcile_bank_lines(self):
+        """Reconcile each matched payout's statement line with its settlement entry: the
+        line's suspense leg takes the account the payout went to (outstanding receipts or
+        transfer), and the two clear each other. A line finance already worked is left."""
+        importer = self.env["omni.importer"]
+        for payout in self.filtered(lambda p: p.statement_line_id and p.move_id):
+            account = importer._payout_account(payout.backend_id)
+            open_lines = payout.move_id.line_ids.filtered(
+                lambda line, a=account: line.account_id == a and not line.reconciled
+            )
+            __, suspense, other = payout.statement_line_id._seek_for_lines()
+            if not open_lines or not suspense or other:
+                continue
+            suspense.with_context(skip_account_move_synchronization=True).write(
+                {"account_id": account.id}
+            )
+            (suspense | open_lines).reconcile()

@@ -85,6 +85,17 @@ class OmniBackend(models.Model):
             timeout=(5, self.pos_api_timeout or 30),
         )
 
+    @api.model
+    def _omni_default_invoice_policy(self, channel):
+        # A till's receipt is the sale: invoiced when it is imported.
+        return "on_order" if channel == "pos" else super()._omni_default_invoice_policy(channel)
+
+    def _omni_registers_payments(self):
+        # Odoo's own POS registered its payments when it closed its sessions.
+        if self.channel == "pos" and self.pos_source == "odoo":
+            return False
+        return super()._omni_registers_payments()
+
     def _omni_test_connection(self):
         if self.channel != "pos":
             return super()._omni_test_connection()

@@ -15,7 +15,12 @@ from ..const import (
 from ..tools import queries
 from ..tools.adapter import ShopifyConnectionError
 from ..tools.parser import parse_transaction_rest
-from ..tools.parser_payouts import parse_balance_transaction, parse_dispute_rest, parse_payout
+from ..tools.parser_payouts import (
+    SHOPIFY_PAYMENTS,
+    parse_balance_transaction,
+    parse_dispute_rest,
+    parse_payout,
+)
 from ..tools.shapes import gid_tail
 
 #: Money movements that arrive one by one: topic -> parser (one canonical.Payment).
@@ -118,5 +123,14 @@ class OmniBackend(models.Model):
         """One money movement: an order transaction, a balance transaction not paid out yet,
         a dispute."""
         payment = MOVEMENT_PARSERS[event.topic](data)
-        payments = self.env["omni.importer"].import_payments(self, [payment])
+        # Balance transactions move the Shopify Payments balance (booked as settlements);
+        # a dispute is booked by its withdrawal's balance transaction, never twice.
+        payments = self.env["omni.importer"].import_payments(
+            self, [payment], settle=event.topic == BALANCE_TOPIC
+        )
         return {"omni_payment_id": payments[:1].id}
+
+    def _omni_settlement_gateway(self):
+        if self.channel == "shopify":
+            return SHOPIFY_PAYMENTS
+        return super()._omni_settlement_gateway()

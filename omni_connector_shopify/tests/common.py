@@ -75,7 +75,8 @@ class ShopifyCase(OmniCommon):
         )
 
     def snapshot(self, backend=None):
-        """What the import produced, comparable across runs and backends."""
+        """What the import produced, comparable across runs and backends: sale orders,
+        invoices and credit notes, movements, registered payments."""
         backend = backend or self.backend
         return (
             sorted(
@@ -90,8 +91,10 @@ class ShopifyCase(OmniCommon):
                 for so in self.sale_orders(backend)
             ),
             sorted(
-                (m.omni_external_ref, str(m.amount_total), m.state)
-                for m in self.env["account.move"].search([("omni_backend_id", "=", backend.id)])
+                (m.omni_external_ref, m.move_type, str(m.amount_total), m.state)
+                for m in self.env["account.move"].search(
+                    [("omni_backend_id", "=", backend.id), ("move_type", "!=", "entry")]
+                )
             ),
             sorted(
                 (
@@ -103,5 +106,9 @@ class ShopifyCase(OmniCommon):
                     p.order_id.external_id,
                 )
                 for p in self.env["omni.payment"].search([("backend_id", "=", backend.id)])
+            ),
+            sorted(
+                (p.omni_external_ref, p.payment_type, str(p.amount), p.journal_id.code, p.state)
+                for p in self.env["account.payment"].search([("omni_backend_id", "=", backend.id)])
             ),
         )

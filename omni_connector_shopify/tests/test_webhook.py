@@ -71,7 +71,8 @@ class TestShopifyWebhook(ShopifyCase, HttpCase):
         pulled = self.events(topic="orders/graphql")
         pulled._process_job()
         self.assertTrue(all("Unchanged" in (e.result_note or "") for e in pulled))
-        # the pull adds the transactions webhooks bring separately; documents are identical
+        # the pull adds the transactions webhooks bring separately (and registers them);
+        # sale orders, invoices and credit notes are identical
         self.assertEqual(self.snapshot()[:2], from_webhooks[:2])
         payments = self.env["omni.payment"].search([("backend_id", "=", self.backend.id)])
         self.assertEqual(len(payments), sum(len(o["transactions"]) for o in self.world.orders))

@@ -206,7 +206,6 @@ class OmniBackend(models.Model):
         for payment in payout.payments:
             self._stripe_check_precision(payment.currency, [payment.amount, payment.fee])
         record = self.env["omni.importer"].import_payout(self, payout)
-        self._stripe_book(record.payment_ids, payout=record)
         return {"omni_payout_id": record.id}
 
     def _stripe_import_transactions(self, txns_json):
@@ -215,8 +214,7 @@ class OmniBackend(models.Model):
         payments = [parse_balance_transaction(txn) for txn in txns_json]
         for payment in payments:
             self._stripe_check_precision(payment.currency, [payment.amount, payment.fee])
-        records = self.env["omni.importer"].import_payments(self, payments)
-        self._stripe_book(records)
+        records = self.env["omni.importer"].import_payments(self, payments, settle=True)
         primary = records.filtered(lambda p: p.external_id == txns_json[-1]["id"])
         return {"omni_payment_id": primary.id}
 

@@ -51,9 +51,9 @@ class StripeCase(OmniCommon):
             stripe_api_base=cls.sandbox.url,
             webhook_secret=WEBHOOK_SECRET,
             stripe_journal_id=cls.stripe_journal.id,
-            stripe_fee_account_id=cls.fee_account.id,
-            stripe_dispute_account_id=cls.dispute_account.id,
-            stripe_adjustment_account_id=cls.adjustment_account.id,
+            settlement_fee_account_id=cls.fee_account.id,
+            settlement_dispute_account_id=cls.dispute_account.id,
+            settlement_adjustment_account_id=cls.adjustment_account.id,
         )
         # Channel orders some charges point at through metadata.order_ref ("#1001", ...).
         cls.shop = cls.env["omni.backend"].create({"name": "Shop", "channel": "stripe"})

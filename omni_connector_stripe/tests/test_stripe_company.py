@@ -9,11 +9,11 @@ from odoo.addons.omni_connector_base.tests.common import records_of_another_comp
 STRIPE_LEDGER_FIELDS = {
     "stripe_journal_id": "account.journal",
     "payout_journal_id": "account.journal",
-    "stripe_fee_account_id": "account.account",
-    "stripe_dispute_account_id": "account.account",
-    "stripe_adjustment_account_id": "account.account",
-    "stripe_fx_account_id": "account.account",
-    "stripe_revenue_account_id": "account.account",
+    "settlement_fee_account_id": "account.account",
+    "settlement_dispute_account_id": "account.account",
+    "settlement_adjustment_account_id": "account.account",
+    "settlement_fx_account_id": "account.account",
+    "settlement_revenue_account_id": "account.account",
 }
 
 
@@ -42,7 +42,7 @@ class TestStripeCompany(TransactionCase):
                 **{name: self.records_b[model].id for name, model in STRIPE_LEDGER_FIELDS.items()},
             }
         )
-        self.assertEqual(backend_b.stripe_fee_account_id.company_id, self.company_b)
+        self.assertEqual(backend_b.settlement_fee_account_id.company_id, self.company_b)
 
     def test_revenue_account_defaults_to_the_company_income_account(self):
         """Platform earnings go to the backend company's income account until one is chosen;
@@ -54,8 +54,8 @@ class TestStripeCompany(TransactionCase):
             "property_account_income_categ_id", "product.category", income, self.env.company
         )
         backend = self.env["omni.backend"].create({"name": "Stripe A2", "channel": "stripe"})
-        self.assertEqual(backend.stripe_revenue_account_id, income)
+        self.assertEqual(backend.settlement_revenue_account_id, income)
         backend_b = self.env["omni.backend"].create(
             {"name": "Stripe B", "channel": "stripe", "company_id": self.company_b.id}
         )
-        self.assertFalse(backend_b.stripe_revenue_account_id)
+        self.assertFalse(backend_b.settlement_revenue_account_id)

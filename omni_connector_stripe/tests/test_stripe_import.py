@@ -141,12 +141,12 @@ class TestStripeMonth(StripeCase):
         self.assertTrue(expected, "the generated month pays some of the orders")
         self.assertEqual({p.external_id: p.order_id.name for p in matched}, expected)
         for charge in matched:
-            receivable = charge.move_id.line_ids.filtered(
-                lambda line, c=charge: (
-                    line.partner_id == self.customer and line.name == c.external_id
-                )
+            registration = charge.account_payment_id
+            self.assertEqual(
+                (registration.partner_id, registration.journal_id, registration.state),
+                (self.customer, self.stripe_journal, "posted"),
+                "a matched receipt is registered for the customer in the Stripe journal",
             )
-            self.assertTrue(receivable, "a matched receipt is booked on the customer's account")
         unmatched = charges - matched
         self.assertEqual(
             set(unmatched.mapped("external_id")),
@@ -277,10 +277,10 @@ class TestStripeFaults(StripeCase):
             ]
         )
         self.assertEqual(payment.order_id, order)
-        receivable = payment.move_id.line_ids.filtered(
-            lambda line: line.name == payment.external_id and line.partner_id
+        receivable = payment.account_payment_id.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
         )
-        self.assertEqual(receivable.account_id.account_type, "asset_receivable", receivable.read())
+        self.assertEqual(receivable.partner_id, order.partner_id, receivable.read())
         self.assertEqual(
             invoice.payment_state, "paid", receivable.read(["matched_debit_ids", "amount_residual"])
         )
@@ -302,7 +302,7 @@ class TestStripeFaults(StripeCase):
             self.backend.with_user(user).read(["stripe_secret_key"])
 
     def test_per_transaction_fees(self):
-        self.backend.stripe_fee_booking = "per_transaction"
+        self.backend.fee_booking = "per_transaction"
         self.pull_and_process()
         payout = self.env["omni.payout"].search(
             [("backend_id", "=", self.backend.id), ("payment_ids.fee_amount", "!=", 0)], limit=1
@@ -314,7 +314,7 @@ class TestStripeFaults(StripeCase):
         self.assertEqual(self.journal_balance(), self.sandbox_balance())
 
     def test_missing_account_fails_visibly_without_half_booking(self):
-        self.backend.stripe_fee_account_id = False
+        self.backend.settlement_fee_account_id = False
         events = self.pull_and_process()
         failed = events.filtered(lambda e: e.state == "failed")
         self.assertTrue(failed)
@@ -326,7 +326,7 @@ class TestStripeFaults(StripeCase):
         self.assertFalse(self.env["omni.payout"].search([("external_id", "in", failed_payouts)]))
         self.assertFalse(self.env["account.move"].search([("ref", "in", failed_payouts)]))
         # Configure it and retry: everything books, the invariant holds.
-        self.backend.stripe_fee_account_id = self.fee_account
+        self.backend.settlement_fee_account_id = self.fee_account
         failed.action_retry()
         failed._process_job()
         self.assertEqual(set(failed.mapped("state")), {"done"})

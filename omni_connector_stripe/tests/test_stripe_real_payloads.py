@@ -24,7 +24,7 @@ class TestStripeRealPayloads(StripeWebhookCase):
         cls.revenue_account = cls.env["account.account"].create(
             {"name": "Platform earnings", "code": "706100", "account_type": "income"}
         )
-        cls.backend.stripe_revenue_account_id = cls.revenue_account
+        cls.backend.settlement_revenue_account_id = cls.revenue_account
 
     def validate(self, obj, schema_name):
         """The object has Stripe's shape (API version 2023-08-16; older versions' extra
@@ -107,7 +107,7 @@ class TestStripeRealPayloads(StripeWebhookCase):
                 -float(major_units(refund["amount"], refund["currency"])),
             ),
         )
-        self.assertTrue(booked.move_id)
+        self.assertTrue(booked.account_payment_id.state == "posted", "registered once")
 
         self.world.fail_refund(refund["id"])
         self.validate(refund, "refund")
@@ -118,7 +118,10 @@ class TestStripeRealPayloads(StripeWebhookCase):
         failure = event.omni_payment_id
         self.assertEqual(failure.external_id, failure_txn["id"])
         self.assertEqual(failure.amount, float(major_units(refund["amount"], refund["currency"])))
-        self.assertTrue(failure.move_id, "the money back on the balance is booked")
+        self.assertTrue(
+            failure.account_payment_id.move_id | failure.move_id,
+            "the money back on the balance is booked",
+        )
 
         count = self.env["omni.payment"].search_count([("backend_id", "=", self.backend.id)])
         event = self.deliver(self.world.make_event("refund.updated", refund))

@@ -73,6 +73,10 @@ def parse_order(data):
         fulfillment_status=data.get("fulfillment_status") or "",
         cancelled_at=parse_iso(data.get("cancelled_at"), "cancelled_at"),
         refunds=tuple(parse_refund(refund, order_id) for refund in data.get("refunds") or []),
+        payments=tuple(
+            parse_payment(txn, order_id, data.get("currency"))
+            for txn in data.get("transactions") or []
+        ),
         location_external_id=str(data.get("location_id") or ""),
     )
 
@@ -117,4 +121,48 @@ def parse_return(data):
         refund_external_ids=tuple(str(ref) for ref in data.get("refund_ids") or []),
         created_at=parse_iso(data.get("created_at"), "return created_at"),
         closed_at=parse_iso(data.get("closed_at"), "return closed_at"),
+    )
+
+
+def parse_payment(data, order_id="", currency=""):
+    """A money movement: a transaction of an order (its gateway is the processor) or a
+    processor's balance movement (``fee``, ``payout`` id)."""
+    payment_id = str(_required(data, "id", "transaction"))
+    where = f"transaction {payment_id}"
+    amount = to_decimal(_required(data, "amount", where), f"{where} amount")
+    fee = to_decimal(data.get("fee") or "0", f"{where} fee")
+    return canonical.Payment(
+        external_id=payment_id,
+        payment_type=data.get("type") or ("refund" if amount < 0 else "charge"),
+        amount=amount,
+        fee=fee,
+        net=amount - fee,
+        currency=str(data.get("currency") or currency or _required(data, "currency", where)),
+        status=data.get("status") or "success",
+        processor=data.get("gateway") or "omnitest",
+        processor_reference=str(data.get("reference") or ""),
+        order_external_id=str(data.get("order_id") or order_id or ""),
+        payout_external_id=str(data.get("payout_id") or ""),
+        created_at=parse_iso(data.get("created_at"), f"{where} created_at"),
+        available_on=parse_iso(data.get("available_on"), f"{where} available_on"),
+    )
+
+
+def parse_payout(data):
+    payout_id = str(_required(data, "id", "payout"))
+    where = f"payout {payout_id}"
+    currency = str(_required(data, "currency", where))
+    arrival = parse_iso(data.get("arrival_date"), f"{where} arrival_date")
+    return canonical.Payout(
+        external_id=payout_id,
+        amount=to_decimal(_required(data, "amount", where), f"{where} amount"),
+        currency=currency,
+        status=data.get("status") or "paid",
+        created_at=arrival,
+        arrival_date=arrival,
+        trace=data.get("trace") or "",
+        payments=tuple(
+            parse_payment({"payout_id": payout_id, **txn}, currency=currency)
+            for txn in data.get("transactions") or []
+        ),
     )

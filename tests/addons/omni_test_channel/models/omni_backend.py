@@ -1,14 +1,14 @@
 import hashlib
 import hmac
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
 from odoo.addons.omni_connector_base.tools.payload import load_json
 
-from ..parser import parse_order, parse_refund, parse_return
+from ..parser import parse_order, parse_payment, parse_payout, parse_refund, parse_return
 
 SIGNATURE_HEADER = "X-Omni-Test-Hmac"
 
@@ -19,6 +19,22 @@ class OmniBackend(models.Model):
     channel = fields.Selection(
         selection_add=[("omnitest", "Test Channel")], ondelete={"omnitest": "cascade"}
     )
+
+    @api.model
+    def _omni_default_invoice_policy(self, channel):
+        # Tests choose the policy they exercise; the others invoice by hand.
+        return "manual" if channel == "omnitest" else super()._omni_default_invoice_policy(channel)
+
+    def _omni_default_gateways(self):
+        gateways = super()._omni_default_gateways()
+        if self.channel == "omnitest":
+            gateways["omnitest"] = ("Test Processor", "processor", "OMT")
+        return gateways
+
+    def _omni_settlement_gateway(self):
+        if self.channel == "omnitest":
+            return "omnitest"
+        return super()._omni_settlement_gateway()
 
     def _omni_test_connection(self):
         if self.channel != "omnitest":
@@ -65,6 +81,13 @@ class OmniBackend(models.Model):
         if event.topic == "return":
             record = importer.import_return(self, parse_return(data.get("return") or {}))
             return {"omni_order_id": record.omni_order_id.id}
+        if event.topic == "payment":  # a processor's balance movement
+            payments = importer.import_payments(
+                self, [parse_payment(data.get("payment") or {})], settle=True
+            )
+            return {"omni_payment_id": payments.id}
+        if event.topic == "payout":
+            return {"omni_payout_id": importer.import_payout(self, parse_payout(data["payout"])).id}
         if event.topic == "race":  # a unique value a concurrent job may have committed first
             race = data["race"]
             for __ in range(race.get("times", 1)):
