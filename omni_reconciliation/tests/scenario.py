@@ -95,11 +95,13 @@ class Scenario:
         backend=None,
         versions=True,
         total=None,
+        presented=None,
     ):
         """A channel order: ``lines`` are (sku, quantity, unit price); its charge by the
         channel (its own record, no money moved yet) unless ``payments`` says otherwise
         (a list of (amount, options) or []). With ``versions``, the order first came as a
-        pending order then in its final state, both delivered (in any order)."""
+        pending order then in its final state, both delivered (in any order). ``presented``:
+        (currency, total) the customer saw."""
         ref = ref or self.next("SO-")
         currency = currency or self.company_currency.name
         placed = self.ago(days_ago)
@@ -144,6 +146,8 @@ class Scenario:
                 for index, (amount, options) in enumerate(payments, start=1)
             ],
         }
+        if presented:
+            body["presentment_currency"], body["presentment_total"] = presented
         backend = backend or self.backend
         self.last_order = ref
         self.send({"id": self.next("evt-"), "topic": "order", "order": body}, backend)
@@ -323,10 +327,15 @@ class Scenario:
     def invoice_on(self, backend, ref):
         return self.invoice(ref, backend=backend)
 
-    @staticmethod
-    def reprice(invoice, sku, price):
-        """A user changing a line's price on the draft invoice."""
-        line = invoice.invoice_line_ids.filtered(lambda li: li.product_id.default_code == sku)
+    def reprice(self, invoice, sku, price, ref=None):
+        """A user changing a line's price on the draft invoice (of order ``ref`` only)."""
+        line = invoice.invoice_line_ids.filtered(
+            lambda li: (
+                li.product_id.default_code == sku
+                and (not ref or li.sale_line_ids.order_id == self.sale_order(ref))
+            )
+        )
+        self.case.assertEqual(len(line), 1)
         line.price_unit = price
 
     def return_goods(self, ref, quantities, days_ago=1):
@@ -352,7 +361,8 @@ class Scenario:
         return back
 
     def credit_note(self, ref, days_ago=1):
-        """A full credit note of the order's invoice with Odoo's reversal wizard."""
+        """A full credit note of the order's invoice (of every order it bills) with Odoo's
+        reversal wizard."""
         invoice = self.sale_order(ref).invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )

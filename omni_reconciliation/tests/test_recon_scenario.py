@@ -149,6 +149,36 @@ class TestReconScenario(OmniCommon, HttpCase):
             first = sc.order(7, AB, customer=buyer)[0]
             second = sc.order(6, [("REC-A", "2", "20.00")], customer=buyer)[0]
             invoiced(first, second)
+        # consolidated invoices refunded: by the channel (goods restocked, shipping), by a
+        # user (the whole invoice credited, the goods of both orders back); one edited for
+        # one of its orders only
+        for pair in range(2, 5):
+            buyer = {"id": f"C-pair-{pair}", "email": f"pair{pair}@example.com", "name": "Pair"}
+            first = sc.order(9, AB, customer=buyer)[0]
+            second = sc.order(8, [("REC-A", "2", "20.00")], customer=buyer)[0]
+            if pair == 2:
+                invoiced(first, second)
+                later.append(lambda r=first: sc.refund(r, "15.00", 2, lines=[(2, 1)], restock=True))
+                later.append(lambda r=second: sc.refund(r, "5.00", 2, shipping="5.00"))
+            elif pair == 3:
+                invoiced(first, second)
+                odoo.append(lambda r=first: sc.return_goods(r, {"REC-B": 2}))
+                odoo.append(lambda r=second: sc.return_goods(r, {"REC-A": 1}))
+                odoo.append(lambda r=first: sc.credit_note(r))
+            else:
+                edit = lambda inv, r=second: sc.reprice(inv, "REC-A", 21.0, r)  # noqa: E731
+                invoiced(first, second, edit=edit)
+                sc.expect("amount_mismatch", "omni.order", second, "2.00")
+        # paid in the currency the customer saw (presentment), at the order's own ratio
+        ref = sc.order(
+            8, AB, presented=("EUR", "44.00"), payments=[("44.00", {"currency": "EUR"})]
+        )[0]
+        invoiced(ref)
+        ref = sc.order(
+            8, AB, presented=("EUR", "44.00"), payments=[("40.00", {"currency": "EUR"})]
+        )[0]
+        invoiced(ref)
+        sc.expect("underpaid", "omni.order", ref, "5.00")  # 4.00 EUR short at 55 / 44
         # returns and credit notes by Odoo's users on clean orders
         for days in (9, 10):
             ref = invoiced(sc.order(days, AB)[0])
@@ -232,6 +262,10 @@ class TestReconScenario(OmniCommon, HttpCase):
             ref = invoiced(sc.order(9, AB)[0])
             later.append(lambda r=ref, n=line, a=amount: sc.refund(r, a, 2, lines=[(n, 1)]))
             sc.expect("refund_without_return", "omni.order", ref, amount)
+        # goods and shipping refunded, the goods never came back: the goods are the gap
+        ref = invoiced(sc.order(9, AB)[0])
+        later.append(lambda r=ref: sc.refund(r, "20.00", 2, lines=[(2, 1)], shipping="5.00"))
+        sc.expect("refund_without_return", "omni.order", ref, "15.00")
         # goods that came back, neither refunded nor credited
         for back, value in (({"REC-B": 1}, "15.00"), ({"REC-A": 1, "REC-B": 2}, "50.00")):
             ref = invoiced(sc.order(9, AB)[0])

@@ -69,6 +69,10 @@ def parse_order(data):
         lines=tuple(lines),
         taxes_included=bool(data.get("taxes_included")),
         amount_total=to_decimal(data.get("total") or "0", "total"),
+        presentment_currency=str(data.get("presentment_currency") or ""),
+        amount_total_presentment=None
+        if data.get("presentment_total") in (None, "")
+        else to_decimal(data["presentment_total"], "presentment_total"),
         financial_status=data.get("financial_status") or "",
         fulfillment_status=data.get("fulfillment_status") or "",
         cancelled_at=parse_iso(data.get("cancelled_at"), "cancelled_at"),
