@@ -34,6 +34,6 @@ The package reads and writes tables only; it imports nothing from the addon's mo
 from .checks import CANDIDATES, TEXTS
 from .formatting import money
 from .runner import Outcome, run
-from .scope import ORDER_MOVEMENTS
+from .scope import ORDER_INVOICES, ORDER_MOVEMENTS
 
-__all__ = ["CANDIDATES", "ORDER_MOVEMENTS", "TEXTS", "Outcome", "money", "run"]
+__all__ = ["CANDIDATES", "ORDER_INVOICES", "ORDER_MOVEMENTS", "TEXTS", "Outcome", "money", "run"]

@@ -1,6 +1,6 @@
 """The temporary tables of a run: currency factors, order chains, candidates."""
 
-from .scope import BACKEND, ORDER_MOVEMENTS
+from .scope import BACKEND, ORDER_INVOICES, ORDER_MOVEMENTS
 
 FX_TABLE = """
 DROP TABLE IF EXISTS omni_recon_fx;
@@ -52,55 +52,10 @@ pay AS (
       FROM movements m
   GROUP BY m.order_id
 ),
--- Each posted invoice and credit note of an order counts for the lines it bills of that
--- order (Odoo's consolidated billing puts several orders on one invoice); a move of a single
--- order counts whole (its lines of shipping or rounding are that order's). Credit notes booked
--- on the channel order count too.
-inv_lines AS (
-    SELECT sol.order_id AS sale_order_id, aml.move_id, aml.price_total,
-           pt.type IN ('product', 'consu') AS is_goods
-      FROM scope s
-      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
-      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-      LEFT JOIN product_product pp ON pp.id = aml.product_id
-      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-),
-inv_moves AS (
-    SELECT il.sale_order_id, il.move_id, SUM(il.price_total) AS billed,
-           SUM(il.price_total) FILTER (WHERE il.is_goods) AS billed_goods
-      FROM inv_lines il
-  GROUP BY il.sale_order_id, il.move_id
-     UNION
-    SELECT s.sale_order_id, rel.account_move_id, NULL, NULL
-      FROM scope s
-      JOIN account_move_omni_order_rel rel ON rel.omni_order_id = s.id
-     WHERE s.sale_order_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM inv_lines il
-                        WHERE il.sale_order_id = s.sale_order_id
-                          AND il.move_id = rel.account_move_id)
-),
-inv_share AS (
-    SELECT im.sale_order_id, am.id AS move_id, am.move_type,
-           CASE WHEN x.n_orders > 1 THEN im.billed ELSE am.amount_total END AS amount,
-           -- what the move bills or credits of goods (a refund of shipping only: none)
-           CASE WHEN x.n_orders > 1 THEN COALESCE(im.billed_goods, 0)
-                ELSE (SELECT COALESCE(SUM(aml.price_total), 0)
-                        FROM account_move_line aml
-                        JOIN product_product pp ON pp.id = aml.product_id
-                        JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                       WHERE aml.move_id = am.id
-                         AND aml.display_type = 'product'
-                         AND pt.type IN ('product', 'consu')) END AS goods
-      FROM inv_moves im
-      JOIN account_move am ON am.id = im.move_id AND am.state = 'posted'
-     CROSS JOIN LATERAL (
-           SELECT COUNT(DISTINCT sol.order_id) AS n_orders
-             FROM account_move_line aml
-             JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
-             JOIN sale_order_line sol ON sol.id = rel.order_line_id
-            WHERE aml.move_id = am.id) x
-),
+-- Each posted invoice and credit note of an order, for what it bills of that order.
+inv_share AS ("""
+    + ORDER_INVOICES.format(scope="scope")
+    + """),
 inv AS (
     SELECT i.sale_order_id,
            SUM(CASE WHEN i.move_type = 'out_invoice' THEN i.amount ELSE 0 END) AS invoiced,

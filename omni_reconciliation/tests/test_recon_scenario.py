@@ -15,7 +15,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.omni_connector_base.tests.common import OmniCommon
 
-from .scenario import SECRET, Scenario, consumer
+from .scenario import SECRET, Scenario, consumer, dec
 
 AB = [("REC-A", "1", "20.00"), ("REC-B", "2", "15.00")]  # 50.00 of goods, 55.00 shipped
 
@@ -80,6 +80,23 @@ class TestReconScenario(OmniCommon, HttpCase):
         )
         self.assertLessEqual(self.INJECTED, {etype for etype, *__ in expected})
 
+    def assertVarianceInvoicedOnce(self):
+        """The variance analysis counts each invoice and credit note once, whatever number
+        of orders it bills (consolidated billing), in the company currency."""
+        orders = self.env["omni.order"].search([("backend_id", "=", self.shop.id)])
+        moves = (orders.sale_order_id.invoice_ids | orders.credit_note_ids).filtered(
+            lambda m: m.state == "posted"
+        )
+        self.assertTrue(any(len(m.invoice_line_ids.sale_line_ids.order_id) > 1 for m in moves))
+        factor = {self.currency: Decimal(1), self.eur: Decimal("1.25")}
+        expected = sum(
+            dec(m.amount_total) * factor[m.currency_id] * (-1 if m.move_type == "out_refund" else 1)
+            for m in moves
+        )
+        self.env.flush_all()
+        rows = self.env["omni.recon.variance.report"].search([("backend_id", "=", self.shop.id)])
+        self.assertEqual(dec(sum(rows.mapped("invoiced_amount"))), dec(expected))
+
     INJECTED = {
         "missing_in_odoo",
         "duplicate_order",
@@ -125,6 +142,7 @@ class TestReconScenario(OmniCommon, HttpCase):
         self.assertGreaterEqual(min(counts), 2, "every type injected at least twice")
         self.run_recon()
         self.assertExactly(sc, late=False)
+        self.assertVarianceInvoicedOnce()
         # the same books ten days later: every SLA has passed
         with freeze_time(sc.now + timedelta(days=10)):
             self.run_recon()
