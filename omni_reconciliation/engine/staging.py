@@ -27,34 +27,48 @@ SELECT r.currency_id, r.tolerance,
 CREATE UNIQUE INDEX ON omni_recon_fx (currency_id);
 """
 
-CHAIN_TABLE = (
+# The channel orders of the run's company, backend and period, and their movements
+# (ORDER_MOVEMENTS), staged once for the chain and every check that reads them.
+SCOPE_TABLE = (
     """
-DROP TABLE IF EXISTS omni_recon_chain;
-CREATE TEMP TABLE omni_recon_chain AS
-WITH scope AS (
+DROP TABLE IF EXISTS omni_recon_scope;
+CREATE TEMP TABLE omni_recon_scope AS
     SELECT o.*
       FROM omni_order o
      WHERE o.company_id = %(company)s
        AND """
     + BACKEND.format(alias="o")
     + """
-       AND COALESCE(o.channel_created_at, o.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
-),
-movements AS ("""
-    + ORDER_MOVEMENTS.format(scope="scope")
-    + """),
-pay AS (
+       AND COALESCE(o.channel_created_at, o.create_date)::date
+           BETWEEN %(date_from)s AND %(date_to)s;
+CREATE UNIQUE INDEX ON omni_recon_scope (id);
+CREATE INDEX ON omni_recon_scope (sale_order_id);
+ANALYZE omni_recon_scope;
+DROP TABLE IF EXISTS omni_recon_movements;
+CREATE TEMP TABLE omni_recon_movements AS """
+    + ORDER_MOVEMENTS.format(scope="omni_recon_scope")
+    + """;
+CREATE INDEX ON omni_recon_movements (order_id);
+ANALYZE omni_recon_movements;
+"""
+)
+
+CHAIN_TABLE = (
+    """
+DROP TABLE IF EXISTS omni_recon_chain;
+CREATE TEMP TABLE omni_recon_chain AS
+WITH pay AS (
     SELECT m.order_id,
            COUNT(*) AS n_payments,
            SUM(CASE WHEN m.payment_type IN ('charge', 'cash', 'gift_card')
                     THEN m.recorded ELSE 0 END) AS charged,
            SUM(CASE WHEN m.payment_type = 'refund' THEN -m.recorded ELSE 0 END) AS refunded
-      FROM movements m
+      FROM omni_recon_movements m
   GROUP BY m.order_id
 ),
 -- Each posted invoice and credit note of an order, for what it bills of that order.
 inv_share AS ("""
-    + ORDER_INVOICES.format(scope="scope")
+    + ORDER_INVOICES.format(scope="omni_recon_scope")
     + """),
 inv AS (
     SELECT i.sale_order_id,
@@ -75,7 +89,7 @@ line_moves AS (
            SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NULL
                                       AND dest.usage = 'customer') AS shipped,
            SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NOT NULL) AS returned
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN stock_move sm ON sm.sale_line_id = sol.id
       JOIN stock_location dest ON dest.id = sm.location_dest_id
@@ -87,7 +101,7 @@ dlv AS (
            SUM(COALESCE(sh.shipped, 0)) AS qty_delivered,
            SUM(GREATEST(sol.product_uom_qty - COALESCE(sh.shipped, 0), 0)
                * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS undelivered_value
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN product_product pp ON pp.id = sol.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -104,7 +118,7 @@ bill AS (
                               ELSE sol.qty_delivered END
                     ELSE sol.product_uom_qty END
                * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS billable
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       LEFT JOIN product_product pp ON pp.id = sol.product_id
       LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -115,7 +129,7 @@ bill AS (
 -- Units that came back for exchange items were swapped within the order: no refund is due.
 exch AS (
     SELECT ol.sale_line_id, SUM(rl.quantity_exchanged) AS qty
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN omni_return r ON r.omni_order_id = s.id
       JOIN omni_return_line rl ON rl.return_id = r.id
       JOIN omni_order_line ol ON ol.id = rl.order_line_id
@@ -167,7 +181,7 @@ SELECT s.id AS order_id,
        COALESCE(ret.returned_value, 0) AS returned_value,
        COALESCE(fx.factor, 1.0) AS factor,
        COALESCE(fx.tolerance, %(tolerance)s) AS tolerance
-  FROM scope s
+  FROM omni_recon_scope s
   LEFT JOIN sale_order so ON so.id = s.sale_order_id
   LEFT JOIN pay ON pay.order_id = s.id
   LEFT JOIN inv ON inv.sale_order_id = s.sale_order_id
