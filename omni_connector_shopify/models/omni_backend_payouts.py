@@ -116,7 +116,16 @@ class OmniBackend(models.Model):
 
     def _shopify_handle_movement(self, event, data):
         """One money movement: an order transaction, a balance transaction not paid out yet,
-        a dispute."""
+        a dispute. A transaction or a dispute that arrives before its order waits for it
+        (as refunds and returns do)."""
         payment = MOVEMENT_PARSERS[event.topic](data)
+        if event.topic == TRANSACTION_TOPIC:
+            self._shopify_wait_for_order(
+                payment.order_external_id, _("Transaction %(txn)s", txn=event.external_id)
+            )
+        elif event.topic in DISPUTE_TOPICS:
+            self._shopify_wait_for_order(
+                payment.order_external_id, _("Dispute %(dispute)s", dispute=event.external_id)
+            )
         payments = self.env["omni.importer"].import_payments(self, [payment])
         return {"omni_payment_id": payments[:1].id}
