@@ -110,21 +110,26 @@ dlv AS (
   GROUP BY sol.order_id
 ),
 -- What is to invoice by each line's policy, on the gross quantities: a return and its credit
--- note are compared with each other, not with what was billed.
+-- note are compared with each other, not with what was billed; and what is not to invoice
+-- yet (the undelivered part of a line invoiced on delivery).
 bill AS (
-    SELECT sol.order_id AS sale_order_id,
-           SUM(CASE WHEN pt.invoice_policy = 'delivery'
-                    THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.shipped, 0)
-                              ELSE sol.qty_delivered END
-                    ELSE sol.product_uom_qty END
-               * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS billable
+    SELECT b.sale_order_id, SUM(b.billable) AS billable,
+           SUM(GREATEST(b.line_total - b.billable, 0)) AS unbillable
+      FROM (
+    SELECT sol.order_id AS sale_order_id, sol.price_total AS line_total,
+           CASE WHEN pt.invoice_policy = 'delivery'
+                THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.shipped, 0)
+                          ELSE sol.qty_delivered END
+                ELSE sol.product_uom_qty END
+           * sol.price_total / NULLIF(sol.product_uom_qty, 0) AS billable
       FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       LEFT JOIN product_product pp ON pp.id = sol.product_id
       LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
       LEFT JOIN line_moves sh ON sh.sale_line_id = sol.id
      WHERE sol.display_type IS NULL
-  GROUP BY sol.order_id
+           ) b
+  GROUP BY b.sale_order_id
 ),
 -- Units that came back for exchange items were swapped within the order: no refund is due.
 exch AS (
@@ -175,6 +180,7 @@ SELECT s.id AS order_id,
        inv.invoice_id,
        inv.refund_id,
        COALESCE(bill.billable, 0) AS billable,
+       COALESCE(bill.unbillable, 0) AS unbillable,
        COALESCE(dlv.qty_delivered, 0) AS qty_delivered,
        COALESCE(dlv.undelivered_value, 0) AS undelivered_value,
        COALESCE(ret.qty_returned, 0) AS qty_returned,

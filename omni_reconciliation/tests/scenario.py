@@ -62,7 +62,7 @@ class Scenario:
         self.expected = []  # (type, model, reference, amount, late)
         self.deliveries = []  # (backend, payload) of the current phase
         self._seq = 0
-        self.invoice_plan = []  # sale orders' refs to invoice, one invoice per tuple
+        self.bodies = {}  # the last version of each order sent
 
     # ------------------------------------------------------------------ recording
     def expect(self, etype, model, ref, amount, late=False):
@@ -137,7 +137,7 @@ class Scenario:
                     {
                         "id": f"T-{ref}-{index}",
                         "type": "charge",
-                        "amount": str(dec(amount)),
+                        "amount": str(dec(total if amount is None else amount)),
                         "currency": currency,
                         "created_at": iso(placed + timedelta(minutes=1)),
                     },
@@ -150,6 +150,7 @@ class Scenario:
             body["presentment_currency"], body["presentment_total"] = presented
         backend = backend or self.backend
         self.last_order = ref
+        self.bodies[ref] = body
         self.send({"id": self.next("evt-"), "topic": "order", "order": body}, backend)
         if versions:  # the order as first placed: pending, unfulfilled, no payment yet
             first = dict(
@@ -219,9 +220,39 @@ class Scenario:
         self.last_movement = movement["id"]
         self.send({"id": self.next("evt-"), "topic": "payment", "payment": movement})
 
-    def refund(self, order_ref, amount, days_ago, lines=(), shipping="0", restock=False):
+    def cancel(self, order_ref, days_ago):
+        """The order cancelled at the channel and refunded in full (a new version of it)."""
+        body = self.bodies[order_ref]
+        when = iso(self.ago(days_ago))
+        refund = {
+            "id": f"RF-{order_ref}",
+            "amount": body["total"],
+            "shipping": body["shipping"][0]["price"] if body["shipping"] else "0",
+            "created_at": when,
+            "lines": [
+                {"line_id": line["id"], "quantity": line["quantity"]} for line in body["lines"]
+            ],
+        }
+        back = {
+            "id": f"T-RF-{order_ref}",
+            "type": "refund",
+            "amount": f"-{body['total']}",
+            "currency": body["currency"],
+            "created_at": when,
+        }
+        cancelled = dict(
+            body,
+            updated_at=when,
+            cancelled_at=when,
+            financial_status="refunded",
+            refunds=[refund],
+            payments=[*body["payments"], back],
+        )
+        self.send({"id": self.next("evt-"), "topic": "order", "order": cancelled})
+
+    def refund(self, order_ref, amount, days_ago, lines=(), shipping="0", restock=False, ref=None):
         """A refund the channel made, and its money movement."""
-        ref = self.next("RF-")
+        ref = ref or self.next("RF-")
         body = {
             "id": ref,
             "order_id": order_ref,
@@ -462,14 +493,15 @@ class Scenario:
         return result
 
 
-def consumer(env, code, name, price, cost=0.0, qty=0.0):
-    """A stocked product of the catalog, invoiced on ordered quantities."""
+def consumer(env, code, name, price, cost=0.0, qty=0.0, policy="order"):
+    """A stocked product of the catalog, invoiced on ordered quantities (``policy``
+    "delivery": on delivered ones)."""
     product = env["product.product"].create(
         {
             "name": name,
             "default_code": code,
             "detailed_type": "product",
-            "invoice_policy": "order",
+            "invoice_policy": policy,
             "list_price": price,
             "standard_price": cost,
             "taxes_id": [Command.clear()],

@@ -37,6 +37,7 @@ class TestReconScenario(OmniCommon, HttpCase):
         )
         consumer(env, "REC-A", "Recon A", 20.0, qty=500)
         consumer(env, "REC-B", "Recon B", 15.0, qty=500)
+        consumer(env, "REC-D", "Recon D", 12.0, qty=500, policy="delivery")
         consumer(env, "REC-S1", "Shelf 1", 9.0, cost=4.0, qty=10)
         consumer(env, "REC-S2", "Shelf 2", 9.0, cost=2.5, qty=5)
         consumer(env, "REC-S3", "Shelf 3", 9.0, cost=3.0, qty=7)
@@ -46,6 +47,7 @@ class TestReconScenario(OmniCommon, HttpCase):
         shop = {"webhook_secret": SECRET, "pricelist_id": shop_prices.id}
         cls.shop = cls.make_backend("Recon shop", payout_journal_id=cls.payout_journal.id, **shop)
         cls.shop_again = cls.make_backend("Recon shop, second connection", **shop)
+        cls.processor = cls.make_backend("Card processor", webhook_secret=SECRET)
         cls.stores = cls.make_backend("Stores", channel="pos", webhook_secret=SECRET)
         cls.location = env["omni.location"].create(
             {
@@ -212,13 +214,21 @@ class TestReconScenario(OmniCommon, HttpCase):
         ref, total = sc.order(8, AB, currency="EUR", payments=[])
         invoiced(ref)
         sc.payment(total, ref, currency="EUR", id=f"T-{ref}-fx", exchange_rate="1.2510")
+        # invoiced on delivered quantities, half delivered by a user: the undelivered half is
+        # the only gap (it is not to invoice yet)
+        ref = sc.order(6, [("REC-A", "1", "20.00"), ("REC-D", "2", "12.00")], fulfilled=False)[0]
+        odoo.append(lambda r=ref: sc.deliver_part(r, {"REC-A": 1, "REC-D": 1}))
+        invoiced(ref)
+        sc.expect("undelivered", "omni.order", ref, "12.00")
+        # cancelled and refunded in full before it shipped
+        sc.cancel(sc.order(7, AB, fulfilled=False, versions=False)[0], 6)
         # the second connection's own order
         ref = sc.order(8, AB, backend=self.shop_again)[0]
         odoo.append(lambda r=ref: sc.invoice_on(self.shop_again, r))
 
         self.gaps_of_the_order_chain(sc, odoo, invoiced)
         self.gaps_of_payments(sc, odoo, later, invoiced)
-        self.gaps_of_settlement(sc, invoiced)
+        self.gaps_of_settlement(sc, invoiced, later)
         self.not_due_yet(sc, invoiced)
         sc.inventory([("REC-S1", 8), ("REC-S2", 9), ("REC-S3", 7)])
         sc.expect("stock_drift", "omni.stock.level", "REC-S1", "8.00")  # 2 units at 4.00
@@ -303,7 +313,7 @@ class TestReconScenario(OmniCommon, HttpCase):
             pay = sc.payment(total, ref, currency="EUR", exchange_rate=rate)
             sc.expect("fx_variance", "omni.payment", pay, gap)
 
-    def gaps_of_settlement(self, sc, invoiced):
+    def gaps_of_settlement(self, sc, invoiced, later):
         def settled(captured=None, fee="1.00", days=10, **vals):
             """An order paid on the channel and its charge as the processor moved it."""
             ref, total = sc.order(days, AB)
@@ -333,6 +343,20 @@ class TestReconScenario(OmniCommon, HttpCase):
                 }
             )
         clean.append(sc.payout(cod, 5))
+        # a refund the processor paid back, in the payout of its charge
+        ref, total = sc.order(10, AB)
+        invoiced(ref)
+        refund = sc.next("RF-")
+        later.append(lambda r=ref, f=refund: sc.refund(r, "5.00", 3, shipping="5.00", ref=f))
+        charge = sc.movement(ref, f"T-{ref}-1", total, "1.00", 9)
+        back = sc.movement(ref, f"T-{refund}", "-5.00", "0", 4, type="refund")
+        clean.append(sc.payout([charge, back], 6))
+        # a charge the channel recorded and another backend (the card processor) captured:
+        # both name the processor's charge
+        ref, total = sc.order(10, AB, payments=[(None, {"processor_reference": "pi_shared"})])
+        invoiced(ref)
+        captured = sc.movement(ref, "pi_shared", total, "1.60", 9)
+        clean.append(sc.payout([captured], 6, backend=self.processor))
         # a movement whose fee and net disagree; a payout whose fees are not its movements'
         odd = settled(net="53.00")  # 55.00 less a fee of 1.00 is 54.00
         clean.append(sc.payout([odd, settled()], 6))
