@@ -63,6 +63,7 @@ class Scenario:
         self.deliveries = []  # (backend, payload) of the current phase
         self._seq = 0
         self.bodies = {}  # the last version of each order sent
+        self.fixes = []  # (type, model, reference, action) of gaps a user fixes
 
     # ------------------------------------------------------------------ recording
     def expect(self, etype, model, ref, amount, late=False):
@@ -177,7 +178,9 @@ class Scenario:
         self.send({"id": self.next("evt-"), "topic": "payment", "payment": body}, backend)
         return ref
 
-    def payout(self, movements, arrival_days_ago, amount=None, fee="0", backend=None):
+    def payout(
+        self, movements, arrival_days_ago, amount=None, fee="0", backend=None, status="paid"
+    ):
         """A payout of processor movements (dicts as ``payment`` takes them); its amount is
         the net of its movements unless told."""
         ref = self.next("po_")
@@ -189,7 +192,7 @@ class Scenario:
             "id": ref,
             "amount": str(dec(net if amount is None else amount)),
             "currency": self.company_currency.name,
-            "status": "paid",
+            "status": status,
             "created_at": iso(self.ago(arrival_days_ago + 1)),
             "arrival_date": iso(self.ago(arrival_days_ago)),
             "fee": fee,
@@ -250,12 +253,45 @@ class Scenario:
         )
         self.send({"id": self.next("evt-"), "topic": "order", "order": cancelled})
 
-    def refund(self, order_ref, amount, days_ago, lines=(), shipping="0", restock=False, ref=None):
-        """A refund the channel made, and its money movement."""
+    def channel_return(self, order_ref, lines, days_ago):
+        """A return the channel closed, its goods processed: ``lines`` (line index, qty)."""
+        ref = self.next("RET-")
+        body = {
+            "id": ref,
+            "order_id": order_ref,
+            "status": "CLOSED",
+            "created_at": iso(self.ago(days_ago + 1)),
+            "closed_at": iso(self.ago(days_ago)),
+            "lines": [
+                {
+                    "id": f"{ref}-{index}",
+                    "line_id": f"{order_ref}-L{index}",
+                    "quantity": qty,
+                    "processed": qty,
+                }
+                for index, qty in lines
+            ],
+        }
+        self.send({"id": self.next("evt-"), "topic": "return", "return": body})
+        return ref
+
+    def refund(
+        self,
+        order_ref,
+        amount,
+        days_ago,
+        lines=(),
+        shipping="0",
+        restock=False,
+        ref=None,
+        return_id="",
+    ):
+        """A refund the channel made (of a return: ``return_id``), and its money movement."""
         ref = ref or self.next("RF-")
         body = {
             "id": ref,
             "order_id": order_ref,
+            "return_id": return_id,
             "amount": str(dec(amount)),
             "shipping": shipping,
             "created_at": iso(self.ago(days_ago)),
@@ -433,6 +469,20 @@ class Scenario:
             }
         )
 
+    # ------------------------------------------------------------------ fixing gaps
+    def fixable(self, etype, model, ref, action):
+        """A gap a user will fix (``action``) once it is reported."""
+        self.fixes.append((etype, model, ref, action))
+
+    def apply_fixes(self):
+        """Fix the gaps: they are gaps no more. Returns the (type, model, id) fixed."""
+        fixed = []
+        for etype, model, ref, action in self.fixes:
+            action()
+            fixed.append((etype, model, self.resolve(model, ref).id))
+            self.expected = [e for e in self.expected if (e[0], e[1], e[2]) != (etype, model, ref)]
+        return fixed
+
     # ------------------------------------------------------------------ what the run found
     def resolve(self, model, ref):
         env = self.env
@@ -475,10 +525,10 @@ class Scenario:
             result.add((etype, model, record.id, amount, currency))
         return result
 
-    def found_set(self, company):
+    def found_set(self, company, state="open"):
         result = set()
         for exc in self.env["omni.recon.exception"].search(
-            [("company_id", "=", company.id), ("state", "=", "open")]
+            [("company_id", "=", company.id), ("state", "=", state)]
         ):
             __, kind, res_id = exc.key.rsplit(":", 2)
             result.add(

@@ -145,6 +145,25 @@ class TestReconScenario(OmniCommon, HttpCase):
         self.run_recon()
         self.assertExactly(sc, late=False)
         self.assertVarianceInvoicedOnce()
+        # users fix some gaps and explain one: the next run closes what no longer holds,
+        # leaves what a user closed, and finds the rest again
+        fixed = sc.apply_fixes()
+        Exc = self.env["omni.recon.exception"]
+        explained = Exc.search([("exception_type", "=", "orphan_payment")], limit=1)
+        self.env["omni.recon.close.wizard"].create(
+            {"exception_ids": explained.ids, "note": "A deposit of the shop's owner."}
+        ).action_confirm()
+        sc.expected = [
+            e
+            for e in sc.expected
+            if (e[0], sc.resolve(e[1], e[2])) != ("orphan_payment", explained.omni_payment_id)
+        ]
+        self.run_recon()
+        self.assertExactly(sc, late=False)
+        closed = Exc.search([("state", "=", "resolved")])
+        self.assertEqual({key[:3] for key in sc.found_set(self.company, "resolved")}, set(fixed))
+        self.assertTrue(all(closed.mapped("auto_closed")))
+        self.assertEqual(explained.state, "explained")
         # the same books ten days later: every SLA has passed
         with freeze_time(sc.now + timedelta(days=10)):
             self.run_recon()
@@ -259,13 +278,21 @@ class TestReconScenario(OmniCommon, HttpCase):
             invoiced(sc.order(8, AB)[0], edit=lambda inv, s=sku, p=price: sc.reprice(inv, s, p))
             sc.expect("amount_mismatch", "omni.order", sc.last_order, gap)
         # not delivered: nothing shipped, or one unit of two
-        invoiced(sc.order(6, AB, fulfilled=False)[0])
-        sc.expect("undelivered", "omni.order", sc.last_order, "50.00")
+        ref = invoiced(sc.order(6, AB, fulfilled=False)[0])
+        sc.expect("undelivered", "omni.order", ref, "50.00")
+        sc.fixable(
+            "undelivered",
+            "omni.order",
+            ref,
+            lambda r=ref: sc.deliver_part(r, {"REC-A": 1, "REC-B": 2}),
+        )
         ref = invoiced(sc.order(6, AB, fulfilled=False)[0])
         odoo.append(lambda r=ref: sc.deliver_part(r, {"REC-A": 1, "REC-B": 1}))
         sc.expect("undelivered", "omni.order", ref, "15.00")
         # delivered and paid, never invoiced
-        sc.expect("uninvoiced", "omni.order", sc.order(6, AB)[0], "55.00")
+        ref = sc.order(6, AB)[0]
+        sc.expect("uninvoiced", "omni.order", ref, "55.00")
+        sc.fixable("uninvoiced", "omni.order", ref, lambda r=ref: sc.invoice(r))
         sc.expect("uninvoiced", "omni.order", sc.order(5, [("REC-A", "2", "20.00")])[0], "45.00")
         # orders naming a product Odoo does not know: one with its charge at stake
         for charge in ("25.00", None):
@@ -294,6 +321,16 @@ class TestReconScenario(OmniCommon, HttpCase):
         ref = invoiced(sc.order(9, AB)[0])
         later.append(lambda r=ref: sc.refund(r, "20.00", 2, lines=[(2, 1)], shipping="5.00"))
         sc.expect("refund_without_return", "omni.order", ref, "15.00")
+        # returns the channel closed: one refunded, one not
+        ref = invoiced(sc.order(9, AB)[0])
+        later.append(
+            lambda r=ref: sc.refund(
+                r, "15.00", 2, lines=[(2, 1)], return_id=sc.channel_return(r, [(2, "1")], 2)
+            )
+        )
+        ref = invoiced(sc.order(9, AB)[0])
+        later.append(lambda r=ref: sc.channel_return(r, [(1, "1")], 2))
+        sc.expect("return_without_refund", "omni.order", ref, "20.00")
         # goods that came back, neither refunded nor credited
         for back, value in (({"REC-B": 1}, "15.00"), ({"REC-A": 1, "REC-B": 2}, "50.00")):
             ref = invoiced(sc.order(9, AB)[0])
@@ -369,10 +406,15 @@ class TestReconScenario(OmniCommon, HttpCase):
             ref, amount = sc.payout([settled(), settled()], 6, amount=Decimal("108.00") + delta)
             clean.append((ref, amount))
             sc.expect("payout_mismatch", "omni.payout", ref, abs(delta))
+        # a payout on its way: not expected in the bank yet
+        sc.payout([settled(fee="1.30")], 8, status="in_transit")
         # payouts the bank never received; received for another amount
         for fee in ("1.10", "1.20"):  # amounts no bank line has
             ref, amount = sc.payout([settled(fee=fee), settled(fee=fee)], 8)
             sc.expect("payout_not_banked", "omni.payout", ref, amount)
+        sc.fixable(
+            "payout_not_banked", "omni.payout", ref, lambda r=ref, a=amount: self.banked(sc, r, a)
+        )
         self.mismatched = []
         for delta, fee in ((Decimal("-1.00"), "2.50"), (Decimal("0.05"), "3.00")):
             ref, amount = sc.payout([settled(), settled(fee=fee)], 8)
@@ -401,6 +443,11 @@ class TestReconScenario(OmniCommon, HttpCase):
         invoiced(ref)
         po, amount = sc.payout([sc.movement(ref, f"T-{ref}-1", total, "1.00", 2)], 1)
         sc.expect("payout_not_banked", "omni.payout", po, amount, late=True)
+
+    def banked(self, sc, ref, amount):
+        """The bank statement of a payout imported late, and Odoo's matching."""
+        sc.bank_line(self.payout_journal, amount, f"OMNIPAY TRC-{ref}", 7)
+        self.env["omni.payout"]._cron_match_bank_statement()
 
     def bank(self, sc):
         """The payout journal's statement lines, and Odoo's matching of payouts to them."""

@@ -167,6 +167,7 @@ def parse_refund(data, order_id=None):
             for line in data.get("lines") or []
         ),
         created_at=parse_iso(data.get("created_at"), "refund created_at"),
+        return_external_id=str(data.get("return_id") or ""),
     )
 
 
