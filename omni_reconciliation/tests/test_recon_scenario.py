@@ -61,12 +61,13 @@ class TestReconScenario(OmniCommon, HttpCase):
     def sign(self, body):
         return hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
 
-    def run_recon(self):
+    def run_recon(self, backend=None, days=40):
         today = fields.Date.context_today(self.env["omni.recon.run"])
         run = self.env["omni.recon.run"].create(
             {
                 "company_id": self.company.id,
-                "date_from": today - timedelta(days=40),
+                "backend_id": backend.id if backend else False,
+                "date_from": today - timedelta(days=days),
                 "date_to": today,
             }
         )
@@ -145,6 +146,12 @@ class TestReconScenario(OmniCommon, HttpCase):
         self.run_recon()
         self.assertExactly(sc, late=False)
         self.assertVarianceInvoicedOnce()
+        # narrower runs (one backend, the last days) leave the open list as it is
+        for backend in (self.shop_again, self.processor, self.stores, self.shop):
+            self.run_recon(backend)
+            self.assertExactly(sc, late=False)
+        self.run_recon(days=3)
+        self.assertExactly(sc, late=False)
         # users fix some gaps and explain one: the next run closes what no longer holds,
         # leaves what a user closed, and finds the rest again
         fixed = sc.apply_fixes()
