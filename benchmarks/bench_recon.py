@@ -184,9 +184,13 @@ def child_engine():
     from odoo import fields
 
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        # the books as they stood a minute after they were generated: the same exceptions
+        # whatever the time the engine takes, so that two engines' results compare exactly
+        cr.execute("SELECT MAX(create_date) + interval '1 minute' FROM omni_order")
+        as_of = cr.fetchone()[0]
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"omni_recon_as_of": as_of})
         today = fields.Date.context_today(env["omni.recon.run"])
-        timings, first = [], None
+        timings, first, digest = [], None, None
         for _i in range(2):  # first run raises everything; the second is the idempotent re-run
             run = env["omni.recon.run"].create(
                 {"date_from": today.replace(year=today.year - 1), "date_to": today}
@@ -195,6 +199,7 @@ def child_engine():
             counts = run._run()
             timings.append(time.monotonic() - start)
             first = first or counts
+            digest = digest or exceptions_digest(cr)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -204,9 +209,23 @@ def child_engine():
                 "peak_rss_mb": rss,
                 "first": first,
                 "rerun": counts,
+                "digest": digest,
             }
         )
     )
+
+
+def exceptions_digest(cr):
+    """What the run raised, independent of record ids: each exception's type, amount, title
+    and details (they name the orders, payments and payouts), hashed."""
+    cr.execute(
+        """SELECT md5(string_agg(concat_ws('|', exception_type, amount, name, explanation),
+                                 E'\\n' ORDER BY exception_type, name, amount, explanation)),
+                  COUNT(*)
+             FROM omni_recon_exception WHERE state = 'open'"""
+    )
+    digest, count = cr.fetchone()
+    return f"{count}:{digest}"
 
 
 def child_naive():
@@ -465,6 +484,11 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="recreate the database")
     parser.add_argument("--conf", help="Odoo config of a prepared database (scripts/bench.sh)")
     parser.add_argument("--db", help="prepared database with the suite installed")
+    parser.add_argument(
+        "--same-as",
+        help="a previous run's JSON output (file): fail unless every size raised exactly the "
+        "same exceptions (an optimisation must not change what the engine finds)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     global DB, CONF  # children inherit them through the environment
@@ -499,6 +523,7 @@ def main():
             "rerun_seconds": round(res["rerun_seconds"], 3),
             "peak_rss_mb": round(res["peak_rss_mb"], 1),
             "exceptions": res["first"]["created_count"],
+            "digest": res["digest"],
         }
         if n in naive_sizes:
             psql("DELETE FROM omni_recon_exception")
@@ -509,6 +534,18 @@ def main():
             )
             result["naive_seconds"][str(n)] = round(naive["seconds"], 3)
     print(json.dumps(result))
+    if args.same_as:
+        lines = Path(args.same_as).read_text().splitlines()
+        reference = json.loads(next(line for line in reversed(lines) if line.startswith("{")))
+        for size, res in result["sizes"].items():
+            ref = reference["sizes"].get(size)
+            if ref and ref.get("digest") != res["digest"]:
+                sys.exit(f"[bench] {size} orders: other exceptions than {args.same_as}")
+            if ref:
+                print(
+                    f"[bench] {size} orders: same exceptions as {args.same_as} "
+                    f"({ref['seconds']:.2f}s then, {res['seconds']:.2f}s now)"
+                )
 
 
 if __name__ == "__main__":

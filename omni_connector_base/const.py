@@ -38,6 +38,8 @@ DEFAULT_GATEWAYS = {
     "manual": ("Manual", "bank", ""),
     "bank_deposit": ("Bank Deposit", "bank", ""),
     "cash_on_delivery_(cod)": ("Cash on Delivery", "bank", ""),
+    "cash_on_delivery": ("Cash on Delivery", "bank", ""),
+    "cod": ("Cash on Delivery", "bank", ""),
     "money_order": ("Money Order", "bank", ""),
 }
 # Movements that are the customer's money for an order (registered as its payments);

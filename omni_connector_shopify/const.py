@@ -137,7 +137,7 @@ BULK_BUSY_DELAY = 60  # seconds to wait for another bulk operation of the shop t
 BULK_CHUNK = 200  # events stored per chunk while reading the JSONL
 BULK_RUNNING = ("CREATED", "RUNNING", "CANCELING")
 
-WAIT_FOR_ORDER = 60  # seconds a return waits (per attempt) for its order to be imported
+WAIT_FOR_ORDER = 60  # seconds a record waits (per attempt) for its order to be imported
 OPEN_FULFILLMENT_ORDER = ("OPEN", "IN_PROGRESS")
 
 # ----------------------------------------------------------------------------------------

@@ -70,3 +70,9 @@ class OmniPayment(models.Model):
         labels = dict(self._fields["payment_type"]._description_selection(self.env))
         for payment in self:
             payment.display_name = f"{labels.get(payment.payment_type, '')} {payment.external_id}"
+
+    def action_open_journal_items(self):
+        self.ensure_one()
+        return self.env["omni.payout"]._journal_items_action(
+            self.move_id | self.account_payment_id.move_id
+        )

@@ -46,6 +46,24 @@ class OmniPayout(models.Model):
         for payout in self:
             payout.payment_count = counts.get(payout, 0)
 
+    def _journal_items_action(self, moves):
+        """Journal items of ``moves`` in a list (Odoo Community shows them on an entry only
+        with the full accounting features): what finance checks of an Omni booking."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Journal Items"),
+            "res_model": "account.move.line",
+            "view_mode": "tree,form",
+            "domain": [("move_id", "in", moves.ids)],
+            "context": {"create": False, "search_default_group_by_move": 1},
+        }
+
+    def action_open_journal_items(self):
+        self.ensure_one()
+        payments = self.payment_ids
+        moves = self.move_id | payments.move_id | payments.account_payment_id.move_id
+        return self._journal_items_action(moves | self.statement_line_id.move_id)
+
     # ------------------------------------------------------------------------------------
     # Bank matching
     # ------------------------------------------------------------------------------------

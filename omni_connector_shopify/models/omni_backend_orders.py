@@ -6,15 +6,20 @@ from odoo.addons.omni_connector_base.tools.errors import MappingError, PayloadEr
 
 from ..const import (
     BULK_TOPIC,
+    DISPUTE_TOPICS,
     REFUND_TOPIC,
     RETURN_POLL_TOPIC,
     RETURN_TOPICS,
+    TRANSACTION_TOPIC,
     WAIT_FOR_ORDER,
 )
 from ..tools import queries
 from ..tools.parser import parse_order_graphql, parse_order_rest, parse_refund_rest
 from ..tools.parser_returns import order_return_status, parse_return_graphql, return_gid_of_webhook
 from ..tools.shapes import gid_tail, order_ref
+
+# The webhooks that wait for their order when they arrive first.
+WAITING_TOPICS = (REFUND_TOPIC, *RETURN_TOPICS, TRANSACTION_TOPIC, *DISPUTE_TOPICS)
 
 
 class OmniBackend(models.Model):
@@ -58,8 +63,9 @@ class OmniBackend(models.Model):
         return links
 
     def _shopify_wake_waiting(self, omni_order):
-        """The refunds and returns that arrived before this order and wait for it (failed,
-        retryable) are processed now rather than at their next attempt."""
+        """The refunds, returns, transactions and disputes that arrived before this order and
+        wait for it (failed, retryable) are processed now rather than at their next
+        attempt."""
         if not omni_order:
             return
         waiting = (
@@ -70,7 +76,7 @@ class OmniBackend(models.Model):
                     ("backend_id", "=", self.id),
                     ("state", "=", "failed"),
                     ("error_class", "=", "retryable"),
-                    ("topic", "in", (REFUND_TOPIC, *RETURN_TOPICS)),
+                    ("topic", "in", WAITING_TOPICS),
                     ("payload", "ilike", omni_order.external_id),
                 ]
             )
@@ -81,14 +87,31 @@ class OmniBackend(models.Model):
         waiting._process_soon()
 
     def _shopify_awaited_order(self, event):
-        """The id of the order a refund or return webhook is about ("" when unreadable)."""
+        """The id of the order a refund, return, transaction or dispute webhook is about (""
+        when unreadable)."""
         try:
             data = event._payload_json()
             if event.topic == REFUND_TOPIC:
                 return order_ref(data, "refund", required=True)
+            if event.topic == TRANSACTION_TOPIC or event.topic in DISPUTE_TOPICS:
+                return order_ref(data, event.topic)
             return order_ref(data, "return")
         except (PayloadError, ValueError):
             return ""
+
+    def _shopify_wait_for_order(self, order_id, record):
+        """A record (``record``: its kind and name) of an order not imported yet waits for
+        it: retried (the order's import brings the retry forward), dead-lettered with an
+        activity once the backend's attempts are spent."""
+        if order_id and not self.env["omni.order"]._find(self, order_id):
+            raise RetryableJobError(
+                _(
+                    "%(record)s: order %(order)s is not imported yet.",
+                    record=record,
+                    order=order_id,
+                ),
+                seconds=WAIT_FOR_ORDER,
+            )
 
     def _shopify_handle_order_edit(self, event, data):
         self._shopify_enqueue("_shopify_pull_orders")
@@ -98,16 +121,8 @@ class OmniBackend(models.Model):
         """refunds/create. A refund cannot be applied without its order: one that arrives
         first waits for it (the order's import wakes it), then is dead-lettered."""
         order_id = order_ref(data, "refund", required=True)
+        self._shopify_wait_for_order(order_id, _("Refund %(refund)s", refund=event.external_id))
         omni_order = self.env["omni.order"]._find(self, order_id)
-        if not omni_order:
-            raise RetryableJobError(
-                _(
-                    "Refund %(refund)s: order %(order)s is not imported yet.",
-                    refund=event.external_id,
-                    order=order_id,
-                ),
-                seconds=WAIT_FOR_ORDER,
-            )
         refund = parse_refund_rest(data, order_id, taxes_included=omni_order.taxes_included)
         return {"omni_order_id": self.env["omni.importer"].import_refund(self, refund).id}
 
@@ -171,7 +186,7 @@ class OmniBackend(models.Model):
 
     def _shopify_import_return(self, event, node):
         """A return as the shop shows it now. One whose order is not imported yet waits for
-        it a few attempts, then fails visibly naming the order."""
+        it, then is dead-lettered naming the order."""
         for field in ("returnLineItems", "exchangeLineItems"):
             if (((node or {}).get(field) or {}).get("pageInfo") or {}).get("hasNextPage"):
                 raise PayloadError(
@@ -183,16 +198,12 @@ class OmniBackend(models.Model):
                     )
                 )
         ret = parse_return_graphql(node)
-        omni_order = self.env["omni.order"]._find(self, ret.order_external_id)
-        if not omni_order and event and event.attempts + 2 < self.max_attempts:
-            raise RetryableJobError(
-                _(
-                    "return %(ret)s: order %(order)s not imported yet",
-                    ret=ret.external_id,
-                    order=ret.order_external_id,
-                ),
-                seconds=WAIT_FOR_ORDER,
+        if event:
+            self._shopify_wait_for_order(
+                ret.order_external_id,
+                _("Return %(ret)s (%(name)s)", ret=ret.external_id, name=ret.name),
             )
+        omni_order = self.env["omni.order"]._find(self, ret.order_external_id)
         record = self.env["omni.importer"].import_return(self, ret, omni_order=omni_order or None)
         links = {"omni_order_id": record.omni_order_id.id}
         if record.sync_note:

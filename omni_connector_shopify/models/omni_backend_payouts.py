@@ -121,8 +121,17 @@ class OmniBackend(models.Model):
 
     def _shopify_handle_movement(self, event, data):
         """One money movement: an order transaction, a balance transaction not paid out yet,
-        a dispute."""
+        a dispute. A transaction or a dispute that arrives before its order waits for it
+        (as refunds and returns do)."""
         payment = MOVEMENT_PARSERS[event.topic](data)
+        if event.topic == TRANSACTION_TOPIC:
+            self._shopify_wait_for_order(
+                payment.order_external_id, _("Transaction %(txn)s", txn=event.external_id)
+            )
+        elif event.topic in DISPUTE_TOPICS:
+            self._shopify_wait_for_order(
+                payment.order_external_id, _("Dispute %(dispute)s", dispute=event.external_id)
+            )
         # Balance transactions move the Shopify Payments balance (booked as settlements);
         # a dispute is booked by its withdrawal's balance transaction, never twice.
         payments = self.env["omni.importer"].import_payments(

@@ -4,12 +4,15 @@ Every statement works on the whole population of one company (and optionally one
 for one period; nothing here loops over records in Python. Parameters are always passed
 through psycopg2 (``%(name)s``); no value is ever formatted into the SQL text.
 
-Flow of one run (``run``, all in the run's transaction; steps 1 to 3 once per channel in
-scope, each with its own settings: tolerance, SLA days...):
+Flow of one run (``run``, all in the run's transaction, PostgreSQL's JIT off for it; the
+formats of the currencies computed once, ``formatting.FORMATS_TABLE``; steps 1 to 3 once per
+channel in scope, each with its own settings: tolerance, SLA days...):
 
 1. ``omni_recon_fx`` (``staging``): factor converting each currency into the company currency
    (latest rate on or before the period end, company-specific rates first).
-2. ``omni_recon_chain`` (``staging``): one row per channel order of the scope with every link
+2. ``omni_recon_scope`` and ``omni_recon_movements`` (``staging``): the channel orders of the
+   scope and their movements (``ORDER_MOVEMENTS``), staged once for the chain and the checks.
+   ``omni_recon_chain`` (``staging``): one row per channel order of the scope with every link
    of its chain (sale order, posted invoices / credit notes, delivered / returned /
    undelivered value, charges / refunds) aggregated set-wise.
 3. ``omni_recon_cand``: the candidate exceptions of every type (``checks``: ``order_chain``,
@@ -34,6 +37,6 @@ The package reads and writes tables only; it imports nothing from the addon's mo
 from .checks import CANDIDATES, TEXTS
 from .formatting import money
 from .runner import Outcome, run
-from .scope import ORDER_MOVEMENTS
+from .scope import ORDER_INVOICES, ORDER_MOVEMENTS
 
-__all__ = ["CANDIDATES", "ORDER_MOVEMENTS", "TEXTS", "Outcome", "money", "run"]
+__all__ = ["CANDIDATES", "ORDER_INVOICES", "ORDER_MOVEMENTS", "TEXTS", "Outcome", "money", "run"]

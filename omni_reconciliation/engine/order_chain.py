@@ -177,9 +177,12 @@ SELECT 'amount_mismatch:order:' || c.order_id, 'amount_mismatch',
                    ELSE %(none)s END,
               {money("x.gap", "c.currency_id")})
   FROM omni_recon_chain c
+ -- the invoices are compared with what is to invoice of the channel's total: a line invoiced
+ -- on delivery and not delivered yet is not to invoice (it is undelivered, not a mismatch)
  CROSS JOIN LATERAL (
        SELECT GREATEST(ABS(c.so_total - c.amount_total),
-                       CASE WHEN c.n_invoices > 0 THEN ABS(c.invoiced - c.amount_total)
+                       CASE WHEN c.n_invoices > 0
+                            THEN ABS(c.invoiced - (c.amount_total - c.unbillable))
                             ELSE 0 END) AS gap) x
  WHERE c.sale_order_id IS NOT NULL
    AND NOT c.booked_in_odoo

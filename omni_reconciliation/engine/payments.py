@@ -3,16 +3,7 @@
 from odoo.tools.translate import _lt
 
 from .formatting import money
-from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE, ORDER_MOVEMENTS, positions
-
-# The movements of the run's orders, as ORDER_MOVEMENTS counts them.
-MOVEMENTS_OF_RUN = (
-    "WITH movements AS ("
-    + ORDER_MOVEMENTS.format(
-        scope="(SELECT o.* FROM omni_order o JOIN omni_recon_chain rc ON rc.order_id = o.id)"
-    )
-    + ")"
-)
+from .scope import BACKEND, CHARGES_OF_RUN, INSERT_CANDIDATE, positions
 
 # A charge naming a channel order whose import failed on its mapping (an unknown product): its
 # order exists at the channel, the unmapped record carries its money. Alias: {pay}.
@@ -209,7 +200,6 @@ SELECT 'orphan_payment:payment:' || p.id, 'orphan_payment', 'high',
     (
         "payment_not_received",
         INSERT_CANDIDATE
-        + MOVEMENTS_OF_RUN
         + f"""
 SELECT 'payment_not_received:payment:' || p.id, 'payment_not_received', 'high',
        ROUND(m.amount * c.factor, %(digits)s), p.backend_id,
@@ -220,7 +210,7 @@ SELECT 'payment_not_received:payment:' || p.id, 'payment_not_received', 'high',
        format(%(payment_not_received_details)s, p.external_id, {money("m.amount", "p.currency_id")},
               c.name,
               p.processor, %(settlement_grace)s)
-  FROM movements m
+  FROM omni_recon_movements m  -- staged with the scope
   JOIN omni_payment p ON p.id = m.id
   JOIN omni_recon_chain c ON c.order_id = m.order_id
  WHERE m.unreceived
@@ -233,7 +223,6 @@ SELECT 'payment_not_received:payment:' || p.id, 'payment_not_received', 'high',
     (
         "processor_amount_mismatch",
         INSERT_CANDIDATE
-        + MOVEMENTS_OF_RUN
         + f"""
 SELECT 'processor_amount_mismatch:payment:' || t.id, 'processor_amount_mismatch', 'medium',
        ROUND(ABS(m.amount - m.recorded) * c.factor, %(digits)s), t.backend_id,
@@ -245,7 +234,7 @@ SELECT 'processor_amount_mismatch:payment:' || t.id, 'processor_amount_mismatch'
               {money("m.amount", "p.currency_id")},
               p.external_id, {money("m.recorded", "p.currency_id")},
               {money("m.amount - m.recorded", "p.currency_id")})
-  FROM movements m
+  FROM omni_recon_movements m  -- staged with the scope
   JOIN omni_payment p ON p.id = m.id
   JOIN omni_payment t ON t.id = m.twin_id
   JOIN omni_recon_chain c ON c.order_id = m.order_id

@@ -152,6 +152,58 @@ ORDER_MOVEMENTS = (
 """
 )
 
+# The posted invoices and credit notes of the sale orders of the channel orders in ``scope``,
+# each with what it bills (or credits) of that sale order (``amount``) and of that, goods
+# (``goods``; a refund of shipping only: none). A move of several orders (Odoo's consolidated
+# billing) counts for the lines it bills of each, never whole on each; a move of a single
+# order counts whole (its lines of shipping or rounding are that order's). Credit notes
+# booked on the channel order itself (its refunds' shipping) count too.
+ORDER_INVOICES = """
+    SELECT im.sale_order_id, am.id AS move_id, am.move_type, am.currency_id, am.company_id,
+           CASE WHEN x.n_orders > 1 THEN im.billed ELSE am.amount_total END AS amount,
+           CASE WHEN x.n_orders > 1 THEN COALESCE(im.billed_goods, 0)
+                ELSE (SELECT COALESCE(SUM(aml.price_total), 0)
+                        FROM account_move_line aml
+                        JOIN product_product pp ON pp.id = aml.product_id
+                        JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                       WHERE aml.move_id = am.id
+                         AND aml.display_type = 'product'
+                         AND pt.type IN ('product', 'consu')) END AS goods
+      FROM (
+        SELECT il.sale_order_id, il.move_id, SUM(il.price_total) AS billed,
+               SUM(il.price_total) FILTER (WHERE il.is_goods) AS billed_goods
+          FROM (SELECT sol.order_id AS sale_order_id, aml.move_id, aml.price_total,
+                       pt.type IN ('product', 'consu') AS is_goods
+                  FROM (SELECT DISTINCT sale_order_id FROM {scope}
+                         WHERE sale_order_id IS NOT NULL) s
+                  JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
+                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                  LEFT JOIN product_product pp ON pp.id = aml.product_id
+                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id) il
+      GROUP BY il.sale_order_id, il.move_id
+         UNION
+        SELECT DISTINCT s.sale_order_id, rel.account_move_id, NULL::numeric, NULL::numeric
+          FROM {scope} s
+          JOIN account_move_omni_order_rel rel ON rel.omni_order_id = s.id
+         WHERE s.sale_order_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1
+                             FROM sale_order_line sol
+                             JOIN sale_order_line_invoice_rel r ON r.order_line_id = sol.id
+                             JOIN account_move_line aml ON aml.id = r.invoice_line_id
+                            WHERE sol.order_id = s.sale_order_id
+                              AND aml.move_id = rel.account_move_id)
+           ) im
+      JOIN account_move am ON am.id = im.move_id AND am.state = 'posted'
+                          AND am.move_type IN ('out_invoice', 'out_refund')
+     CROSS JOIN LATERAL (
+           SELECT COUNT(DISTINCT sol.order_id) AS n_orders
+             FROM account_move_line aml
+             JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+             JOIN sale_order_line sol ON sol.id = rel.order_line_id
+            WHERE aml.move_id = am.id) x
+"""
+
 # The columns every check fills (the store-day and stock checks name their own).
 INSERT_CANDIDATE = """
 INSERT INTO omni_recon_cand (key, exception_type, severity, amount, backend_id, date,

@@ -1,6 +1,6 @@
 """The temporary tables of a run: currency factors, order chains, candidates."""
 
-from .scope import BACKEND, ORDER_MOVEMENTS
+from .scope import BACKEND, ORDER_INVOICES, ORDER_MOVEMENTS
 
 FX_TABLE = """
 DROP TABLE IF EXISTS omni_recon_fx;
@@ -27,80 +27,49 @@ SELECT r.currency_id, r.tolerance,
 CREATE UNIQUE INDEX ON omni_recon_fx (currency_id);
 """
 
-CHAIN_TABLE = (
+# The channel orders of the run's company, backend and period, and their movements
+# (ORDER_MOVEMENTS), staged once for the chain and every check that reads them.
+SCOPE_TABLE = (
     """
-DROP TABLE IF EXISTS omni_recon_chain;
-CREATE TEMP TABLE omni_recon_chain AS
-WITH scope AS (
+DROP TABLE IF EXISTS omni_recon_scope;
+CREATE TEMP TABLE omni_recon_scope AS
     SELECT o.*
       FROM omni_order o
      WHERE o.company_id = %(company)s
        AND """
     + BACKEND.format(alias="o")
     + """
-       AND COALESCE(o.channel_created_at, o.create_date)::date BETWEEN %(date_from)s AND %(date_to)s
-),
-movements AS ("""
-    + ORDER_MOVEMENTS.format(scope="scope")
-    + """),
-pay AS (
+       AND COALESCE(o.channel_created_at, o.create_date)::date
+           BETWEEN %(date_from)s AND %(date_to)s;
+CREATE UNIQUE INDEX ON omni_recon_scope (id);
+CREATE INDEX ON omni_recon_scope (sale_order_id);
+ANALYZE omni_recon_scope;
+DROP TABLE IF EXISTS omni_recon_movements;
+CREATE TEMP TABLE omni_recon_movements AS """
+    + ORDER_MOVEMENTS.format(scope="omni_recon_scope")
+    + """;
+CREATE INDEX ON omni_recon_movements (order_id);
+ANALYZE omni_recon_movements;
+"""
+)
+
+CHAIN_TABLE = (
+    """
+DROP TABLE IF EXISTS omni_recon_chain;
+CREATE TEMP TABLE omni_recon_chain AS
+WITH pay AS (
     SELECT m.order_id,
            COUNT(*) AS n_payments,
            SUM(CASE WHEN m.payment_type IN ('charge', 'cash', 'gift_card')
                     THEN m.recorded ELSE 0 END) AS charged,
            SUM(CASE WHEN m.payment_type = 'refund' THEN -m.recorded ELSE 0 END) AS refunded
-      FROM movements m
+      FROM omni_recon_movements m
   GROUP BY m.order_id
 ),
--- Each posted invoice and credit note of an order counts for the lines it bills of that
--- order (Odoo's consolidated billing puts several orders on one invoice); a move of a single
--- order counts whole (its lines of shipping or rounding are that order's). Credit notes booked
--- on the channel order count too.
-inv_lines AS (
-    SELECT sol.order_id AS sale_order_id, aml.move_id, aml.price_total,
-           pt.type IN ('product', 'consu') AS is_goods
-      FROM scope s
-      JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
-      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-      LEFT JOIN product_product pp ON pp.id = aml.product_id
-      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-),
-inv_moves AS (
-    SELECT il.sale_order_id, il.move_id, SUM(il.price_total) AS billed,
-           SUM(il.price_total) FILTER (WHERE il.is_goods) AS billed_goods
-      FROM inv_lines il
-  GROUP BY il.sale_order_id, il.move_id
-     UNION
-    SELECT s.sale_order_id, rel.account_move_id, NULL, NULL
-      FROM scope s
-      JOIN account_move_omni_order_rel rel ON rel.omni_order_id = s.id
-     WHERE s.sale_order_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM inv_lines il
-                        WHERE il.sale_order_id = s.sale_order_id
-                          AND il.move_id = rel.account_move_id)
-),
-inv_share AS (
-    SELECT im.sale_order_id, am.id AS move_id, am.move_type,
-           CASE WHEN x.n_orders > 1 THEN im.billed ELSE am.amount_total END AS amount,
-           -- what the move bills or credits of goods (a refund of shipping only: none)
-           CASE WHEN x.n_orders > 1 THEN COALESCE(im.billed_goods, 0)
-                ELSE (SELECT COALESCE(SUM(aml.price_total), 0)
-                        FROM account_move_line aml
-                        JOIN product_product pp ON pp.id = aml.product_id
-                        JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                       WHERE aml.move_id = am.id
-                         AND aml.display_type = 'product'
-                         AND pt.type IN ('product', 'consu')) END AS goods
-      FROM inv_moves im
-      JOIN account_move am ON am.id = im.move_id AND am.state = 'posted'
-     CROSS JOIN LATERAL (
-           SELECT COUNT(DISTINCT sol.order_id) AS n_orders
-             FROM account_move_line aml
-             JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
-             JOIN sale_order_line sol ON sol.id = rel.order_line_id
-            WHERE aml.move_id = am.id) x
-),
+-- Each posted invoice and credit note of an order, for what it bills of that order.
+inv_share AS ("""
+    + ORDER_INVOICES.format(scope="omni_recon_scope")
+    + """),
 inv AS (
     SELECT i.sale_order_id,
            SUM(CASE WHEN i.move_type = 'out_invoice' THEN i.amount ELSE 0 END) AS invoiced,
@@ -120,7 +89,7 @@ line_moves AS (
            SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NULL
                                       AND dest.usage = 'customer') AS shipped,
            SUM(sm.quantity) FILTER (WHERE sm.origin_returned_move_id IS NOT NULL) AS returned
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN stock_move sm ON sm.sale_line_id = sol.id
       JOIN stock_location dest ON dest.id = sm.location_dest_id
@@ -132,7 +101,7 @@ dlv AS (
            SUM(COALESCE(sh.shipped, 0)) AS qty_delivered,
            SUM(GREATEST(sol.product_uom_qty - COALESCE(sh.shipped, 0), 0)
                * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS undelivered_value
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       JOIN product_product pp ON pp.id = sol.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -141,26 +110,31 @@ dlv AS (
   GROUP BY sol.order_id
 ),
 -- What is to invoice by each line's policy, on the gross quantities: a return and its credit
--- note are compared with each other, not with what was billed.
+-- note are compared with each other, not with what was billed; and what is not to invoice
+-- yet (the undelivered part of a line invoiced on delivery).
 bill AS (
-    SELECT sol.order_id AS sale_order_id,
-           SUM(CASE WHEN pt.invoice_policy = 'delivery'
-                    THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.shipped, 0)
-                              ELSE sol.qty_delivered END
-                    ELSE sol.product_uom_qty END
-               * sol.price_total / NULLIF(sol.product_uom_qty, 0)) AS billable
-      FROM scope s
+    SELECT b.sale_order_id, SUM(b.billable) AS billable,
+           SUM(GREATEST(b.line_total - b.billable, 0)) AS unbillable
+      FROM (
+    SELECT sol.order_id AS sale_order_id, sol.price_total AS line_total,
+           CASE WHEN pt.invoice_policy = 'delivery'
+                THEN CASE WHEN pt.type IN ('product', 'consu') THEN COALESCE(sh.shipped, 0)
+                          ELSE sol.qty_delivered END
+                ELSE sol.product_uom_qty END
+           * sol.price_total / NULLIF(sol.product_uom_qty, 0) AS billable
+      FROM omni_recon_scope s
       JOIN sale_order_line sol ON sol.order_id = s.sale_order_id
       LEFT JOIN product_product pp ON pp.id = sol.product_id
       LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
       LEFT JOIN line_moves sh ON sh.sale_line_id = sol.id
      WHERE sol.display_type IS NULL
-  GROUP BY sol.order_id
+           ) b
+  GROUP BY b.sale_order_id
 ),
 -- Units that came back for exchange items were swapped within the order: no refund is due.
 exch AS (
     SELECT ol.sale_line_id, SUM(rl.quantity_exchanged) AS qty
-      FROM scope s
+      FROM omni_recon_scope s
       JOIN omni_return r ON r.omni_order_id = s.id
       JOIN omni_return_line rl ON rl.return_id = r.id
       JOIN omni_order_line ol ON ol.id = rl.order_line_id
@@ -206,13 +180,14 @@ SELECT s.id AS order_id,
        inv.invoice_id,
        inv.refund_id,
        COALESCE(bill.billable, 0) AS billable,
+       COALESCE(bill.unbillable, 0) AS unbillable,
        COALESCE(dlv.qty_delivered, 0) AS qty_delivered,
        COALESCE(dlv.undelivered_value, 0) AS undelivered_value,
        COALESCE(ret.qty_returned, 0) AS qty_returned,
        COALESCE(ret.returned_value, 0) AS returned_value,
        COALESCE(fx.factor, 1.0) AS factor,
        COALESCE(fx.tolerance, %(tolerance)s) AS tolerance
-  FROM scope s
+  FROM omni_recon_scope s
   LEFT JOIN sale_order so ON so.id = s.sale_order_id
   LEFT JOIN pay ON pay.order_id = s.id
   LEFT JOIN inv ON inv.sale_order_id = s.sale_order_id

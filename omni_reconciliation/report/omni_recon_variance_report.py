@@ -1,6 +1,6 @@
 from odoo import fields, models, tools
 
-from ..engine import ORDER_MOVEMENTS
+from ..engine import ORDER_INVOICES, ORDER_MOVEMENTS
 
 # Each gap of the chain: (field, amount before the step, amount after it).
 GAPS = [
@@ -55,8 +55,8 @@ class OmniReconVarianceReport(models.Model):
     )
 
     def _with(self):
-        """The latest rate of each currency in each company, and per order its invoices and
-        movements."""
+        """The latest rate of each currency in each company, and per order its invoices (what
+        each bills of it: a consolidated invoice through its lines) and movements."""
         return f"""
             rate AS (
                 SELECT DISTINCT ON (c.id, r.currency_id) c.id AS company_id, r.currency_id,
@@ -66,23 +66,17 @@ class OmniReconVarianceReport(models.Model):
               ORDER BY c.id, r.currency_id, r.company_id NULLS LAST, r.name DESC
             ),
             inv AS (
-                SELECT x.sale_order_id,
-                       SUM(CASE WHEN am.move_type = 'out_refund' THEN -am.amount_total
-                                ELSE am.amount_total END
+                SELECT i.sale_order_id,
+                       SUM(CASE WHEN i.move_type = 'out_refund' THEN -i.amount ELSE i.amount END
                            * COALESCE(cr.rate, 1.0) / NULLIF(COALESCE(ir.rate, 1.0), 0))
                            AS invoiced
-                  FROM (SELECT DISTINCT sol.order_id AS sale_order_id, aml.move_id
-                          FROM sale_order_line sol
-                          JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                          JOIN account_move_line aml ON aml.id = rel.invoice_line_id) x
-                  JOIN account_move am ON am.id = x.move_id AND am.state = 'posted'
-                       AND am.move_type IN ('out_invoice', 'out_refund')
-                  JOIN res_company ic ON ic.id = am.company_id
-                  LEFT JOIN rate cr ON cr.company_id = am.company_id
+                  FROM ({ORDER_INVOICES.format(scope="omni_order")}) i
+                  JOIN res_company ic ON ic.id = i.company_id
+                  LEFT JOIN rate cr ON cr.company_id = i.company_id
                                    AND cr.currency_id = ic.currency_id
-                  LEFT JOIN rate ir ON ir.company_id = am.company_id
-                                   AND ir.currency_id = am.currency_id
-              GROUP BY x.sale_order_id
+                  LEFT JOIN rate ir ON ir.company_id = i.company_id
+                                   AND ir.currency_id = i.currency_id
+              GROUP BY i.sale_order_id
             ),
             movements AS ({ORDER_MOVEMENTS.format(scope="omni_order")}),
             pay AS (

@@ -69,15 +69,84 @@ def parse_order(data):
         lines=tuple(lines),
         taxes_included=bool(data.get("taxes_included")),
         amount_total=to_decimal(data.get("total") or "0", "total"),
+        presentment_currency=str(data.get("presentment_currency") or ""),
+        amount_total_presentment=None
+        if data.get("presentment_total") in (None, "")
+        else to_decimal(data["presentment_total"], "presentment_total"),
         financial_status=data.get("financial_status") or "",
         fulfillment_status=data.get("fulfillment_status") or "",
         cancelled_at=parse_iso(data.get("cancelled_at"), "cancelled_at"),
         refunds=tuple(parse_refund(refund, order_id) for refund in data.get("refunds") or []),
-        payments=tuple(
-            parse_payment(txn, order_id, data.get("currency"))
-            for txn in data.get("transactions") or []
-        ),
+        payments=tuple(parse_payment(payment, order_id) for payment in data.get("payments") or []),
         location_external_id=str(data.get("location_id") or ""),
+    )
+
+
+def _amount(data, key, where, default=None):
+    value = data.get(key)
+    if value in (None, ""):
+        if default is None:
+            raise PayloadError(_lt("%(where)s: missing %(key)r", where=where, key=key))
+        value = default
+    return to_decimal(value, f"{where} {key}")
+
+
+def parse_payment(data, order_id=None):
+    """A money movement: a charge, a refund, a fee... as a processor reports it."""
+    payment_id = str(_required(data, "id", "payment"))
+    where = f"payment {payment_id}"
+    amount = _amount(data, "amount", where)
+    fee = _amount(data, "fee", where, "0")
+    return canonical.Payment(
+        external_id=payment_id,
+        payment_type=str(data.get("type") or "charge"),
+        amount=amount,
+        currency=str(_required(data, "currency", where)),
+        fee=fee,
+        net=None if data.get("net") in (None, "") else _amount(data, "net", where),
+        status=str(data.get("status") or "succeeded"),
+        processor=str(data.get("processor") or "omnitest"),
+        processor_reference=str(data.get("processor_reference") or ""),
+        order_external_id=str(order_id or data.get("order_id") or ""),
+        payout_external_id=str(data.get("payout_id") or ""),
+        created_at=parse_iso(data.get("created_at"), f"{where} created_at"),
+        available_on=parse_iso(data.get("available_on"), f"{where} available_on"),
+        exchange_rate=None
+        if data.get("exchange_rate") in (None, "")
+        else _amount(data, "exchange_rate", where),
+    )
+
+
+def parse_payout(data):
+    """A payout to the bank with the movements it settles."""
+    payout_id = str(_required(data, "id", "payout"))
+    where = f"payout {payout_id}"
+    return canonical.Payout(
+        external_id=payout_id,
+        amount=_amount(data, "amount", where),
+        currency=str(_required(data, "currency", where)),
+        status=str(data.get("status") or "paid"),
+        created_at=parse_iso(data.get("created_at"), f"{where} created_at"),
+        arrival_date=parse_iso(data.get("arrival_date"), f"{where} arrival_date"),
+        fee=_amount(data, "fee", where, "0"),
+        trace=str(data.get("trace") or ""),
+        payments=tuple(parse_payment(payment) for payment in data.get("payments") or []),
+    )
+
+
+def parse_inventory(data):
+    """The quantities a location shows: (location id, time, ((sku, quantity), ...))."""
+    where = "inventory"
+    return (
+        str(_required(data, "location_id", where)),
+        parse_iso(_required(data, "updated_at", where), f"{where} updated_at"),
+        tuple(
+            (
+                str(_required(level, "sku", where)),
+                to_quantity(_required(level, "available", where), f"{where} available"),
+            )
+            for level in data.get("levels") or []
+        ),
     )
 
 
@@ -98,6 +167,7 @@ def parse_refund(data, order_id=None):
             for line in data.get("lines") or []
         ),
         created_at=parse_iso(data.get("created_at"), "refund created_at"),
+        return_external_id=str(data.get("return_id") or ""),
     )
 
 
@@ -121,48 +191,4 @@ def parse_return(data):
         refund_external_ids=tuple(str(ref) for ref in data.get("refund_ids") or []),
         created_at=parse_iso(data.get("created_at"), "return created_at"),
         closed_at=parse_iso(data.get("closed_at"), "return closed_at"),
-    )
-
-
-def parse_payment(data, order_id="", currency=""):
-    """A money movement: a transaction of an order (its gateway is the processor) or a
-    processor's balance movement (``fee``, ``payout`` id)."""
-    payment_id = str(_required(data, "id", "transaction"))
-    where = f"transaction {payment_id}"
-    amount = to_decimal(_required(data, "amount", where), f"{where} amount")
-    fee = to_decimal(data.get("fee") or "0", f"{where} fee")
-    return canonical.Payment(
-        external_id=payment_id,
-        payment_type=data.get("type") or ("refund" if amount < 0 else "charge"),
-        amount=amount,
-        fee=fee,
-        net=amount - fee,
-        currency=str(data.get("currency") or currency or _required(data, "currency", where)),
-        status=data.get("status") or "success",
-        processor=data.get("gateway") or "omnitest",
-        processor_reference=str(data.get("reference") or ""),
-        order_external_id=str(data.get("order_id") or order_id or ""),
-        payout_external_id=str(data.get("payout_id") or ""),
-        created_at=parse_iso(data.get("created_at"), f"{where} created_at"),
-        available_on=parse_iso(data.get("available_on"), f"{where} available_on"),
-    )
-
-
-def parse_payout(data):
-    payout_id = str(_required(data, "id", "payout"))
-    where = f"payout {payout_id}"
-    currency = str(_required(data, "currency", where))
-    arrival = parse_iso(data.get("arrival_date"), f"{where} arrival_date")
-    return canonical.Payout(
-        external_id=payout_id,
-        amount=to_decimal(_required(data, "amount", where), f"{where} amount"),
-        currency=currency,
-        status=data.get("status") or "paid",
-        created_at=arrival,
-        arrival_date=arrival,
-        trace=data.get("trace") or "",
-        payments=tuple(
-            parse_payment({"payout_id": payout_id, **txn}, currency=currency)
-            for txn in data.get("transactions") or []
-        ),
     )

@@ -5,10 +5,18 @@ from odoo import _, api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from odoo.addons.omni_connector_base.tools.dates import to_odoo
 from odoo.addons.omni_connector_base.tools.errors import PayloadError, SignatureError
 from odoo.addons.omni_connector_base.tools.payload import load_json
 
-from ..parser import parse_order, parse_payment, parse_payout, parse_refund, parse_return
+from ..parser import (
+    parse_inventory,
+    parse_order,
+    parse_payment,
+    parse_payout,
+    parse_refund,
+    parse_return,
+)
 
 SIGNATURE_HEADER = "X-Omni-Test-Hmac"
 
@@ -85,9 +93,12 @@ class OmniBackend(models.Model):
             payments = importer.import_payments(
                 self, [parse_payment(data.get("payment") or {})], settle=True
             )
-            return {"omni_payment_id": payments.id}
+            return {"omni_payment_id": payments.id, "omni_order_id": payments.order_id.id}
         if event.topic == "payout":
-            return {"omni_payout_id": importer.import_payout(self, parse_payout(data["payout"])).id}
+            payout = importer.import_payout(self, parse_payout(data.get("payout") or {}))
+            return {"omni_payout_id": payout.id}
+        if event.topic == "inventory":
+            return self._omnitest_record_inventory(data.get("inventory") or {})
         if event.topic == "race":  # a unique value a concurrent job may have committed first
             race = data["race"]
             for __ in range(race.get("times", 1)):
@@ -117,3 +128,21 @@ class OmniBackend(models.Model):
                 seconds=data.get("retry_after"),
             )
         raise PayloadError(_("Unknown topic %(topic)r.", topic=event.topic))
+
+    def _omnitest_record_inventory(self, data):
+        """What a location shows for sale, recorded as connectors record it."""
+        location_ref, reported_at, levels = parse_inventory(data)
+        location = self.env["omni.location"]._find(self, location_ref)
+        if not location:
+            raise PayloadError(_("Unknown location %(location)r.", location=location_ref))
+        Product = self.env["product.product"].with_company(self.company_id)
+        quantities = {}
+        for sku, quantity in levels:
+            product = Product.search([("default_code", "=", sku)], limit=1)
+            if not product:
+                raise PayloadError(_("Unknown SKU %(sku)r.", sku=sku))
+            quantities[product] = (quantity, sku)
+        self.env["omni.stock.level"]._record_channel_quantities(
+            location, quantities, to_odoo(reported_at)
+        )
+        return {}

@@ -33,7 +33,7 @@ def payout_payload(event_id, payout_id, amount, transactions, arrival="2026-11-0
             "amount": amount,
             "currency": "EUR",
             "arrival_date": arrival,
-            "transactions": transactions,
+            "payments": [{"currency": "EUR", **txn} for txn in transactions],
         },
     }
 
@@ -77,7 +77,7 @@ class TestLedger(OmniTestChannelCase):
     # ------------------------------------------------------------------ invoicing
     def test_paid_order_is_invoiced_at_its_date_and_settled_by_its_payment(self):
         self.deliver(
-            order_payload("e1", financial_status="paid", transactions=[charge()]),
+            order_payload("e1", financial_status="paid", payments=[charge()]),
         )
         omni_order = self.omni_order()
         invoice = self.invoices(omni_order)
@@ -127,7 +127,7 @@ class TestLedger(OmniTestChannelCase):
 
     def test_on_delivery_invoices_once_delivered_at_the_delivery_date(self):
         self.backend.invoice_policy = "on_delivery"
-        self.deliver(order_payload("e1", financial_status="paid", transactions=[charge()]))
+        self.deliver(order_payload("e1", financial_status="paid", payments=[charge()]))
         self.assertFalse(self.invoices(self.omni_order()), "paid, not delivered")
         self.deliver(
             order_payload(
@@ -143,7 +143,7 @@ class TestLedger(OmniTestChannelCase):
 
     def test_manual_policy_invoices_nothing_but_payments_are_registered(self):
         self.backend.invoice_policy = "manual"
-        self.deliver(order_payload("e1", financial_status="paid", transactions=[charge()]))
+        self.deliver(order_payload("e1", financial_status="paid", payments=[charge()]))
         omni_order = self.omni_order()
         self.assertFalse(self.invoices(omni_order))
         self.assertTrue(omni_order.payment_ids.account_payment_id)
@@ -161,7 +161,10 @@ class TestLedger(OmniTestChannelCase):
                 financial_status="partially_refunded",
                 updated_at="2026-11-05T11:00:00Z",
                 refunds=[refund],
-                transactions=[charge(), charge("T2", "-12.00", created_at="2026-11-05T10:00:00Z")],
+                payments=[
+                    charge(),
+                    charge("T2", "-12.00", type="refund", created_at="2026-11-05T10:00:00Z"),
+                ],
             )
         )
         omni_order = self.omni_order()
@@ -177,11 +180,11 @@ class TestLedger(OmniTestChannelCase):
     def test_each_gateway_kind_books_to_its_account(self):
         self.backend.invoice_policy = "on_order"
         transactions = [
-            charge("G1", "10.00", gateway="gift_card"),
-            charge("G2", "6.52", gateway="Cash"),
-            charge("G3", "20.00", gateway="manual"),
+            charge("G1", "10.00", processor="gift_card"),
+            charge("G2", "6.52", processor="Cash"),
+            charge("G3", "20.00", processor="manual"),
         ]
-        self.deliver(order_payload("e1", financial_status="paid", transactions=transactions))
+        self.deliver(order_payload("e1", financial_status="paid", payments=transactions))
         omni_order = self.omni_order()
         by_id = {p.external_id: p.account_payment_id for p in omni_order.payment_ids}
         gift = self.backend._omni_gateway("gift_card").journal_id
@@ -201,7 +204,7 @@ class TestLedger(OmniTestChannelCase):
 
     def test_unmapped_gateway_fails_the_event_until_mapped(self):
         self.receive(
-            order_payload("e1", financial_status="paid", transactions=[charge(gateway="klarna")])
+            order_payload("e1", financial_status="paid", payments=[charge(processor="klarna")])
         )
         event = self.process()
         self.assertEqual(event.state, "failed")
@@ -222,12 +225,17 @@ class TestLedger(OmniTestChannelCase):
         self.assertEqual(self.invoices(self.omni_order()).payment_state, "paid")
 
     def test_charge_seen_by_channel_and_processor_is_registered_once(self):
-        self.deliver(order_payload("e1", financial_status="paid", transactions=[charge()]))
+        self.deliver(order_payload("e1", financial_status="paid", payments=[charge()]))
         # the processor's balance transaction of that charge, with its fee
         self.deliver(
             payment_payload(
                 "p1",
-                **charge("txn_1", fee="0.80", reference="T1", available_on="2026-11-04T00:00:00Z"),
+                **charge(
+                    "txn_1",
+                    fee="0.80",
+                    processor_reference="T1",
+                    available_on="2026-11-04T00:00:00Z",
+                ),
             )
         )
         omni_order = self.omni_order()
@@ -252,9 +260,9 @@ class TestLedger(OmniTestChannelCase):
             {"name": "Processor reserve", "code": "139900", "account_type": "asset_current"}
         )
         self.backend.settlement_reserve_account_id = reserve
-        self.deliver(order_payload("e1", financial_status="paid", transactions=[charge()]))
+        self.deliver(order_payload("e1", financial_status="paid", payments=[charge()]))
         balance_txns = [
-            charge("txn_1", fee="1.02", reference="T1"),
+            charge("txn_1", fee="1.02", processor_reference="T1"),
             {"id": "txn_2", "type": "dispute", "amount": "-5.00", "fee": "15.00"},
             {"id": "txn_3", "type": "reserve", "amount": "-2.50"},
             {"id": "txn_4", "type": "adjustment", "amount": "0.30"},
@@ -277,6 +285,13 @@ class TestLedger(OmniTestChannelCase):
         self.assertEqual(payout.statement_line_id, line)
         self.assertTrue(line.is_reconciled)
         self.assertEqual(self.balance(outstanding), 0)
+        # finance sees every journal item of the payout's bookings from the payout
+        action = payout.action_open_journal_items()
+        items = self.env["account.move.line"].search(action["domain"])
+        self.assertEqual(
+            items.move_id,
+            payout.move_id | payout.payment_ids.account_payment_id.move_id | line.move_id,
+        )
         # replayed payout: booked once
         self.events(topic="payout").action_replay()
         self.process()
@@ -284,8 +299,8 @@ class TestLedger(OmniTestChannelCase):
         self.assertEqual(self.balance(self.backend.settlement_fee_account_id), Decimal("16.02"))
 
     def test_clearing_equals_the_unpaid_balance_movement_by_movement(self):
-        self.deliver(order_payload("e1", financial_status="paid", transactions=[charge()]))
-        self.deliver(payment_payload("p1", **charge("txn_1", fee="1.02", reference="T1")))
+        self.deliver(order_payload("e1", financial_status="paid", payments=[charge()]))
+        self.deliver(payment_payload("p1", **charge("txn_1", fee="1.02", processor_reference="T1")))
         self.deliver(payment_payload("p2", id="txn_9", type="fee", amount="-0.50"))
         self.assertEqual(self.balance(self.clearing), Decimal("35.00"))  # 36.52 - 1.02 - 0.50
         self.deliver(
@@ -294,7 +309,7 @@ class TestLedger(OmniTestChannelCase):
                 "PO1",
                 "35.00",
                 [
-                    charge("txn_1", fee="1.02", reference="T1"),
+                    charge("txn_1", fee="1.02", processor_reference="T1"),
                     {"id": "txn_9", "type": "fee", "amount": "-0.50"},
                 ],
             )
