@@ -1,0 +1,39 @@
+"""Constants of the 3PL connector (as Odoo's own ``payment_stripe/const.py``)."""
+
+from datetime import timedelta
+
+CHANNEL = "3pl"
+
+# ShipBob Developer API 2026-01.
+SHIPBOB_ENDPOINT = "https://api.shipbob.com"
+SHIPBOB_API = "/2026-01"
+SHIPBOB_TIMEOUT = (5, 30)  # connect, read (seconds)
+SHIPBOB_DEFAULT_DELAY = 60  # seconds before retrying when ShipBob names no Retry-After
+SHIPBOB_SHIPPING_METHOD = "Standard"
+# Standard Webhooks: a delivery older or newer than this is refused (replays).
+WEBHOOK_TOLERANCE = timedelta(minutes=5)
+TOPIC_HEADER = "x-webhook-topic"
+
+# ShipBob webhook topics -> the dispatch contract's events.
+SHIPBOB_TOPIC_EVENTS = {
+    "order.shipped": "shipped",
+    "order.shipment.delivered": "delivered",
+    "order.shipment.exception": "exception",
+    "order.shipment.on_hold": "on_hold",
+    "order.shipment.cancelled": "cancelled",
+}
+SHIPBOB_TOPICS = tuple(SHIPBOB_TOPIC_EVENTS)
+
+# Event topics (omni.event.topic) -> backend method processing them.
+SHIPMENT_TOPIC_PREFIX = "3pl.shipment."
+EVENT_HANDLERS = {
+    f"{SHIPMENT_TOPIC_PREFIX}{event}": "_tpl_process_shipment"
+    for event in ("shipped", "delivered", "exception", "on_hold", "cancelled")
+}
+
+
+# A shipped event for a delivery Odoo does not know yet waits this long between attempts
+# (the delivery's order may still be on its way in).
+WAIT_FOR_DELIVERY_SECONDS = 120
+
+INVENTORY_PAGE_SIZE = 250

@@ -1,0 +1,12 @@
+from . import (
+    omni_backend,
+    omni_backend_inventory,
+    omni_backend_outbound,
+    omni_dispatch,
+    omni_dispatch_shipment,
+    omni_event,
+    omni_importer_dispatch,
+    omni_location,
+    stock_move,
+    stock_picking,
+)
