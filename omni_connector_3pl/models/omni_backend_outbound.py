@@ -35,7 +35,10 @@ class OmniBackend(models.Model):
         """Job: the delivery as a ShipBob order (adopting the one ShipBob already has)."""
         self.ensure_one()
         backend, dispatch = self.sudo(), dispatch.sudo()
-        if dispatch.state not in ("to_send", "error"):
+        # Shipped before this job ran (ShipBob had it from an attempt whose answer was
+        # lost): only its ShipBob id is left to record.
+        adopt_only = dispatch.state in ("partial", "shipped") and not dispatch.external_id
+        if dispatch.state not in ("to_send", "error") and not adopt_only:
             return _(
                 "%(name)s is %(state)s: nothing to send", name=dispatch.name, state=dispatch.state
             )
@@ -47,6 +50,11 @@ class OmniBackend(models.Model):
         try:
             order = next(iter(adapter.orders_by_reference([dispatch.name])), None)
             adopted = bool(order)
+            if not order and adopt_only:
+                return backend._tpl_dispatch_failed(
+                    dispatch,
+                    _("%(name)s shipped, but ShipBob has no order for it", name=dispatch.name),
+                )
             if not order:
                 try:
                     body = backend._shipbob_order_body(dispatch)
@@ -61,14 +69,10 @@ class OmniBackend(models.Model):
                     adopted = True
         finally:
             adapter.close()
-        dispatch.write(
-            {
-                "external_id": str(order["id"]),
-                "state": "sent",
-                "sent_at": fields.Datetime.now(),
-                "error_message": False,
-            }
-        )
+        vals = {"external_id": str(order["id"]), "error_message": False}
+        if not adopt_only:
+            vals.update(state="sent", sent_at=fields.Datetime.now())
+        dispatch.write(vals)
         dispatch._refresh_state()
         # Shipments that came before the order was known wait for it: now they can go.
         self.env["omni.event"].search(

@@ -116,6 +116,7 @@ class ShipBobWebhookCase(ShipBobCase, HttpCase):
         self.backend.action_tpl_register_webhooks()
 
     def deliver(self, topic, shipment, **options):
+        self.env.flush_all()  # the request reads the database (url_open flushes the same way)
         responses = self.sandbox.deliver(topic, shipment, **options)
         self.assertEqual(len(responses), 1, "one subscription per topic")
         self.assertEqual(responses[0].status_code, 200, responses[0].text)
