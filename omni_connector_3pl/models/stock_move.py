@@ -9,3 +9,8 @@ class StockMove(models.Model):
         # A delivery confirmed in a 3PL warehouse is sent to the 3PL (by a job).
         moves.picking_id._tpl_dispatch()
         return moves
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.picking_id._tpl_request_cancel()
+        return result

@@ -66,8 +66,9 @@ class StockPicking(models.Model):
             picking.sudo().omni_dispatch_id = dispatch
             centre.backend_id._tpl_enqueue_send(dispatch)
 
-    def _action_cancel(self):
-        result = super()._action_cancel()
+    def _tpl_request_cancel(self):
+        """Deliveries cancelled in Odoo (the sale order, or by hand) cancel their 3PL order
+        once nothing of it is left to ship."""
         # sudo: a salesman cancelling an order has no right on backends or dispatches
         dispatches = self.sudo().omni_dispatch_id.filtered(
             lambda d: (
@@ -79,4 +80,3 @@ class StockPicking(models.Model):
         for dispatch in dispatches:
             dispatch.state = "cancel_requested"
             dispatch.backend_id._tpl_enqueue_cancel(dispatch)
-        return result

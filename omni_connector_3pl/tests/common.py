@@ -61,6 +61,7 @@ class ShipBobCase(OmniCommon):
 
     def setUp(self):
         super().setUp()
+        self.sandbox.world = ShipBobWorld()  # Odoo's side is rolled back after each test
         self.sandbox.clear_faults()
         self.sandbox.requests.clear()
         self.sandbox.schema_errors.clear()
@@ -112,7 +113,6 @@ class ShipBobWebhookCase(ShipBobCase, HttpCase):
     def setUp(self):
         super().setUp()
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
-        self.sandbox.world.subscriptions.clear()
         self.backend.action_tpl_register_webhooks()
 
     def deliver(self, topic, shipment, **options):

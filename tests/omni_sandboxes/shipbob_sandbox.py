@@ -460,6 +460,7 @@ class ShipBobSandbox(Sandbox):
             at = at or self.now()
             center = world.center(location_id or order.get("location_id") or world.centers[0]["id"])
             shipment_id = world.new_id()
+            tracking = tracking or f"9400{shipment_id:018d}"
             shipment = {
                 "id": shipment_id,
                 "order_id": order_id,
@@ -479,7 +480,7 @@ class ShipBobSandbox(Sandbox):
                 "tracking": {
                     "carrier": carrier,
                     "carrier_service": "Ground",
-                    "tracking_number": tracking or f"9400{shipment_id:018d}",
+                    "tracking_number": tracking,
                     "tracking_url": f"https://tools.usps.com/go/TrackConfirmAction?tLabels={tracking}",
                     "shipping_date": iso(at),
                 },
