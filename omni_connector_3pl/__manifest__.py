@@ -19,6 +19,7 @@
         "views/omni_backend_views.xml",
         "views/omni_location_views.xml",
         "views/stock_picking_views.xml",
+        "views/sale_order_views.xml",
         "views/omni_menus.xml",
     ],
     "installable": True,

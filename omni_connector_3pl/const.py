@@ -22,13 +22,26 @@ SHIPBOB_TOPIC_EVENTS = {
     "order.shipment.on_hold": "on_hold",
     "order.shipment.cancelled": "cancelled",
 }
-SHIPBOB_TOPICS = tuple(SHIPBOB_TOPIC_EVENTS)
+# ShipBob billing topics -> kind of the transaction (its body: Billing.TransactionDtoV3).
+SHIPBOB_BILLING_TOPICS = {
+    "billing.charge.created": "charge",
+    "billing.refund.created": "refund",
+    "billing.credit.created": "credit",
+}
+SHIPBOB_TOPICS = (*SHIPBOB_TOPIC_EVENTS, *SHIPBOB_BILLING_TOPICS)
 
 # Event topics (omni.event.topic) -> backend method processing them.
 SHIPMENT_TOPIC_PREFIX = "3pl.shipment."
+CHARGE_TOPIC_PREFIX = "3pl.charge."
 EVENT_HANDLERS = {
-    f"{SHIPMENT_TOPIC_PREFIX}{event}": "_tpl_process_shipment"
-    for event in ("shipped", "delivered", "exception", "on_hold", "cancelled")
+    **{
+        f"{SHIPMENT_TOPIC_PREFIX}{event}": "_tpl_process_shipment"
+        for event in ("shipped", "delivered", "exception", "on_hold", "cancelled")
+    },
+    **{
+        f"{CHARGE_TOPIC_PREFIX}{kind}": "_tpl_process_charge"
+        for kind in ("charge", "refund", "credit")
+    },
 }
 
 

@@ -1,7 +1,9 @@
 import base64
 import binascii
+import json
 import logging
 import secrets
+from decimal import Decimal
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -14,7 +16,9 @@ from odoo.addons.omni_connector_base.tools.payload import load_json
 
 from ..const import (
     CHANNEL,
+    CHARGE_TOPIC_PREFIX,
     EVENT_HANDLERS,
+    SHIPBOB_BILLING_TOPICS,
     SHIPBOB_ENDPOINT,
     SHIPBOB_SHIPPING_METHOD,
     SHIPBOB_TOPIC_EVENTS,
@@ -24,7 +28,7 @@ from ..const import (
 )
 from ..tools import contract
 from ..tools.adapter import ShipBobAdapter
-from ..tools.parser import shipment_document
+from ..tools.parser import charge, shipment_document
 
 _logger = logging.getLogger(__name__)
 # The ShipBob topic of each shipment event (the event's topic names the contract's event).
@@ -161,8 +165,19 @@ class OmniBackend(models.Model):
             raise PayloadError(_("ShipBob webhook without %(header)s header", header=TOPIC_HEADER))
         body = load_json(raw_body, "ShipBob webhook body")
         webhook_id = _header(headers, "webhook-id")
+        kind = SHIPBOB_BILLING_TOPICS.get(topic)
+        if kind is not None:
+            transaction_id = body.get("transaction_id") if isinstance(body, dict) else None
+            return [
+                self._omni_event_vals(
+                    f"{CHARGE_TOPIC_PREFIX}{kind}",
+                    raw_body,
+                    str(transaction_id or ""),
+                    event_id=webhook_id,
+                )
+            ]
         event = SHIPBOB_TOPIC_EVENTS.get(topic)
-        if event is None:  # returns, billing...: kept, said unused when processed
+        if event is None:  # returns...: kept, said unused when processed
             return [self._omni_event_vals(f"shipbob.{topic}", raw_body, event_id=webhook_id)]
         if not isinstance(body, dict):
             raise PayloadError(_("ShipBob %(topic)s: the body is not a shipment", topic=topic))
@@ -233,3 +248,12 @@ class OmniBackend(models.Model):
         document = shipment_document(shipbob_topic, event._payload_json())
         shipment = contract.parse(document)
         return self.env["omni.importer"].import_shipment(self, shipment)
+
+    def _tpl_process_charge(self, event):
+        """A billing transaction: ShipBob writes amounts as JSON numbers, read as Decimal."""
+        event._payload_json()  # the checks every payload passes (UTF-8, depth, NUL)
+        body = json.loads(event.payload, parse_float=Decimal)
+        topic = {kind: t for t, kind in SHIPBOB_BILLING_TOPICS.items()}[
+            event.topic.removeprefix(CHARGE_TOPIC_PREFIX)
+        ]
+        return self.env["omni.importer"].import_charge(self, charge(topic, body))

@@ -65,6 +65,7 @@ class OmniDispatch(models.Model):
     error_message = fields.Text(readonly=True)
     sent_at = fields.Datetime(readonly=True)
     shipment_ids = fields.One2many("omni.dispatch.shipment", "dispatch_id", string="Shipments")
+    charge_ids = fields.One2many("omni.dispatch.charge", "dispatch_id", string="3PL Charges")
     picking_ids = fields.Many2many(
         "stock.picking",
         compute="_compute_picking_ids",

@@ -244,3 +244,65 @@ class OmniImporter(models.AbstractModel):
                 summary=message,
             )
         return {"omni_dispatch_shipment_id": record.id, "result_note": message}
+
+    def import_charge(self, backend, charge):
+        """Record a :class:`~..tools.contract.Charge` once, as the cost of the order whose
+        shipment it names (a charge for a shipment Odoo has not seen yet waits for it)."""
+        self._lock(backend, "charge", charge.transaction_id)
+        Charge = self.env["omni.dispatch.charge"]
+        existing = Charge.search(
+            [("backend_id", "=", backend.id), ("external_id", "=", charge.transaction_id)]
+        )
+        if existing:
+            return {
+                "result_note": _(
+                    "Transaction %(id)s is recorded already.", id=charge.transaction_id
+                )
+            }
+        shipment = self.env["omni.dispatch.shipment"]
+        if charge.reference_type == "Shipment":
+            shipment = shipment.search(
+                [("backend_id", "=", backend.id), ("external_id", "=", charge.reference)]
+            )
+            if not shipment:
+                raise RetryableJobError(
+                    _(
+                        "Transaction %(id)s charges shipment %(shipment)s, which Odoo has not "
+                        "received yet: it waits for it.",
+                        id=charge.transaction_id,
+                        shipment=charge.reference,
+                    ),
+                    seconds=WAIT_FOR_DELIVERY_SECONDS,
+                )
+        currency = self._currency(charge.currency)
+        company = backend.company_id
+        amount = currency.round(float(charge.amount))
+        record = Charge.create(
+            {
+                "backend_id": backend.id,
+                "external_id": charge.transaction_id,
+                "kind": charge.kind,
+                "fee_type": charge.fee_type,
+                "reference_type": charge.reference_type,
+                "reference": charge.reference,
+                "shipment_id": shipment.id,
+                "dispatch_id": shipment.dispatch_id.id,
+                "sale_id": shipment.dispatch_id.sale_id.id,
+                "charged_on": charge.charged_on,
+                "currency_id": currency.id,
+                "amount": amount,
+                "amount_company": currency._convert(
+                    amount, company.currency_id, company, charge.charged_on
+                ),
+            }
+        )
+        return {
+            "result_note": _(
+                "%(kind)s %(amount)s %(currency)s (%(fee)s) on %(what)s.",
+                kind=dict(Charge._fields["kind"].selection)[charge.kind],
+                amount=f"{charge.amount:f}",
+                currency=charge.currency,
+                fee=charge.fee_type or "-",
+                what=record.sale_id.name or record.dispatch_id.name or charge.reference or "-",
+            )
+        }

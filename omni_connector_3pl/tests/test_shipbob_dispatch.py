@@ -314,8 +314,8 @@ class TestShipBobHostileShipments(ShipBobWebhookCase):
         self.assertEqual(picking.state, "assigned")
 
     def test_unused_topics_are_kept_and_said_unused(self):
-        self.post_signed({"id": 5}, "billing.charge.created")
+        self.post_signed({"id": 5}, "return.created")
         self.process()
         event = self.events()[-1:]
-        self.assertEqual((event.state, event.topic), ("done", "shipbob.billing.charge.created"))
+        self.assertEqual((event.state, event.topic), ("done", "shipbob.return.created"))
         self.assertIn("not used", event.result_note)

@@ -49,6 +49,21 @@ class Shipment:
         return totals
 
 
+@dataclass(frozen=True)
+class Charge:
+    """A warehouse's billing transaction: what it charged (or gave back) for a shipment, a
+    return or its services. ``amount`` is the cost, signed: a refund or credit is negative."""
+
+    transaction_id: str
+    kind: str  # charge, refund, credit
+    amount: Decimal
+    currency: str
+    charged_on: object  # date
+    fee_type: str = ""
+    reference_type: str = ""
+    reference: str = ""
+
+
 @functools.cache
 def schema():
     return json.loads(SCHEMA_PATH.read_text())

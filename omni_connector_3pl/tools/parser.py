@@ -5,12 +5,16 @@ is the order's, i.e. Odoo's reference of the delivery Omni sent; its products li
 left, each with the units of its inventory items.
 """
 
+from datetime import date
+from decimal import Decimal
+
 from odoo.tools.translate import _lt
 
 from odoo.addons.omni_connector_base.tools.errors import PayloadError
+from odoo.addons.omni_connector_base.tools.money import currency_exponent, to_decimal
 
-from ..const import SHIPBOB_TOPIC_EVENTS
-from .contract import CONTRACT_VERSION
+from ..const import SHIPBOB_BILLING_TOPICS, SHIPBOB_TOPIC_EVENTS
+from .contract import CONTRACT_VERSION, Charge
 
 # Which of the shipment's dates is the event's time, per event (the first one set).
 _EVENT_DATES = {
@@ -134,3 +138,42 @@ def _lines(shipment):
                 )
             units += quantity
         yield {"sku": sku, "quantity": str(units)}
+
+
+def charge(topic, transaction):
+    """A ShipBob billing transaction (``Billing.TransactionDtoV3``, parsed with Decimal
+    numbers) as a :class:`Charge`; a refund or credit lowers the cost whatever its sign."""
+    kind = SHIPBOB_BILLING_TOPICS.get(topic)
+    if kind is None:
+        raise PayloadError(_lt("ShipBob topic %(topic)r is not a billing topic", topic=topic))
+    if not isinstance(transaction, dict) or not transaction.get("transaction_id"):
+        raise PayloadError(_lt("ShipBob %(topic)s: no transaction_id", topic=topic))
+    ref = _text(transaction["transaction_id"])
+    currency = transaction.get("currency_code")
+    if not currency or not isinstance(currency, str):
+        raise PayloadError(_lt("ShipBob transaction %(id)s has no currency", id=ref))
+    amount = to_decimal(transaction.get("amount"), f"ShipBob transaction {ref} amount")
+    exponent = currency_exponent(currency.upper())
+    if amount != amount.quantize(Decimal(1).scaleb(-exponent)):
+        raise PayloadError(
+            _lt(
+                "ShipBob transaction %(id)s: %(amount)s has more decimals than %(currency)s",
+                id=ref,
+                amount=amount,
+                currency=currency,
+            )
+        )
+    try:
+        charged_on = date.fromisoformat(str(transaction.get("charge_date") or "")[:10])
+    except ValueError:
+        raise PayloadError(_lt("ShipBob transaction %(id)s has no charge date", id=ref)) from None
+    return Charge(
+        transaction_id=ref,
+        kind=kind,
+        amount=abs(amount) if kind == "charge" else -abs(amount),
+        currency=currency.upper(),
+        charged_on=charged_on,
+        fee_type=str(transaction.get("invoice_type") or ""),
+        reference_type=str(transaction.get("reference_type") or ""),
+        reference=_text(transaction.get("reference_id")),
+    )

@@ -517,6 +517,31 @@ class ShipBobSandbox(Sandbox):
             self.check(shipment, "Orders.ShipmentViewModel", "shipment")
             return copy.deepcopy(shipment)
 
+    def charge(
+        self, shipment_id, amount, *, fee="Shipping", kind="Charge", currency="USD", at=None
+    ):
+        """A billing transaction of a shipment (``Billing.TransactionDtoV3``): the body of the
+        ``billing.charge.created`` (refund, credit) webhooks. ``amount`` is a decimal string,
+        sent as the JSON number ShipBob sends (Python writes a float's shortest repr, the
+        same digits for amounts of up to 15 significant digits)."""
+        with self._lock:
+            at = at or self.now()
+            transaction = {
+                "transaction_id": f"tx-{self.world.new_id()}",
+                "amount": float(amount),
+                "currency_code": currency,
+                "charge_date": at.strftime("%Y-%m-%d"),
+                "invoice_type": fee,
+                "invoiced_status": False,
+                "reference_id": str(shipment_id),
+                "reference_type": "Shipment",
+                "transaction_type": kind,
+                "fulfillment_center": "Cicero (IL)",
+                "taxes": [],
+            }
+            self.check(transaction, "Billing.TransactionDtoV3", "transaction")
+            return transaction
+
     def signed(self, topic, body, *, secret, msg_id=None, timestamp=None):
         """(raw body, headers) of a webhook signed the Standard Webhooks way."""
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
