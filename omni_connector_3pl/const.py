@@ -1,7 +1,5 @@
 """Constants of the 3PL connector (as Odoo's own ``payment_stripe/const.py``)."""
 
-from datetime import timedelta
-
 CHANNEL = "3pl"
 
 # ShipBob Developer API 2026-01.
@@ -10,8 +8,6 @@ SHIPBOB_API = "/2026-01"
 SHIPBOB_TIMEOUT = (5, 30)  # connect, read (seconds)
 SHIPBOB_DEFAULT_DELAY = 60  # seconds before retrying when ShipBob names no Retry-After
 SHIPBOB_SHIPPING_METHOD = "Standard"
-# Standard Webhooks: a delivery older or newer than this is refused (replays).
-WEBHOOK_TOLERANCE = timedelta(minutes=5)
 TOPIC_HEADER = "x-webhook-topic"
 
 # ShipBob webhook topics -> the dispatch contract's events.

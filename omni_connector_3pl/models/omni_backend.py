@@ -186,7 +186,7 @@ class OmniBackend(models.Model):
             self._omni_event_vals(
                 f"{SHIPMENT_TOPIC_PREFIX}{event}",
                 raw_body,
-                f"{body.get('reference_id')}#{body.get('id')}",
+                f"{body.get('reference_id') or ''}#{body.get('id') or ''}",
                 event_id=webhook_id,
                 updated_at=parse_iso(updated, "last_update_at")
                 if isinstance(updated, str)
