@@ -46,3 +46,4 @@ EVENT_HANDLERS = {
 WAIT_FOR_DELIVERY_SECONDS = 120
 
 INVENTORY_PAGE_SIZE = 250
+POLL_CHUNK = 50  # ShipBob orders read per request by the shipment poll

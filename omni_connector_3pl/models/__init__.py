@@ -2,6 +2,7 @@ from . import (
     omni_backend,
     omni_backend_inventory,
     omni_backend_outbound,
+    omni_backend_poll,
     omni_dispatch,
     omni_dispatch_charge,
     omni_dispatch_shipment,

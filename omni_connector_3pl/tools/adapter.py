@@ -107,6 +107,14 @@ class ShipBobAdapter:
         )
         return data if isinstance(data, list) else []
 
+    def orders_by_id(self, order_ids):
+        data = self._call(
+            "GET",
+            f"{SHIPBOB_API}/order",
+            params={"IDs": ",".join(str(i) for i in order_ids), "Limit": len(order_ids)},
+        )
+        return data if isinstance(data, list) else []
+
     def create_order(self, order):
         return self._call("POST", f"{SHIPBOB_API}/order", body=order)
 

@@ -245,10 +245,11 @@ class _Handler(JsonHandler):
         world = self.sandbox.world
         if path == f"{API}/order" and method == "GET":
             refs = set(",".join(query.get("ReferenceIds") or []).split(",")) - {""}
+            ids = set(",".join(query.get("IDs") or []).split(",")) - {""}
             orders = [
                 self.sandbox.public_order(o)
                 for o in world.orders.values()
-                if not refs or o["reference_id"] in refs
+                if (not refs or o["reference_id"] in refs) and (not ids or str(o["id"]) in ids)
             ]
             return self.reply(200, orders, "Orders.OrderViewModelArray")
         if path == f"{API}/order" and method == "POST":
