@@ -50,10 +50,12 @@ class OmniBackend(models.Model):
         selection_add=[(CHANNEL, "3PL Warehouse")], ondelete={CHANNEL: "cascade"}
     )
     tpl_provider = fields.Selection(
-        [("shipbob", "ShipBob")],
+        [("shipbob", "ShipBob"), ("contract", "Omni dispatch contract v1")],
         string="Warehouse System",
         default="shipbob",
-        help="The 3PL's system: ShipBob (API 2026-01).",
+        help="The 3PL's system: ShipBob (API 2026-01), or any warehouse posting dispatch "
+        "contract v1 documents to the webhook, signed the Standard Webhooks way (it receives "
+        "the deliveries its own way).",
     )
     shipbob_token = fields.Char(
         string="Personal Access Token",
@@ -120,6 +122,13 @@ class OmniBackend(models.Model):
     def _omni_test_connection(self):
         if self.channel != CHANNEL:
             return super()._omni_test_connection()
+        if self.tpl_provider == "contract":
+            return _(
+                "Dispatch contract v1: the warehouse posts its shipments to %(url)s, signed "
+                "with the webhook secret (%(state)s).",
+                url=self.webhook_url,
+                state=_("set") if self._omni_webhook_secret() else _("not set: all refused"),
+            )
         adapter = self._shipbob_adapter()
         try:
             centers = adapter.fulfillment_centers()
@@ -160,6 +169,8 @@ class OmniBackend(models.Model):
     def _omni_webhook_events(self, raw_body, headers):
         if self.channel != CHANNEL:
             return super()._omni_webhook_events(raw_body, headers)
+        if self.tpl_provider == "contract":
+            return self._tpl_contract_event_vals(raw_body, headers)
         topic = _header(headers, TOPIC_HEADER)
         if not topic:
             raise PayloadError(_("ShipBob webhook without %(header)s header", header=TOPIC_HEADER))
@@ -242,8 +253,30 @@ class OmniBackend(models.Model):
             return {"result_note": _("3PL event type %(type)s is not used.", type=event.topic)}
         return getattr(self, handler)(event)
 
+    def _tpl_contract_event_vals(self, raw_body, headers):
+        """A dispatch contract document: its event is the topic, its shipment the record."""
+        document = load_json(raw_body, "Dispatch contract document")
+        if not isinstance(document, dict) or document.get("record_type") != "shipment":
+            raise PayloadError(_("Dispatch contract v1: a document is one shipment object"))
+        event = document.get("event")
+        if f"{SHIPMENT_TOPIC_PREFIX}{event}" not in EVENT_HANDLERS:
+            raise PayloadError(_("Dispatch contract v1: unknown event %(event)r", event=event))
+        return [
+            self._omni_event_vals(
+                f"{SHIPMENT_TOPIC_PREFIX}{event}",
+                raw_body,
+                f"{document.get('order_reference') or ''}#{document.get('shipment_id') or ''}",
+                event_id=_header(headers, "webhook-id"),
+            )
+        ]
+
     def _tpl_process_shipment(self, event):
-        """A shipment event: ShipBob's shipment as a contract document, then the importer."""
+        """A shipment event: the contract document the warehouse sent, or ShipBob's shipment
+        as one; then the importer."""
+        if self.tpl_provider == "contract":
+            return self.env["omni.importer"].import_shipment(
+                self, contract.parse(event._payload_json())
+            )
         shipbob_topic = _EVENT_TOPICS[event.topic.removeprefix(SHIPMENT_TOPIC_PREFIX)]
         document = shipment_document(shipbob_topic, event._payload_json())
         shipment = contract.parse(document)

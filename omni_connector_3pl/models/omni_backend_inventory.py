@@ -45,7 +45,7 @@ class OmniBackend(models.Model):
     @api.model
     def _cron_tpl_pull_inventory(self):
         """Cron: only enqueues one inventory pull per active 3PL backend."""
-        for backend in self.search([("channel", "=", CHANNEL)]):
+        for backend in self.search([("channel", "=", CHANNEL), ("tpl_provider", "=", "shipbob")]):
             backend._omni_delay(
                 _("Pull the stock of %(backend)s", backend=backend.name)
             )._tpl_pull_inventory()

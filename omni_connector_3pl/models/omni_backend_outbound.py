@@ -17,12 +17,17 @@ class OmniBackend(models.Model):
 
     def _tpl_enqueue_send(self, dispatch):
         self.ensure_one()
+        if self.tpl_provider != "shipbob":
+            return  # a contract warehouse receives the deliveries its own way
         self.sudo()._omni_delay(
             _("Send %(delivery)s to %(backend)s", delivery=dispatch.name, backend=self.name)
         )._tpl_send_dispatch(dispatch)
 
     def _tpl_enqueue_cancel(self, dispatch):
         self.ensure_one()
+        if self.tpl_provider != "shipbob":
+            dispatch.state = "cancelled"
+            return
         self.sudo()._omni_delay(
             _("Cancel %(delivery)s at %(backend)s", delivery=dispatch.name, backend=self.name)
         )._tpl_cancel_dispatch(dispatch)

@@ -20,7 +20,7 @@ class OmniBackend(models.Model):
     @api.model
     def _cron_tpl_poll_shipments(self):
         """Cron: only enqueues one poll per active 3PL backend."""
-        for backend in self.search([("channel", "=", CHANNEL)]):
+        for backend in self.search([("channel", "=", CHANNEL), ("tpl_provider", "=", "shipbob")]):
             backend._omni_delay(
                 _("Poll the shipments of %(backend)s", backend=backend.name)
             )._tpl_poll_shipments()
