@@ -16,6 +16,7 @@
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "views/omni_dispatch_views.xml",
+        "views/omni_event_views.xml",
         "views/omni_backend_views.xml",
         "views/omni_location_views.xml",
         "views/stock_picking_views.xml",

@@ -16,6 +16,7 @@ class OmniDispatchShipment(models.Model):
     _name = "omni.dispatch.shipment"
     _description = "3PL Shipment"
     _order = "id desc"
+    _rec_name = "external_id"
 
     dispatch_id = fields.Many2one(
         "omni.dispatch", required=True, readonly=True, ondelete="cascade", index=True

@@ -56,7 +56,17 @@ class TestShipBobBackend(ChannelBackendChecks, TransactionCase):
 @tagged("post_install", "-at_install")
 class TestShipBobAccess(RolesMixin, ShipBobCase):
     def test_channel_operations_are_managers(self):
-        self.assert_manager_only(self.backend, "action_tpl_pull_inventory")
+        self.assertTrue(self.assert_manager_only(self.backend, "action_tpl_pull_inventory"))
+        self.assertTrue(self.assert_manager_only(self.backend, "action_tpl_poll_shipments"))
+        self.assert_manager_only(self.backend, "action_tpl_pull_centres")
+        self.assert_manager_only(self.backend, "action_tpl_register_webhooks")
+        self.assertEqual(len(self.sandbox.world.subscriptions), 1, "the manager's only")
+        unknown = self.make_products([("NOT-AT-SHIPBOB", "Local product", 5)])
+        order, trap = self.sell({unknown: 1})
+        trap.perform_enqueued_jobs()
+        dispatch = order.picking_ids.omni_dispatch_id
+        self.assertEqual(dispatch.state, "error")
+        self.assertTrue(self.assert_manager_only(dispatch, "action_retry"))
 
     def test_dispatches_stay_in_their_company(self):
         picking, __ = self.send({self.mug: 1})
