@@ -298,6 +298,20 @@ class TestShipBobHostileShipments(ShipBobWebhookCase):
         self.assert_fails(shipment, "validation", "ships 5 SB-MUG", "only 2.0 left")
         self.assertEqual(picking.state, "assigned")
 
+    def test_shipped_from_a_centre_of_another_warehouse(self):
+        self.env["omni.location"].create(
+            {
+                "backend_id": self.backend.id,
+                "external_id": "20",
+                "name": "Moreno Valley (CA)",
+                "warehouse_id": self.warehouse.id,
+            }
+        )
+        picking, order = self.send({self.mug: 1})
+        shipment = self.sandbox.ship(order["id"], {"SB-MUG": 1}, location_id=20)
+        self.assert_fails(shipment, "mapping", "left fulfilment centre 20", picking.name)
+        self.assertEqual(picking.state, "assigned")
+
     def test_shipment_without_reference_or_id(self):
         self.assert_fails({"id": 77, "products": []}, "payload", "no reference_id")
         self.assert_fails({"reference_id": "X"}, "payload", "no id")
