@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup lint test demo install-check readme pot bench-stripe bench-shopify bench-recon
+.PHONY: help setup lint test demo install-check readme pot bench-stripe bench-shopify bench-recon bench-3pl
 
 help:
 	@echo "make demo   - set up and serve the demo database omni_demo at http://localhost:8069 (admin/admin)"
@@ -13,6 +13,7 @@ help:
 	@echo "make pot    - export each addon's i18n/<addon>.pot on a fresh database (OMNI_POT_DB, default omni_pot)"
 	@echo "make bench-stripe [ARGS=\"--n 20000\"] - Stripe import benchmark vs one-transaction-per-txn baseline"
 	@echo "make bench-recon [ARGS=\"--million\"] - reconciliation engine at 10k/100k(/1M) orders vs a naive ORM loop"
+	@echo "make bench-3pl [ARGS=\"--n 400\"] - 3PL shipped webhook -> validated delivery latency (p50/p95)"
 	@echo "make bench-shopify [ARGS=\"--n 2000\"] - Shopify order import benchmark vs bare ORM ceiling and naive import"
 
 setup:
@@ -44,3 +45,6 @@ bench-shopify: setup
 
 bench-recon: setup
 	@scripts/bench.sh recon $(ARGS)
+
+bench-3pl: setup
+	@scripts/bench.sh 3pl $(ARGS)

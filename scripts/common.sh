@@ -6,7 +6,7 @@ export PGPORT=${PGPORT:-5432}
 export PGUSER=${PGUSER:-odoo}
 VENV=${VENV:-$here/.venv}
 PY="$VENV/bin/python"
-OMNI_ADDONS=${OMNI_ADDONS:-omni_connector_base,omni_connector_shopify,omni_connector_stripe,omni_connector_pos,omni_connector_amazon,omni_reconciliation}
+OMNI_ADDONS=${OMNI_ADDONS:-omni_connector_base,omni_connector_shopify,omni_connector_stripe,omni_connector_pos,omni_connector_amazon,omni_connector_3pl,omni_reconciliation}
 mkdir -p "$here/var/log"
 
 addons_path() {  # upstream checkouts keep addons/ beside odoo/addons

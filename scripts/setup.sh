@@ -78,7 +78,7 @@ fi
 if changed requirements requirements.txt; then
   log "installing requirements.txt"
   pip install -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
-  "$VENV/bin/python" -c "import stripe, shopify, pytest_odoo, graphql, odoo.addons.queue_job" \
+  "$VENV/bin/python" -c "import stripe, shopify, standardwebhooks, pytest_odoo, graphql, odoo.addons.queue_job" \
     || { echo "error: requirements.txt did not install" >&2; exit 1; }
   done_step requirements
 fi

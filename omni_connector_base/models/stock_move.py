@@ -43,6 +43,23 @@ class StockPicking(models.Model):
     omni_external_ref = fields.Char(
         related="sale_id.omni_external_ref", string="Channel Reference", store=True
     )
+    # Shared by the channels: a 3PL's shipment writes them, a channel's fulfilment push
+    # sends them (Shopify).
+    omni_tracking_ref = fields.Char(
+        string="Tracking Number",
+        copy=False,
+        help="Sent to the channel with the fulfilment of this delivery (the carrier's tracking "
+        "reference is used when this is empty).",
+    )
+    omni_tracking_company = fields.Char(string="Carrier", copy=False)
+
+    def _omni_tracking_number(self):
+        self.ensure_one()
+        number = self.omni_tracking_ref
+        # carrier_tracking_ref exists when the delivery (stock_delivery) module is installed
+        if not number and "carrier_tracking_ref" in self._fields:
+            number = self["carrier_tracking_ref"]
+        return number or False
 
     def _action_done(self):
         result = super()._action_done()

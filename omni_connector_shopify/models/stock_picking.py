@@ -4,13 +4,6 @@ from odoo import fields, models
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    omni_tracking_ref = fields.Char(
-        string="Tracking Number",
-        copy=False,
-        help="Sent to the channel with the fulfilment of this delivery (the carrier's tracking "
-        "reference is used when this is empty).",
-    )
-    omni_tracking_company = fields.Char(string="Carrier", copy=False)
     omni_fulfillment_ref = fields.Char(
         string="Channel Fulfilment",
         copy=False,
@@ -18,14 +11,6 @@ class StockPicking(models.Model):
         index="btree_not_null",
         help="The channel's fulfilment created from this delivery.",
     )
-
-    def _omni_tracking_number(self):
-        self.ensure_one()
-        number = self.omni_tracking_ref
-        # carrier_tracking_ref exists when the delivery (stock_delivery) module is installed
-        if not number and "carrier_tracking_ref" in self._fields:
-            number = self["carrier_tracking_ref"]
-        return number or False
 
     def _action_done(self):
         result = super()._action_done()

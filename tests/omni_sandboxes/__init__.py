@@ -13,6 +13,8 @@ import each other package-relatively.
   seeded shop behind the GraphQL Admin API, validated against its schema.
 - :mod:`.amazon_sandbox`: a seeded Amazon seller month behind Login with Amazon, Orders
   2026-01-01 and Reports 2021-06-30 (Flat File V2 settlement reports).
+- :mod:`.shipbob_sandbox`: a ShipBob account (API 2026-01) validated against ShipBob's OpenAPI,
+  sending Standard Webhooks-signed shipment and billing webhooks.
 - :mod:`.pos_sandbox`: a store chain's API serving the POS feed contract.
 - :mod:`.serve` runs them for the demo (``python -m omni_sandboxes.serve``).
 """

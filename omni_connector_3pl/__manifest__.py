@@ -1,0 +1,27 @@
+{
+    "name": "Omni Connector 3PL",
+    "summary": "Third-party warehouses as a channel: deliveries sent to the 3PL as orders, "
+    "its shipments validating them, its stock as channel levels (ShipBob first)",
+    "version": "17.0.1.0.0",
+    "category": "Inventory/Omnichannel",
+    "author": "Omni",
+    "website": "https://github.com/omni-suite/omni",
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["omni_connector_base"],
+    "external_dependencies": {"python": ["standardwebhooks", "requests", "jsonschema"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/omni_3pl_security.xml",
+        "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
+        "views/omni_dispatch_views.xml",
+        "views/omni_event_views.xml",
+        "views/omni_backend_views.xml",
+        "views/omni_location_views.xml",
+        "views/stock_picking_views.xml",
+        "views/sale_order_views.xml",
+        "views/omni_menus.xml",
+    ],
+    "installable": True,
+}
