@@ -33,6 +33,9 @@
         "views/omni_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "omni_connector_base/static/src/fields/*.js",
+        ],
         "web.assets_tests": [
             "omni_connector_base/static/tests/tours/*.js",
         ],

@@ -1,3 +1,7 @@
+# isort: off
+from . import omni_origin_mixin  # first: the documents below inherit it
+
+# isort: on
 from . import (
     account_move,
     omni_backend,

@@ -35,6 +35,21 @@ EVENT_STATES = [
     ("dead", "Dead-lettered"),
     ("ignored", "Ignored"),
 ]
+EVENT_SOURCES = [
+    ("webhook", "Webhook"),
+    ("poll", "Scheduled pull"),
+    ("file", "File import"),
+    ("manual", "Manual"),
+]
+ERROR_CLASSES = [
+    ("payload", "Malformed payload"),
+    ("mapping", "Mapping"),
+    ("currency", "Currency"),
+    ("validation", "Validation"),
+    ("connection", "Channel refused"),
+    ("retryable", "Temporary (will retry)"),
+    ("internal", "Internal error"),
+]
 
 
 def payload_digest(raw):
@@ -72,12 +87,7 @@ class OmniEvent(models.Model):
     external_id = fields.Char(index=True, readonly=True, help="Channel id of the record.")
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
     source = fields.Selection(
-        [
-            ("webhook", "Webhook"),
-            ("poll", "Scheduled pull"),
-            ("file", "File import"),
-            ("manual", "Manual"),
-        ],
+        EVENT_SOURCES,
         required=True,
         default="manual",
         readonly=True,
@@ -94,18 +104,7 @@ class OmniEvent(models.Model):
         tracking=True,
     )
     attempts = fields.Integer(readonly=True)
-    error_class = fields.Selection(
-        [
-            ("payload", "Malformed payload"),
-            ("mapping", "Mapping"),
-            ("currency", "Currency"),
-            ("validation", "Validation"),
-            ("connection", "Channel refused"),
-            ("retryable", "Temporary (will retry)"),
-            ("internal", "Internal error"),
-        ],
-        readonly=True,
-    )
+    error_class = fields.Selection(ERROR_CLASSES, readonly=True)
     error_message = fields.Text(readonly=True)
     result_note = fields.Char(readonly=True, help="What processing did, e.g. skipped as stale.")
     received_at = fields.Datetime(
@@ -114,6 +113,12 @@ class OmniEvent(models.Model):
     processed_at = fields.Datetime(readonly=True)
     latency_ms = fields.Integer(
         readonly=True, string="Latency (ms)", help="From reception to successful processing."
+    )
+    latency_seconds = fields.Float(
+        compute="_compute_latency_seconds",
+        string="Latency (s)",
+        digits=(16, 2),
+        help="From reception to successful processing.",
     )
     next_retry_at = fields.Datetime(readonly=True)
     channel_updated_at = fields.Datetime(
@@ -130,6 +135,10 @@ class OmniEvent(models.Model):
     ]
 
     @api.depends("topic", "external_id")
+    def _compute_latency_seconds(self):
+        for event in self:
+            event.latency_seconds = event.latency_ms / 1000.0
+
     def _compute_display_name(self):
         for event in self:
             event.display_name = f"{event.topic} {event.external_id or ''}".strip()
@@ -451,7 +460,7 @@ class OmniEvent(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(backend.responsible_user_id or self.env.ref("base.user_admin")).id,
-            summary=_("Dead-lettered %(channel)s event", channel=backend.channel),
+            summary=_("Dead-lettered %(channel)s event", channel=backend._omni_channel_label()),
             note=_(
                 "Event %(event)s failed %(attempts)s times: %(error)s",
                 event=self.display_name,
