@@ -17,6 +17,7 @@
         "data/omni_data.xml",
         "data/ir_cron_data.xml",
         "views/omni_backend_stream_views.xml",
+        "views/omni_backend_setup_wizard_views.xml",
         "views/omni_backend_views.xml",
         "views/omni_event_views.xml",
         "report/omni_event_report_views.xml",

@@ -5,6 +5,7 @@ from . import omni_origin_mixin  # first: the documents below inherit it
 from . import (
     account_move,
     omni_backend,
+    omni_backend_setup,
     omni_backend_stream,
     omni_event,
     omni_event_unique_key,

@@ -152,11 +152,18 @@ class OmniBackend(models.Model):
     event_done_count = fields.Integer(compute="_compute_event_stats")
     event_failed_count = fields.Integer(compute="_compute_event_stats")
     event_dead_count = fields.Integer(compute="_compute_event_stats")
+    event_waiting_count = fields.Integer(
+        compute="_compute_event_stats",
+        help="Events retried on their own later: a rate limit, a lock, the record they need "
+        "not arrived yet. Not failures.",
+    )
     queue_depth = fields.Integer(
-        compute="_compute_event_stats", help="Events waiting to be processed."
+        compute="_compute_event_stats",
+        help="Events to be processed: received, or waiting for their next attempt.",
     )
     failure_rate = fields.Float(
-        compute="_compute_event_stats", help="Share of failed or dead events, last 7 days."
+        compute="_compute_event_stats",
+        help="Share of failed or dead events, last 7 days; waiting events are not failures.",
     )
     latency_p50_ms = fields.Integer(compute="_compute_event_stats", string="Latency p50 (ms)")
     latency_p95_ms = fields.Integer(compute="_compute_event_stats", string="Latency p95 (ms)")
@@ -204,11 +211,11 @@ class OmniBackend(models.Model):
             """
             SELECT backend_id,
                    count(*) FILTER (WHERE state = 'received') AS received,
+                   count(*) FILTER (WHERE state = 'waiting') AS waiting,
                    count(*) FILTER (WHERE state = 'done') AS done,
                    count(*) FILTER (WHERE state = 'failed') AS failed,
                    count(*) FILTER (WHERE state = 'dead') AS dead,
-                   count(*) FILTER (WHERE state = 'received' OR
-                                    (state = 'failed' AND next_retry_at IS NOT NULL)) AS queued,
+                   count(*) FILTER (WHERE state IN ('received', 'waiting')) AS queued,
                    count(*) FILTER (WHERE received_at > %(since)s) AS recent,
                    count(*) FILTER (WHERE received_at > %(since)s
                                       AND state IN ('failed', 'dead')) AS recent_bad,
@@ -230,10 +237,11 @@ class OmniBackend(models.Model):
             )
         )
         for backend in self:
-            received, done, failed, dead, queued, recent, recent_bad, p50, p95 = stats.get(
-                backend.id, (0, 0, 0, 0, 0, 0, 0, None, None)
+            received, waiting, done, failed, dead, queued, recent, recent_bad, p50, p95 = stats.get(
+                backend.id, (0, 0, 0, 0, 0, 0, 0, 0, None, None)
             )
             backend.event_received_count = received
+            backend.event_waiting_count = waiting
             backend.event_done_count = done
             backend.event_failed_count = failed
             backend.event_dead_count = dead

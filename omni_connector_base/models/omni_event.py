@@ -28,8 +28,11 @@ PROCESS_BATCH_SIZE = 50
 # Topic of an authentic event that could not be read or stored as it came.
 UNREADABLE_TOPIC = "unreadable"
 
+# "waiting": a temporary obstacle (the channel's rate limit, a lock, the record it needs not
+# here yet): it is retried on its own at ``next_retry_at``; not a failure.
 EVENT_STATES = [
     ("received", "Received"),
+    ("waiting", "Waiting"),
     ("done", "Done"),
     ("failed", "Failed"),
     ("dead", "Dead-lettered"),
@@ -254,7 +257,7 @@ class OmniEvent(models.Model):
                     description=_(
                         "Process %(count)s %(channel)s event(s)",
                         count=len(batch),
-                        channel=backend.channel,
+                        channel=backend._omni_channel_label(),
                     ),
                     eta=eta,
                 )._process_job()
@@ -428,7 +431,7 @@ class OmniEvent(models.Model):
         delay = err.seconds or _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
         self.sudo().write(
             {
-                "state": "failed",
+                "state": "waiting",
                 "attempts": attempts,
                 "error_class": "retryable",
                 "error_message": str(err),
@@ -492,7 +495,7 @@ class OmniEvent(models.Model):
     def action_retry(self):
         """Process failed / dead events again."""
         self.env["omni.backend"]._omni_check_manager()
-        events = self.filtered(lambda e: e.state in ("failed", "dead", "received"))
+        events = self.filtered(lambda e: e.state in ("failed", "dead", "received", "waiting"))
         for event in events:
             event._message_log(body=_("Retried by %(user)s.", user=self.env.user.name))
         events.sudo().write({"state": "received", "next_retry_at": False})
@@ -538,9 +541,21 @@ class OmniEvent(models.Model):
 
     @api.model
     def _cron_enqueue_received(self):
-        """Heal lost enqueues: received events with no pending job get one."""
+        """Heal lost enqueues: received events with no pending job get one, and so do waiting
+        events whose retry is long overdue."""
         stale = fields.Datetime.now() - timedelta(minutes=15)
-        events = self.search([("state", "=", "received"), ("write_date", "<", stale)], limit=5000)
+        events = self.search(
+            [
+                "|",
+                "&",
+                ("state", "=", "received"),
+                ("write_date", "<", stale),
+                "&",
+                ("state", "=", "waiting"),
+                ("next_retry_at", "<", stale),
+            ],
+            limit=5000,
+        )
         events._enqueue()
 
     @api.model

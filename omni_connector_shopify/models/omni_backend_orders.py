@@ -58,8 +58,8 @@ class OmniBackend(models.Model):
         return links
 
     def _shopify_wake_waiting(self, omni_order):
-        """The refunds and returns that arrived before this order and wait for it (failed,
-        retryable) are processed now rather than at their next attempt."""
+        """The refunds and returns that arrived before this order and wait for it are
+        processed now rather than at their next attempt."""
         if not omni_order:
             return
         waiting = (
@@ -68,8 +68,7 @@ class OmniBackend(models.Model):
             .search(
                 [
                     ("backend_id", "=", self.id),
-                    ("state", "=", "failed"),
-                    ("error_class", "=", "retryable"),
+                    ("state", "=", "waiting"),
                     ("topic", "in", (REFUND_TOPIC, *RETURN_TOPICS)),
                     ("payload", "ilike", omni_order.external_id),
                 ]

@@ -307,7 +307,7 @@ class TestReturnWebhooks(ReturnsCase, HttpCase):
             if event.error_class != "retryable":
                 break
             waits += 1
-            self.assertEqual(event.state, "failed")
+            self.assertEqual(event.state, "waiting")
             self.assertTrue(event.next_retry_at)
             self.assertEqual(len(trap.enqueued_jobs), 1, "retried later by a job of its own")
         self.assertEqual(waits, self.backend.max_attempts - 2)

@@ -310,6 +310,23 @@ class TestStripeFaults(StripeCase):
                 self.assertIn(f"{kind} {shown}", message)
         self.assertIn("¥", message)  # JPY, zero-decimal, with its symbol
 
+    def test_setup_guide(self):
+        """The guide asks for the key where it goes, then tests the connection; once the
+        journal and the webhook secret are set the account is ready."""
+        bare = self.make_backend("Guided Stripe", stripe_secret_key=False, webhook_secret=False)
+        guide = self.env["omni.backend.setup.wizard"].create({"backend_id": bare.id})
+        self.assertIn("restricted key", guide.next_step)
+        self.assertIn("Secret Key", guide.next_step)
+        guide = self.env["omni.backend.setup.wizard"].create({"backend_id": self.backend.id})
+        guide.action_test_connection()
+        guide.invalidate_recordset()
+        self.assertTrue(guide.ready, guide.next_step)
+        self.backend.webhook_secret = False
+        guide.invalidate_recordset()
+        self.assertIn("Developers ▸ Webhooks", guide.next_step)
+        self.assertIn(self.backend.webhook_url, guide.next_step)
+        self.assertIn("payout.paid", guide.next_step, "the events to send, from the handlers")
+
     def test_connection_amount_formatting(self):
         """Stripe's exponents (ISK counted in hundredths), Odoo's symbols, and a currency Odoo
         does not know: its amount and ISO code, never a crash."""

@@ -10,6 +10,7 @@ from . import (
     test_returns,
     test_roles,
     test_screen_values,
+    test_setup_guide,
     test_streams,
     test_tour,
     test_unique_keys,

@@ -1,7 +1,12 @@
 """What users read on the screens: labels, never the technical values behind them (channel,
 stream, source, error class, tender), and latency in seconds."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import OmniTestChannelCase, order_payload
 
@@ -88,3 +93,39 @@ class TestScreenValues(OmniTestChannelCase):
             self.env["omni.store.day.tender"].create(
                 {"store_day_id": day.id, "tender": "bitcoin", "z_amount": 1.0}
             )
+
+    def test_waiting_is_not_a_failure(self):
+        """An event held up by something temporary (a rate limit, a lock, its parent not here
+        yet) is waiting, not failed: it is not red, not in the failure rate, and it is retried
+        on its own; only when its attempts run out is it a failure."""
+        self.backend.max_attempts = 2
+        self.deliver(order_payload())
+        waiting, __ = self.receive({"id": "evt-w", "topic": "flaky", "retry_after": 30})
+        with trap_jobs() as trap:
+            waiting._process_job()
+            trap.assert_jobs_count(1)  # its retry
+        self.assertEqual((waiting.state, label(waiting, "state")), ("waiting", "Waiting"))
+        self.assertTrue(waiting.next_retry_at)
+        self.backend.invalidate_recordset()
+        self.assertEqual(
+            (
+                self.backend.event_failed_count,
+                self.backend.event_waiting_count,
+                self.backend.queue_depth,
+                self.backend.failure_rate,
+            ),
+            (0, 1, 1, 0.0),
+        )
+        self.env.flush_all()
+        report = self.env["omni.event.report"].search([("id", "=", waiting.id)])
+        self.assertEqual((report.state, report.failed_count), ("waiting", 0))
+        # a retry lost with its job: the cron heals it once it is long overdue
+        waiting.sudo().write({"next_retry_at": fields.Datetime.now() - timedelta(hours=1)})
+        with trap_jobs() as trap:
+            self.env["omni.event"]._cron_enqueue_received()
+            self.assertIn(waiting, [job.recordset for job in trap.enqueued_jobs])
+        with trap_jobs():
+            waiting._process_job()
+        self.assertEqual(waiting.state, "dead", "out of attempts: now a failure")
+        self.backend.invalidate_recordset()
+        self.assertEqual((self.backend.event_dead_count, self.backend.failure_rate), (1, 0.5))

@@ -32,6 +32,11 @@ class TestOmniTour(HttpCase):
         self.assertEqual(done.state, "done", done.error_message)
         self.start_tour("/web", "omni_connector_base_tour", login="admin", timeout=180)
 
+    def test_tour_admin_connects_a_channel(self):
+        backend = self.env["omni.backend"].create({"name": "Tour setup", "channel": "omnitest"})
+        self.start_tour("/web", "omni_connector_base_setup_tour", login="admin", timeout=180)
+        self.assertEqual(backend.state, "connected")
+
 
 @tagged("post_install", "-at_install")
 class TestFinanceTour(OmniTestChannelCase, HttpCase):
