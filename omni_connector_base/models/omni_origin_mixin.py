@@ -15,7 +15,7 @@ class OmniOriginMixin(models.AbstractModel):
 
     omni_origin_order_ids = fields.Many2many(
         "omni.order",
-        string="Channel Orders",
+        string="Source Channel Orders",
         compute="_compute_omni_origin",
         groups=USER_GROUP,
     )
