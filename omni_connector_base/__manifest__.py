@@ -17,6 +17,7 @@
         "data/omni_data.xml",
         "data/ir_cron_data.xml",
         "views/omni_backend_stream_views.xml",
+        "views/omni_backend_setup_wizard_views.xml",
         "views/omni_backend_views.xml",
         "views/omni_event_views.xml",
         "report/omni_event_report_views.xml",
@@ -33,6 +34,9 @@
         "views/omni_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "omni_connector_base/static/src/fields/*.js",
+        ],
         "web.assets_tests": [
             "omni_connector_base/static/tests/tours/*.js",
         ],

@@ -1,4 +1,14 @@
-"""Limits of what the pipeline accepts from a channel (README, "How an event flows")."""
+"""Limits of what the pipeline accepts from a channel (README, "How an event flows"), and the
+canonical values every channel maps to."""
+
+# Canonical tenders of a till (the POS contract's ``tender.type``), with their labels.
+TENDER_TYPES = [
+    ("cash", "Cash"),
+    ("card", "Card"),
+    ("gift_card", "Gift Card"),
+    ("store_credit", "Store Credit"),
+    ("other", "Other"),
+]
 
 # A webhook body above this is refused at the door (413) before anything is parsed.
 MAX_BODY_BYTES = 32 * 1024 * 1024

@@ -1,1 +1,1 @@
-from . import omni_backend, omni_backend_pull, omni_status_map
+from . import omni_backend, omni_backend_pull, omni_backend_setup, omni_status_map

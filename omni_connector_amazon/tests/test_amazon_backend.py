@@ -17,6 +17,24 @@ class TestAmazonBackend(ChannelBackendChecks, TransactionCase):
         self.assertEqual(self.backend.state, "error")
         self.assertIn("no Login with Amazon client id", self.backend.connection_message)
 
+    def test_setup_guide(self):
+        """Credentials, then the seller, then the test; Amazon is pulled: no webhook step."""
+        guide = self.env["omni.backend.setup.wizard"].create({"backend_id": self.backend.id})
+        steps = [step["key"] for step in self.backend._omni_setup_steps()]
+        self.assertEqual(steps, ["credentials", "seller", "connection"])
+        self.assertIn("refresh token", guide.next_step)
+        self.backend.sudo().write(
+            {
+                "amazon_lwa_client_id": "amzn1.application-oa2-client.x",
+                "amazon_lwa_client_secret": "lwa-secret-0f3c",
+                "amazon_refresh_token": "Atzr|refresh-9d1e",
+            }
+        )
+        guide.invalidate_recordset()
+        self.assertIn("marketplace IDs", guide.next_step)
+        for secret in ("lwa-secret-0f3c", "Atzr|refresh-9d1e"):
+            self.assertNotIn(secret, guide.steps_html + guide.next_step)
+
     def test_credentials_are_for_managers_and_not_copied(self):
         for name in ("amazon_lwa_client_id", "amazon_lwa_client_secret", "amazon_refresh_token"):
             field = self.env["omni.backend"]._fields[name]

@@ -1,9 +1,14 @@
+# isort: off
+from . import omni_origin_mixin  # first: the documents below inherit it
+
+# isort: on
 from . import (
     account_journal,
     account_move,
     omni_backend,
     omni_backend_accounting,
     omni_backend_gateway,
+    omni_backend_setup,
     omni_backend_stream,
     omni_event,
     omni_event_unique_key,

@@ -152,14 +152,33 @@ class OmniBackend(models.Model):
     event_done_count = fields.Integer(compute="_compute_event_stats")
     event_failed_count = fields.Integer(compute="_compute_event_stats")
     event_dead_count = fields.Integer(compute="_compute_event_stats")
+    event_waiting_count = fields.Integer(
+        compute="_compute_event_stats",
+        help="Events retried on their own later: a rate limit, a lock, the record they need "
+        "not arrived yet. Not failures.",
+    )
     queue_depth = fields.Integer(
-        compute="_compute_event_stats", help="Events waiting to be processed."
+        compute="_compute_event_stats",
+        help="Events to be processed: received, or waiting for their next attempt.",
     )
     failure_rate = fields.Float(
-        compute="_compute_event_stats", help="Share of failed or dead events, last 7 days."
+        compute="_compute_event_stats",
+        help="Share of failed or dead events, last 7 days; waiting events are not failures.",
     )
     latency_p50_ms = fields.Integer(compute="_compute_event_stats", string="Latency p50 (ms)")
     latency_p95_ms = fields.Integer(compute="_compute_event_stats", string="Latency p95 (ms)")
+    latency_p50_seconds = fields.Float(
+        compute="_compute_event_stats",
+        string="Latency p50 (s)",
+        digits=(16, 2),
+        help="Median time from reception to processing of the events done.",
+    )
+    latency_p95_seconds = fields.Float(
+        compute="_compute_event_stats",
+        string="Latency p95 (s)",
+        digits=(16, 2),
+        help="95 % of the events done were processed within this time of their reception.",
+    )
     last_sync_at = fields.Datetime(compute="_compute_event_stats", string="Last Successful Sync")
     stream_stalled_count = fields.Integer(
         compute="_compute_stream_stalled_count",
@@ -192,11 +211,11 @@ class OmniBackend(models.Model):
             """
             SELECT backend_id,
                    count(*) FILTER (WHERE state = 'received') AS received,
+                   count(*) FILTER (WHERE state = 'waiting') AS waiting,
                    count(*) FILTER (WHERE state = 'done') AS done,
                    count(*) FILTER (WHERE state = 'failed') AS failed,
                    count(*) FILTER (WHERE state = 'dead') AS dead,
-                   count(*) FILTER (WHERE state = 'received' OR
-                                    (state = 'failed' AND next_retry_at IS NOT NULL)) AS queued,
+                   count(*) FILTER (WHERE state IN ('received', 'waiting')) AS queued,
                    count(*) FILTER (WHERE received_at > %(since)s) AS recent,
                    count(*) FILTER (WHERE received_at > %(since)s
                                       AND state IN ('failed', 'dead')) AS recent_bad,
@@ -218,10 +237,11 @@ class OmniBackend(models.Model):
             )
         )
         for backend in self:
-            received, done, failed, dead, queued, recent, recent_bad, p50, p95 = stats.get(
-                backend.id, (0, 0, 0, 0, 0, 0, 0, None, None)
+            received, waiting, done, failed, dead, queued, recent, recent_bad, p50, p95 = stats.get(
+                backend.id, (0, 0, 0, 0, 0, 0, 0, 0, None, None)
             )
             backend.event_received_count = received
+            backend.event_waiting_count = waiting
             backend.event_done_count = done
             backend.event_failed_count = failed
             backend.event_dead_count = dead
@@ -229,7 +249,19 @@ class OmniBackend(models.Model):
             backend.failure_rate = (recent_bad / recent) if recent else 0.0
             backend.latency_p50_ms = int(p50 or 0)
             backend.latency_p95_ms = int(p95 or 0)
+            backend.latency_p50_seconds = (p50 or 0) / 1000.0
+            backend.latency_p95_seconds = (p95 or 0) / 1000.0
             backend.last_sync_at = last_sync.get(backend)
+
+    def _omni_stream_labels(self):
+        """{stream name: what users read}; connectors add their streams' labels."""
+        return {"orders": _("Orders"), "payouts": _("Payouts")}
+
+    def _omni_channel_label(self):
+        """The channel as users read it ("Shopify", not "shopify"), in their language."""
+        self.ensure_one()
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        return labels.get(self.channel, self.channel or "")
 
     def _compute_stream_stalled_count(self):
         for backend in self:
@@ -315,8 +347,12 @@ class OmniBackend(models.Model):
             "omni_connector_base.omni_event_action"
         )
         action["domain"] = [("backend_id", "=", self.id)]
-        search_filter = self.env.context.get("omni_event_filter", "filter_open")
-        action["context"] = {"default_backend_id": self.id, f"search_default_{search_filter}": 1}
+        # The stat buttons open a filtered list; the backend's "Events" shows every event,
+        # newest first, so what just arrived or was just done is never hidden.
+        action["context"] = {"default_backend_id": self.id}
+        search_filter = self.env.context.get("omni_event_filter")
+        if search_filter:
+            action["context"][f"search_default_{search_filter}"] = 1
         return action
 
     # ------------------------------------------------------------------------------------
@@ -325,7 +361,9 @@ class OmniBackend(models.Model):
 
     def _omni_test_connection(self):
         """Reach the channel and return a human summary; raise OmniError when it fails."""
-        raise UserError(_("The %(channel)s channel has no connection test.", channel=self.channel))
+        raise UserError(
+            _("The %(channel)s channel has no connection test.", channel=self._omni_channel_label())
+        )
 
     def _omni_webhook_secret(self):
         """The secret for webhook verification (sudo: the route runs as public)."""

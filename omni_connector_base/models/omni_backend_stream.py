@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 #: queue_job states of a job that was retried or gave up: a stream's trouble, not its queue.
 #: A job waiting for its first run, or a continuation after progress, is not trouble.
@@ -22,7 +22,8 @@ class OmniBackendStream(models.Model):
 
     backend_id = fields.Many2one("omni.backend", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, help="The stream's technical name, as jobs know it.")
+    label = fields.Char(string="Stream", compute="_compute_label")
     watermark = fields.Datetime(help="Channel time up to which records have been fetched.")
     cursor = fields.Char(help="Opaque channel cursor of an interrupted pagination.")
     last_success_at = fields.Datetime(readonly=True)
@@ -58,6 +59,19 @@ class OmniBackendStream(models.Model):
     _sql_constraints = [
         ("backend_name_uniq", "UNIQUE(backend_id, name)", "A stream exists once per backend."),
     ]
+
+    @api.depends("name", "backend_id.channel")
+    def _compute_label(self):
+        for stream in self:
+            labels = stream.backend_id._omni_stream_labels()
+            stream.label = (
+                labels.get(stream.name) or (stream.name or "").replace("_", " ").capitalize()
+            )
+
+    @api.depends("label")
+    def _compute_display_name(self):
+        for stream in self:
+            stream.display_name = stream.label
 
     def _mark_success(self, watermark=None):
         vals = {"last_success_at": fields.Datetime.now(), "cursor": False, "error_since": False}

@@ -28,12 +28,30 @@ PROCESS_BATCH_SIZE = 50
 # Topic of an authentic event that could not be read or stored as it came.
 UNREADABLE_TOPIC = "unreadable"
 
+# "waiting": a temporary obstacle (the channel's rate limit, a lock, the record it needs not
+# here yet): it is retried on its own at ``next_retry_at``; not a failure.
 EVENT_STATES = [
     ("received", "Received"),
+    ("waiting", "Waiting"),
     ("done", "Done"),
     ("failed", "Failed"),
     ("dead", "Dead-lettered"),
     ("ignored", "Ignored"),
+]
+EVENT_SOURCES = [
+    ("webhook", "Webhook"),
+    ("poll", "Scheduled pull"),
+    ("file", "File import"),
+    ("manual", "Manual"),
+]
+ERROR_CLASSES = [
+    ("payload", "Malformed payload"),
+    ("mapping", "Mapping"),
+    ("currency", "Currency"),
+    ("validation", "Validation"),
+    ("connection", "Channel refused"),
+    ("retryable", "Temporary (will retry)"),
+    ("internal", "Internal error"),
 ]
 
 
@@ -72,12 +90,7 @@ class OmniEvent(models.Model):
     external_id = fields.Char(index=True, readonly=True, help="Channel id of the record.")
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
     source = fields.Selection(
-        [
-            ("webhook", "Webhook"),
-            ("poll", "Scheduled pull"),
-            ("file", "File import"),
-            ("manual", "Manual"),
-        ],
+        EVENT_SOURCES,
         required=True,
         default="manual",
         readonly=True,
@@ -94,18 +107,7 @@ class OmniEvent(models.Model):
         tracking=True,
     )
     attempts = fields.Integer(readonly=True)
-    error_class = fields.Selection(
-        [
-            ("payload", "Malformed payload"),
-            ("mapping", "Mapping"),
-            ("currency", "Currency"),
-            ("validation", "Validation"),
-            ("connection", "Channel refused"),
-            ("retryable", "Temporary (will retry)"),
-            ("internal", "Internal error"),
-        ],
-        readonly=True,
-    )
+    error_class = fields.Selection(ERROR_CLASSES, readonly=True)
     error_message = fields.Text(readonly=True)
     result_note = fields.Char(readonly=True, help="What processing did, e.g. skipped as stale.")
     received_at = fields.Datetime(
@@ -114,6 +116,12 @@ class OmniEvent(models.Model):
     processed_at = fields.Datetime(readonly=True)
     latency_ms = fields.Integer(
         readonly=True, string="Latency (ms)", help="From reception to successful processing."
+    )
+    latency_seconds = fields.Float(
+        compute="_compute_latency_seconds",
+        string="Latency (s)",
+        digits=(16, 2),
+        help="From reception to successful processing.",
     )
     next_retry_at = fields.Datetime(readonly=True)
     channel_updated_at = fields.Datetime(
@@ -130,6 +138,10 @@ class OmniEvent(models.Model):
     ]
 
     @api.depends("topic", "external_id")
+    def _compute_latency_seconds(self):
+        for event in self:
+            event.latency_seconds = event.latency_ms / 1000.0
+
     def _compute_display_name(self):
         for event in self:
             event.display_name = f"{event.topic} {event.external_id or ''}".strip()
@@ -245,7 +257,7 @@ class OmniEvent(models.Model):
                     description=_(
                         "Process %(count)s %(channel)s event(s)",
                         count=len(batch),
-                        channel=backend.channel,
+                        channel=backend._omni_channel_label(),
                     ),
                     eta=eta,
                 )._process_job()
@@ -419,7 +431,7 @@ class OmniEvent(models.Model):
         delay = err.seconds or _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
         self.sudo().write(
             {
-                "state": "failed",
+                "state": "waiting",
                 "attempts": attempts,
                 "error_class": "retryable",
                 "error_message": str(err),
@@ -451,7 +463,7 @@ class OmniEvent(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(backend.responsible_user_id or self.env.ref("base.user_admin")).id,
-            summary=_("Dead-lettered %(channel)s event", channel=backend.channel),
+            summary=_("Dead-lettered %(channel)s event", channel=backend._omni_channel_label()),
             note=_(
                 "Event %(event)s failed %(attempts)s times: %(error)s",
                 event=self.display_name,
@@ -483,7 +495,7 @@ class OmniEvent(models.Model):
     def action_retry(self):
         """Process failed / dead events again."""
         self.env["omni.backend"]._omni_check_manager()
-        events = self.filtered(lambda e: e.state in ("failed", "dead", "received"))
+        events = self.filtered(lambda e: e.state in ("failed", "dead", "received", "waiting"))
         for event in events:
             event._message_log(body=_("Retried by %(user)s.", user=self.env.user.name))
         events.sudo().write({"state": "received", "next_retry_at": False})
@@ -529,9 +541,21 @@ class OmniEvent(models.Model):
 
     @api.model
     def _cron_enqueue_received(self):
-        """Heal lost enqueues: received events with no pending job get one."""
+        """Heal lost enqueues: received events with no pending job get one, and so do waiting
+        events whose retry is long overdue."""
         stale = fields.Datetime.now() - timedelta(minutes=15)
-        events = self.search([("state", "=", "received"), ("write_date", "<", stale)], limit=5000)
+        events = self.search(
+            [
+                "|",
+                "&",
+                ("state", "=", "received"),
+                ("write_date", "<", stale),
+                "&",
+                ("state", "=", "waiting"),
+                ("next_retry_at", "<", stale),
+            ],
+            limit=5000,
+        )
         events._enqueue()
 
     @api.model

@@ -83,8 +83,10 @@ class OmniOrder(models.Model):
 
     @api.depends("name", "channel")
     def _compute_display_name(self):
+        labels = dict(self.env["omni.backend"]._fields["channel"]._description_selection(self.env))
         for order in self:
-            order.display_name = f"[{order.channel}] {order.name}" if order.channel else order.name
+            channel = labels.get(order.channel, order.channel)
+            order.display_name = f"[{channel}] {order.name}" if channel else order.name
 
     @api.depends("refund_ids.external_id")
     def _compute_refunded_external_ids(self):

@@ -81,8 +81,10 @@ class OmniReturn(models.Model):
 
     @api.depends("name", "channel")
     def _compute_display_name(self):
+        labels = dict(self.env["omni.backend"]._fields["channel"]._description_selection(self.env))
         for ret in self:
-            ret.display_name = f"[{ret.channel}] {ret.name}" if ret.channel else ret.name
+            channel = labels.get(ret.channel, ret.channel)
+            ret.display_name = f"[{channel}] {ret.name}" if channel else ret.name
 
     @api.depends("picking_ids")
     def _compute_counts(self):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..const import TENDER_TYPES
+
 
 class OmniStoreDay(models.Model):
     """One business day of one store or till: the end-of-day (Z) report beside the
@@ -62,9 +64,7 @@ class OmniStoreDayTender(models.Model):
     store_day_id = fields.Many2one("omni.store.day", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="store_day_id.company_id", store=True)
     currency_id = fields.Many2one(related="store_day_id.currency_id", store=True)
-    tender = fields.Char(
-        required=True, help="Canonical tender: cash, card, gift_card, store_credit or other."
-    )
+    tender = fields.Selection(TENDER_TYPES, required=True, help="The till's canonical tender.")
     z_amount = fields.Monetary(
         string="Z Report", help="Total the till declared for this tender (counted for cash)."
     )

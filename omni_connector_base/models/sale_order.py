@@ -1,8 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "omni.origin.mixin"]
 
     omni_backend_id = fields.Many2one(
         "omni.backend",
@@ -21,6 +22,23 @@ class SaleOrder(models.Model):
         help="The order's id in the channel.",
     )
     omni_order_ids = fields.One2many("omni.order", "sale_order_id", string="Channel Orders")
+
+    @api.depends("omni_order_ids")
+    def _compute_omni_origin(self):
+        return super()._compute_omni_origin()
+
+    def _omni_origin_orders(self):
+        return self.omni_order_ids
+
+    def _prepare_invoice(self):
+        """Its invoices (and credit notes) say which channel order they bill, however they are
+        made: Odoo's invoicing wizard, an exception's fix, an invoicing policy."""
+        values = super()._prepare_invoice()
+        if self.omni_backend_id:
+            values.update(
+                omni_backend_id=self.omni_backend_id.id, omni_external_ref=self.omni_external_ref
+            )
+        return values
 
     def action_confirm(self):
         # Channel orders keep their date on confirmation, others get Odoo's: one dict of

@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 # Context key of a validation of channel transfers: {picking id: naive UTC datetime the
 # channel did it}. Such a picking, its moves and their lines are done at that date, and the
@@ -37,7 +37,8 @@ class StockMove(models.Model):
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "omni.origin.mixin"]
 
     omni_channel = fields.Selection(related="sale_id.omni_channel", string="Channel", store=True)
     omni_external_ref = fields.Char(
@@ -60,6 +61,15 @@ class StockPicking(models.Model):
         if not number and "carrier_tracking_ref" in self._fields:
             number = self["carrier_tracking_ref"]
         return number or False
+
+    @api.depends("sale_id.omni_order_ids")
+    def _compute_omni_origin(self):
+        return super()._compute_omni_origin()
+
+    def _omni_origin_orders(self):
+        """The channel orders of its sale order (a delivery), or of the return it receives."""
+        returns = self.env["omni.return"].search([("picking_ids", "in", self.ids)])
+        return self.sale_id.omni_order_ids | returns.omni_order_id
 
     def _action_done(self):
         result = super()._action_done()

@@ -1,6 +1,6 @@
 from odoo import fields, models, tools
 
-from ..models.omni_event import EVENT_STATES
+from ..models.omni_event import ERROR_CLASSES, EVENT_SOURCES, EVENT_STATES
 
 
 class OmniEventReport(models.Model):
@@ -18,11 +18,14 @@ class OmniEventReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     channel = fields.Selection(selection="_selection_channel", readonly=True)
     topic = fields.Char(readonly=True)
-    source = fields.Char(readonly=True)
+    source = fields.Selection(EVENT_SOURCES, readonly=True)
     state = fields.Selection(EVENT_STATES, readonly=True)
-    error_class = fields.Char(readonly=True)
+    error_class = fields.Selection(ERROR_CLASSES, string="Error", readonly=True)
     received_at = fields.Datetime(readonly=True)
     latency_ms = fields.Integer(string="Latency (ms)", readonly=True, group_operator="avg")
+    latency_seconds = fields.Float(
+        string="Latency (s)", digits=(16, 2), readonly=True, group_operator="avg"
+    )
     attempts = fields.Integer(readonly=True, group_operator="avg")
     failed_count = fields.Integer(string="# Failed", readonly=True)
     event_count = fields.Integer(string="# Events", readonly=True)
@@ -34,7 +37,8 @@ class OmniEventReport(models.Model):
     def _select(self):
         return """
             e.id, e.backend_id, e.company_id, e.channel, e.topic, e.source,
-            e.state, e.error_class, e.received_at, e.latency_ms, e.attempts,
+            e.state, e.error_class, e.received_at, e.latency_ms,
+            e.latency_ms / 1000.0 AS latency_seconds, e.attempts,
             CASE WHEN e.state IN ('failed', 'dead') THEN 1 ELSE 0 END AS failed_count,
             1 AS event_count
         """

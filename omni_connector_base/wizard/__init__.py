@@ -1,1 +1,1 @@
-from . import omni_event_ignore_wizard
+from . import omni_backend_setup_wizard, omni_event_ignore_wizard

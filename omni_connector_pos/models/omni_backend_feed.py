@@ -124,6 +124,15 @@ class OmniBackend(models.Model):
             return super()._omni_job_streams(method_name, args)
         return {"_pos_pull": {"records"}, "_pos_mirror_odoo": {"odoo_pos"}}.get(method_name, set())
 
+    def _omni_stream_labels(self):
+        if self.channel != "pos":
+            return super()._omni_stream_labels()
+        return {
+            **super()._omni_stream_labels(),
+            "records": _("Till records pulled"),
+            "odoo_pos": _("Odoo Point of Sale mirror"),
+        }
+
     def _pos_record_moment(self, record):
         """When a pulled record happened (naive UTC), for the watermark; None when unknown."""
         if not isinstance(record, dict):

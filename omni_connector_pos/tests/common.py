@@ -61,11 +61,7 @@ class PosCase(OmniCommon):
             events = self.env["omni.event"].search(
                 [
                     ("backend_id", "=", (backend or self.backend).id),
-                    "|",
-                    ("state", "=", "received"),
-                    "&",
-                    ("state", "=", "failed"),
-                    ("next_retry_at", "!=", False),
+                    ("state", "in", ("received", "waiting")),
                 ],
                 order="id",
             )

@@ -55,3 +55,20 @@ class TestPosBackend(ChannelBackendChecks, TransactionCase):
         self.backend.pos_source = "odoo"
         self.backend.action_test_connection()
         self.assertEqual(self.backend.state, "error")
+
+    def test_setup_guide(self):
+        """External tills: the guide asks for a way in, then the test, then the secret; Odoo's
+        own POS: the registers to mirror, and no webhook step at all."""
+        guide = self.env["omni.backend.setup.wizard"].create({"backend_id": self.backend.id})
+        steps = [step["key"] for step in self.backend._omni_setup_steps()]
+        self.assertEqual(steps, ["credentials", "connection", "webhook_secret"])
+        self.assertIn("POS API URL", guide.next_step)
+        self.backend.webhook_secret = "pos_secret"
+        guide.action_test_connection()
+        guide.invalidate_recordset()
+        self.assertTrue(guide.ready, guide.next_step)
+        self.backend.pos_source = "odoo"
+        guide.invalidate_recordset()
+        steps = [step["key"] for step in self.backend._omni_setup_steps()]
+        self.assertEqual(steps, ["registers", "connection"])
+        self.assertIn("Odoo POS registers", guide.next_step)

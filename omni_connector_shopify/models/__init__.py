@@ -3,6 +3,7 @@ from . import (
     omni_backend_orders,
     omni_backend_payouts,
     omni_backend_pull,
+    omni_backend_setup,
     omni_backend_stock,
     omni_backend_subscriptions,
     omni_external_id,

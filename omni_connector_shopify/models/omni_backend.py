@@ -165,6 +165,15 @@ class OmniBackend(models.Model):
         )
         return token
 
+    def _shopify_missing_scopes(self):
+        """The scopes the connector needs that the last connection test did not find granted
+        (``write_x`` grants ``read_x``); all of them before any test."""
+        granted = {s.strip() for s in (self.shopify_granted_scopes or "").split(",")} - {""}
+        covered = granted | {
+            "read_" + g[len("write_") :] for g in granted if g.startswith("write_")
+        }
+        return [scope for scope in REQUIRED_SCOPES if scope not in covered]
+
     def _omni_test_connection(self):
         if self.channel != "shopify":
             return super()._omni_test_connection()
@@ -192,10 +201,7 @@ class OmniBackend(models.Model):
             for scope in (data.get("currentAppInstallation") or {}).get("accessScopes") or []
         )
         self.shopify_granted_scopes = ", ".join(granted)
-        covered = set(granted) | {
-            "read_" + g[len("write_") :] for g in granted if g.startswith("write_")
-        }
-        missing = [scope for scope in REQUIRED_SCOPES if scope not in covered]
+        missing = self._shopify_missing_scopes()
         message = _(
             "Connected to %(name)s (%(domain)s): plan %(plan)s, currency %(currency)s. "
             "Granted scopes: %(scopes)s.",

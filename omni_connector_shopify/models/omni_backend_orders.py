@@ -64,8 +64,7 @@ class OmniBackend(models.Model):
 
     def _shopify_wake_waiting(self, omni_order):
         """The refunds, returns, transactions and disputes that arrived before this order and
-        wait for it (failed, retryable) are processed now rather than at their next
-        attempt."""
+        wait for it are processed now rather than at their next attempt."""
         if not omni_order:
             return
         waiting = (
@@ -74,8 +73,7 @@ class OmniBackend(models.Model):
             .search(
                 [
                     ("backend_id", "=", self.id),
-                    ("state", "=", "failed"),
-                    ("error_class", "=", "retryable"),
+                    ("state", "=", "waiting"),
                     ("topic", "in", WAITING_TOPICS),
                     ("payload", "ilike", omni_order.external_id),
                 ]

@@ -13,6 +13,7 @@ from ..const import (
     BULK_RUNNING,
     BULK_STREAM,
     BULK_TOPIC,
+    CUSTOMERS_STREAM,
     MASTER_PAGE_SIZE,
     MASTER_PULLS,
     MAX_PAGES_PER_JOB,
@@ -20,6 +21,7 @@ from ..const import (
     PAYOUTS_STREAM,
     POLL_OVERLAP,
     POLL_TOPIC,
+    PRODUCTS_STREAM,
     STOCK_STREAM,
 )
 from ..tools import queries
@@ -345,3 +347,15 @@ class OmniBackend(models.Model):
         }
         # _shopify_pull_master(stream_name): the base reads the stream from its argument
         return streams.get(method_name) or super()._omni_job_streams(method_name, args)
+
+    def _omni_stream_labels(self):
+        if self.channel != "shopify":
+            return super()._omni_stream_labels()
+        return {
+            **super()._omni_stream_labels(),
+            PAYOUTS_STREAM: _("Shopify Payments payouts"),
+            PRODUCTS_STREAM: _("Products"),
+            CUSTOMERS_STREAM: _("Customers"),
+            BULK_STREAM: _("Order history (bulk backfill)"),
+            STOCK_STREAM: _("Stock levels pushed"),
+        }

@@ -12,6 +12,7 @@ from . import (
     test_real_payloads,
     test_returns,
     test_roles,
+    test_setup_guide,
     test_shopify_backend,
     test_shopify_hostile_input,
     test_stall,

@@ -82,7 +82,7 @@ class TestOutOfOrder(ShopifyCase, HttpCase):
         early = self.events().filtered(lambda e: e.topic != "orders/create")
         self.assertEqual(len(early), 2)
         for event in early:
-            self.assertEqual((event.state, event.error_class), ("failed", "retryable"))
+            self.assertEqual((event.state, event.error_class), ("waiting", "retryable"))
             self.assertIn(order_id, event.error_message)
             self.assertGreater(pending_job(event).eta, fields.Datetime.now(), "retried later")
         self.assertFalse(self.env["omni.payment"].search([("backend_id", "=", self.backend.id)]))

@@ -67,7 +67,7 @@ class TestRealPayloads(ShopifyCase, HttpCase):
         rest = self.order_rest(4, financial_status="paid")
         refund = rest.pop("refunds")[0]
         waiting = self.deliver("refunds/create", refund, "wh-early-refund")
-        self.assertEqual((waiting.state, waiting.error_class), ("failed", "retryable"))
+        self.assertEqual((waiting.state, waiting.error_class), ("waiting", "retryable"))
         self.assertIn(str(refund["order_id"]), waiting.error_message)
         retry = pending_job(waiting)
         self.assertEqual(len(retry), 1)
@@ -89,7 +89,7 @@ class TestRealPayloads(ShopifyCase, HttpCase):
         refund = self.order_rest(4)["refunds"][0]
         event = self.deliver("refunds/create", refund, "wh-orphan-refund")
         for __ in range(2):
-            self.assertEqual(event.state, "failed")
+            self.assertEqual(event.state, "waiting")
             run_job(pending_job(event))
         self.assertEqual((event.state, event.attempts), ("dead", 3))
         self.assertIn(str(refund["order_id"]), event.error_message)
@@ -283,7 +283,7 @@ class TestReturnBeforeItsOrder(ReturnsCase):
         event = self.receive_webhook(topic, payload, webhook_id)
         event._enqueue()  # as the webhook controller does
         run_job(pending_job(event))
-        self.assertEqual((event.state, event.error_class), ("failed", "retryable"))
+        self.assertEqual((event.state, event.error_class), ("waiting", "retryable"))
         retry = pending_job(event)
         self.assertGreater(retry.eta, fields.Datetime.now())
         order = self.world.order_by_gid[ret["order"]["id"]]

@@ -304,7 +304,7 @@ class TestReturnWebhooks(ReturnsCase, HttpCase):
         for __ in range(self.backend.max_attempts):
             with trap_jobs() as trap:
                 event._process_job()
-            if event.state != "failed":
+            if event.state != "waiting":
                 break
             waits += 1
             self.assertEqual(event.error_class, "retryable")

@@ -1,1 +1,7 @@
-from . import omni_backend, omni_backend_booking, omni_backend_pull, omni_payment
+from . import (
+    omni_backend,
+    omni_backend_booking,
+    omni_backend_pull,
+    omni_backend_setup,
+    omni_payment,
+)

@@ -4,6 +4,7 @@ import time
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.tools.misc import format_amount
 
 from odoo.addons.omni_connector_base.models.omni_backend import MANAGER_GROUP
 from odoo.addons.omni_connector_base.tools.dates import parse_unix
@@ -16,6 +17,7 @@ from odoo.addons.omni_connector_base.tools.payload import load_json
 
 from ..const import EVENT_HANDLERS, SIGNATURE_TOLERANCE, WEBHOOK_KEY_TOPIC
 from ..tools.adapter import API_BASE, StripeAdapter
+from ..tools.currency import stripe_amount
 from ..tools.parser import (
     charge_transaction_ids,
     dispute_transaction_ids,
@@ -60,15 +62,27 @@ class OmniBackend(models.Model):
             for entry in balance.get(kind) or []:
                 parts.append(
                     _(
-                        "%(kind)s %(amount)s %(currency)s (minor units)",
+                        "%(kind)s %(amount)s",
                         kind=label,
-                        amount=entry["amount"],
-                        currency=entry["currency"].upper(),
+                        amount=self._stripe_format_amount(
+                            entry.get("amount"), entry.get("currency")
+                        ),
                     )
                 )
         return _(
             "Connected to Stripe. Balance: %(balance)s", balance=", ".join(parts) or _("empty")
         )
+
+    def _stripe_format_amount(self, value, currency):
+        """A Stripe amount (integer, minor units) as a user reads it: "$512.58", "¥500"."""
+        code = (currency or "").upper()
+        amount = stripe_amount(value, code, "balance")
+        odoo_currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)])
+        )
+        if not odoo_currency:  # a currency Odoo does not know: the amount and its ISO code
+            return f"{amount} {code}"
+        return format_amount(self.env, float(amount), odoo_currency)
 
     # ------------------------------------------------------------------------------------
     # Webhooks

@@ -3,10 +3,12 @@ from decimal import Decimal
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import format_amount
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from odoo.addons.omni_connector_base.tools.dates import parse_unix, to_odoo
+from odoo.addons.omni_connector_base.tools.errors import PayloadError
 
 from .common import StripeCase, major_units
 
@@ -293,8 +295,51 @@ class TestStripeFaults(StripeCase):
         self.assertNotIn("sk_test_wrong", self.backend.connection_message)
 
     def test_connection_ok(self):
+        """The test says the balance as a user reads it: each currency's amount in major units
+        with its symbol ("$512.58", "¥3,500"), never Stripe's minor units."""
         self.backend.action_test_connection()
         self.assertEqual(self.backend.state, "connected", self.backend.connection_message)
+        message = self.backend.connection_message
+        self.assertNotIn("minor units", message)
+        balance = self.world.balance()
+        for kind in ("available", "pending"):
+            for entry in balance[kind]:
+                code = entry["currency"].upper()
+                amount = major_units(entry["amount"], code)
+                shown = format_amount(self.env, float(amount), self.env.ref(f"base.{code}"))
+                self.assertIn(f"{kind} {shown}", message)
+        self.assertIn("¥", message)  # JPY, zero-decimal, with its symbol
+
+    def test_setup_guide(self):
+        """The guide asks for the key where it goes, then tests the connection; once the
+        journal and the webhook secret are set the account is ready."""
+        bare = self.make_backend("Guided Stripe", stripe_secret_key=False, webhook_secret=False)
+        guide = self.env["omni.backend.setup.wizard"].create({"backend_id": bare.id})
+        self.assertIn("restricted key", guide.next_step)
+        self.assertIn("Secret Key", guide.next_step)
+        guide = self.env["omni.backend.setup.wizard"].create({"backend_id": self.backend.id})
+        guide.action_test_connection()
+        guide.invalidate_recordset()
+        self.assertTrue(guide.ready, guide.next_step)
+        self.backend.webhook_secret = False
+        guide.invalidate_recordset()
+        self.assertIn("Developers ▸ Webhooks", guide.next_step)
+        self.assertIn(self.backend.webhook_url, guide.next_step)
+        self.assertIn("payout.paid", guide.next_step, "the events to send, from the handlers")
+
+    def test_connection_amount_formatting(self):
+        """Stripe's exponents (ISK counted in hundredths), Odoo's symbols, and a currency Odoo
+        does not know: its amount and ISO code, never a crash."""
+        usd, isk = self.env.ref("base.USD"), self.env.ref("base.ISK")
+        self.assertEqual(
+            self.backend._stripe_format_amount(51258, "usd"), format_amount(self.env, 512.58, usd)
+        )
+        self.assertEqual(
+            self.backend._stripe_format_amount(50000, "isk"), format_amount(self.env, 500, isk)
+        )
+        self.assertEqual(self.backend._stripe_format_amount(-1250, "QQQ"), "-12.50 QQQ")
+        with self.assertRaises(PayloadError):  # hostile: not an integer
+            self.backend._stripe_format_amount("12.5", "usd")
 
     def test_secret_key_for_managers_only(self):
         user = new_test_user(self.env, "stripe_user", groups="omni_connector_base.group_omni_user")

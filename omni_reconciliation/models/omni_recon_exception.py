@@ -29,6 +29,14 @@ EXCEPTION_TYPES = [
 
 SEVERITIES = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
+# The types with a fix of their own (the form's primary action), and the record it needs;
+# ``True`` after the record: managers only.
+FIXES = {
+    "uninvoiced": ("sale_order_id", False),
+    "return_without_refund": ("sale_order_id", False),
+    "orphan_payment": ("omni_payment_id", True),
+}
+
 STATES = [
     ("open", "Open"),
     ("resolved", "Resolved"),
@@ -169,6 +177,11 @@ class OmniReconException(models.Model):
     age_days = fields.Integer(
         string="Age (days)", compute="_compute_age_days", help="Days since the business date."
     )
+    has_fix = fields.Boolean(
+        compute="_compute_has_fix",
+        help="A button of its own fixes this open exception for this user (the form's primary "
+        "action); otherwise the primary action is Resolve, once the data is corrected.",
+    )
     resolution_note = fields.Text(
         tracking=True,
         copy=False,
@@ -188,6 +201,16 @@ class OmniReconException(models.Model):
         today = fields.Date.context_today(self)
         for exc in self:
             exc.age_days = (today - exc.date).days if exc.date else 0
+
+    @api.depends("state", "exception_type", "sale_order_id", "omni_payment_id")
+    @api.depends_context("uid")
+    def _compute_has_fix(self):
+        manager = self.env.user.has_group("omni_connector_base.group_omni_manager")
+        for exc in self:
+            needed, managers_only = FIXES.get(exc.exception_type, (None, False))
+            exc.has_fix = bool(
+                exc.state == "open" and needed and exc[needed] and (manager or not managers_only)
+            )
 
     def _check_open(self):
         closed = self.filtered(lambda exc: exc.state != "open")

@@ -115,7 +115,8 @@ class OmniReconDashboard(models.Model):
             ),
             ev AS (
                 SELECT e.company_id,
-                       COUNT(*) FILTER (WHERE e.state = 'received') AS event_pending_count,
+                       COUNT(*) FILTER (WHERE e.state IN ('received', 'waiting'))
+                           AS event_pending_count,
                        COUNT(*) FILTER (WHERE e.state = 'failed') AS event_failed_count,
                        COUNT(*) FILTER (WHERE e.state = 'dead') AS event_dead_count,
                        COUNT(*) FILTER (WHERE e.received_at >= (now() at time zone 'utc')

@@ -22,6 +22,7 @@ class OmniReconDashboardChannel(models.Model):
     queue_depth = fields.Integer(related="backend_id.queue_depth")
     failure_rate = fields.Float(related="backend_id.failure_rate")
     latency_p95_ms = fields.Integer(related="backend_id.latency_p95_ms")
+    latency_p95_seconds = fields.Float(related="backend_id.latency_p95_seconds")
     last_sync_at = fields.Datetime(related="backend_id.last_sync_at")
     stream_stalled_count = fields.Integer(related="backend_id.stream_stalled_count")
 

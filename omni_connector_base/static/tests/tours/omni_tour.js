@@ -28,10 +28,10 @@ registry.category("web_tour.tours").add("omni_connector_base_tour", {
             run: "click",
         },
         {
-            content: "The inbox opens on open events",
-            trigger: ".o_list_view .o_searchview_facet .o_facet_remove",
+            content: "The inbox opens on every event, no filter hiding what just happened",
+            trigger: '.o_list_view .o_data_row td[name="external_id"]:contains("tour_done")',
             extra_trigger: ".o_breadcrumb:contains('Events')",
-            run: "click",
+            isCheck: true,
         },
         {
             content: "Open the received event",

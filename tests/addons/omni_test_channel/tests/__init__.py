@@ -1,6 +1,7 @@
 from . import (
     test_batch,
     test_channel_dates,
+    test_document_origin,
     test_hostile_input,
     test_locations,
     test_order_payments,
@@ -8,6 +9,8 @@ from . import (
     test_pipeline,
     test_returns,
     test_roles,
+    test_screen_values,
+    test_setup_guide,
     test_streams,
     test_tour,
     test_unique_keys,

@@ -38,7 +38,7 @@ class TestUniqueKeys(OmniTestChannelCase):
         with trap_jobs() as trap:
             new._process_job()
             trap.assert_jobs_count(1)
-        self.assertEqual((new.state, new.error_class), ("failed", "retryable"))
+        self.assertEqual((new.state, new.error_class), ("waiting", "retryable"))
         self.assertIn("concurrent update", new.error_message)
         self.assertTrue(new.next_retry_at)
 
