@@ -16,8 +16,11 @@ The last line of output is one JSON object:
 """
 
 import argparse
+import datetime
+import hashlib
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -184,9 +187,13 @@ def child_engine():
     from odoo import fields
 
     with registry.cursor() as cr:
-        # the books as they stood a minute after they were generated: the same exceptions
-        # whatever the time the engine takes, so that two engines' results compare exactly
-        cr.execute("SELECT MAX(create_date) + interval '1 minute' FROM omni_order")
+        # the books as they stood a minute after the time the facts are dated from (ANCHOR):
+        # the same exceptions whatever the time the engine runs, so that two engines' results
+        # compare exactly
+        cr.execute(
+            "SELECT date_trunc('day', MAX(create_date)) - interval '12 hours' "
+            "+ interval '1 minute' FROM omni_order"
+        )
         as_of = cr.fetchone()[0]
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"omni_recon_as_of": as_of})
         today = fields.Date.context_today(env["omni.recon.run"])
@@ -199,7 +206,7 @@ def child_engine():
             counts = run._run()
             timings.append(time.monotonic() - start)
             first = first or counts
-            digest = digest or exceptions_digest(cr)
+            digest = digest or exceptions_digest(cr, as_of)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -215,17 +222,21 @@ def child_engine():
     )
 
 
-def exceptions_digest(cr):
-    """What the run raised, independent of record ids: each exception's type, amount, title
-    and details (they name the orders, payments and payouts), hashed."""
+def exceptions_digest(cr, as_of):
+    """What the run raised, independent of record ids and of the day it ran: each open
+    exception's type, amount, title and details (they name the orders, payments and payouts),
+    every date in them written as its distance in days to the run's clock, hashed."""
     cr.execute(
-        """SELECT md5(string_agg(concat_ws('|', exception_type, amount, name, explanation),
-                                 E'\\n' ORDER BY exception_type, name, amount, explanation)),
-                  COUNT(*)
+        """SELECT concat_ws('|', exception_type, amount, name, explanation)
              FROM omni_recon_exception WHERE state = 'open'"""
     )
-    digest, count = cr.fetchone()
-    return f"{count}:{digest}"
+
+    def relative(match):
+        day = datetime.date.fromisoformat(match.group(0))
+        return f"D{(as_of.date() - day).days}"
+
+    rows = sorted(re.sub(r"\d{4}-\d{2}-\d{2}", relative, row) for (row,) in cr.fetchall())
+    return f"{len(rows)}:{hashlib.md5(chr(10).join(rows).encode()).hexdigest()}"
 
 
 def child_naive():
@@ -307,7 +318,7 @@ INSERT INTO omni_order (name, backend_id, company_id, channel, external_id, curr
                         create_date, write_date, create_uid, write_uid)
 SELECT '#B' || i, {backend}, {company}, '{channel}', 'B' || i, {currency},
        10.99 + (i %% 200), CASE WHEN i %% 40 = 0 THEN 5 ELSE 0 END, 'paid',
-       now() at time zone 'utc' - make_interval(days => i %% 60, secs => i %% 86400),
+       {anchor} - make_interval(days => i %% 60, secs => i %% 86400),
        now() at time zone 'utc', now() at time zone 'utc', 1, 1
   FROM generate_series(1, {n}) i;
 INSERT INTO sale_order (name, partner_id, partner_invoice_id, partner_shipping_id, company_id,
@@ -367,7 +378,7 @@ INSERT INTO omni_payout (backend_id, company_id, channel, external_id, currency_
                          status, arrival_date, create_date, write_date, create_uid, write_uid)
 SELECT {backend}, {company}, '{channel}', 'po_' || k, {currency}, 0,
        CASE WHEN k %% 10 = 0 THEN 'paid' ELSE 'in_transit' END,
-       now() at time zone 'utc' - make_interval(days => k %% 60),
+       {anchor} - make_interval(days => k %% 60),
        now() at time zone 'utc', now() at time zone 'utc', 1, 1
   FROM generate_series(0, {n} / 100) k;
 -- charges: 2%% of paid orders have none, 1.4%% are overcharged by 5
@@ -403,7 +414,7 @@ INSERT INTO omni_payment (backend_id, company_id, channel, external_id, payment_
                           create_date, write_date, create_uid, write_uid)
 SELECT {backend}, {company}, '{channel}', 'orphan_' || k, 'charge', 'succeeded', {currency},
        25, 1.03, 23.97, 'UNKNOWN-' || k,
-       now() at time zone 'utc' - make_interval(days => k %% 60),
+       {anchor} - make_interval(days => k %% 60),
        now() at time zone 'utc', now() at time zone 'utc', now() at time zone 'utc', 1, 1
   FROM generate_series(1, {n} / 100) k;
 -- payout amount = net of its movements, except every 20th (off by 1.00)
@@ -424,7 +435,7 @@ SELECT CASE WHEN k <= 10 THEN 'Bench store ' ELSE 'Bench location ' END || k, {b
 INSERT INTO omni_store_day (backend_id, company_id, channel, location_id, business_date,
                             currency_id, z_reported, create_date, write_date, create_uid,
                             write_uid)
-SELECT {backend}, {company}, '{channel}', l.id, CURRENT_DATE - d, {currency}, true,
+SELECT {backend}, {company}, '{channel}', l.id, ({anchor})::date - d, {currency}, true,
        now() at time zone 'utc', now() at time zone 'utc', 1, 1
   FROM omni_location l
  CROSS JOIN generate_series(1, LEAST(GREATEST({n} / 500, 1), 365)) d
@@ -447,7 +458,7 @@ INSERT INTO omni_stock_level (backend_id, company_id, channel, location_id, ware
                               create_date, write_date, create_uid, write_uid)
 SELECT {backend}, {company}, '{channel}', l.id, {warehouse}, p.product_id,
        CASE WHEN (l.id + p.product_id) %% 7 = 0 THEN 103 ELSE 100 END,
-       now() at time zone 'utc' - interval '1 hour',
+       {anchor} - interval '1 hour',
        now() at time zone 'utc', now() at time zone 'utc', 1, 1
   FROM omni_location l
  CROSS JOIN unnest({stocked}) p(product_id)
@@ -459,6 +470,11 @@ ANALYZE sale_order; ANALYZE sale_order_line; ANALYZE omni_recon_exception;
 """
 
 
+# What the generated facts are dated from: noon of the day before, whatever the time the bench
+# runs, so that two runs (two engines) date every fact alike and raise the same exceptions.
+ANCHOR = "(date_trunc('day', now() at time zone 'utc') - interval '12 hours')"
+
+
 def child(kind, **extra):
     args = [sys.executable, __file__, "--child", kind]
     out = subprocess.run(args, check=True, capture_output=True, text=True, **extra)
@@ -467,7 +483,7 @@ def child(kind, **extra):
 
 def generate(ids, n):
     start = time.monotonic()
-    psql(GENERATE.format(n=n, **ids).replace("%%", "%"))
+    psql(GENERATE.format(n=n, anchor=ANCHOR, **ids).replace("%%", "%"))
     psql(  # the previous size's rows are dead tuples: reclaim them before measuring
         "VACUUM ANALYZE omni_order, omni_payment, omni_payout, sale_order, sale_order_line, "
         "account_move, account_move_line, sale_order_line_invoice_rel, omni_recon_exception"
