@@ -38,8 +38,45 @@ backend.write(
         "settlement_adjustment_account_id": account("658200", "Stripe adjustments").id,
     }
 )
+# The company's bank receives the Stripe payouts: a statement line for most paid payouts of
+# the demo month (every seventh is missing on purpose: "payout not banked"); once imported,
+# the payouts are matched to their line and reconciled (the job below, before the
+# reconciliation run).
+from datetime import datetime, timezone  # noqa: E402
+
+from omni_sandboxes.stripe_sandbox import generate_month  # noqa: E402
+
+from odoo.addons.omni_connector_stripe.tools.currency import stripe_amount  # noqa: E402
+
+# A bank account of its own: the demo's other bank journal holds Odoo's demo statement
+# lines, which no payout explains.
+bank = Journal.search([("code", "=", "PAYB"), ("company_id", "=", company.id)], limit=1)
+if not bank:
+    bank = Journal.create({"name": "Payouts Bank", "code": "PAYB", "type": "bank"})
+backend.payout_journal_id = bank
+Line = env["account.bank.statement.line"].with_company(company)
+paid = [p for p in generate_month(seed=7).payouts if p["status"] == "paid"]
+for index, payout in enumerate(paid):
+    label = f"STRIPE PAYOUT {payout['id']}"
+    if index % 7 == 3 or Line.search_count([("payment_ref", "=", label)]):
+        continue
+    currency = env.ref(f"base.{payout['currency'].upper()}")
+    currency.active = True
+    amount = float(stripe_amount(payout["amount"], payout["currency"], "payout", payout=True))
+    day = datetime.fromtimestamp(payout["arrival_date"], tz=timezone.utc).date()
+    vals = {"journal_id": bank.id, "date": day, "payment_ref": label, "amount": amount}
+    if currency != bank.currency_id and currency != company.currency_id:
+        vals.update(
+            foreign_currency_id=currency.id,
+            amount_currency=amount,
+            amount=currency._convert(amount, company.currency_id, company, day),
+        )
+    Line.create(vals)
 backend.action_test_connection()
 env["omni.backend"]._cron_stripe_pull()
+env["omni.payout"].with_delay(
+    channel="root.omni", eta=540, description="Demo: payouts matched to the bank"
+)._cron_match_bank_statement()
 env.cr.commit()
 print(f"demo: {backend.name} {backend.state}: {backend.connection_message}")
 

@@ -84,8 +84,7 @@ class OmniBackend(models.Model):
             [
                 ("backend_id", "=", backend.id),
                 ("external_id", "=like", f"{dispatch.name}#%"),
-                ("state", "=", "failed"),
-                ("next_retry_at", "!=", False),
+                ("state", "=", "waiting"),
             ]
         )._process_soon()
         if adopted:

@@ -68,7 +68,7 @@ class TestShipBobBilling(ShipBobWebhookCase):
             "billing.charge.created", self.sandbox.charge(shipment["id"], "5.00", currency="EUR")
         )
         event = self.process()
-        self.assertEqual((event.state, event.error_class), ("failed", "retryable"))
+        self.assertEqual((event.state, event.error_class), ("waiting", "retryable"))
         self.assertIn("has not received yet", event.error_message)
         self.deliver("order.shipped", shipment)
         self.process()

@@ -323,7 +323,7 @@ class TestShipBobHostileShipments(ShipBobWebhookCase):
         self.post_signed(delivered, "order.shipment.delivered")
         self.process()
         event = self.events()[-1:]
-        self.assertEqual((event.state, event.error_class), ("failed", "retryable"))
+        self.assertEqual((event.state, event.error_class), ("waiting", "retryable"))
         self.assertIn("was not shipped in Odoo", event.error_message)
         self.assertEqual(picking.state, "assigned")
 

@@ -137,11 +137,12 @@ class OmniEvent(models.Model):
         ("idempotency_key_uniq", "UNIQUE(idempotency_key)", "This event was already received."),
     ]
 
-    @api.depends("topic", "external_id")
+    @api.depends("latency_ms")
     def _compute_latency_seconds(self):
         for event in self:
             event.latency_seconds = event.latency_ms / 1000.0
 
+    @api.depends("topic", "external_id")
     def _compute_display_name(self):
         for event in self:
             event.display_name = f"{event.topic} {event.external_id or ''}".strip()

@@ -287,7 +287,7 @@ class TestTopics(ShopifyCase, HttpCase):
             )
         for topic in ("disputes/create", "disputes/update"):
             event = self.events(topic=topic)
-            self.assertEqual((event.state, event.error_class), ("failed", "retryable"), topic)
+            self.assertEqual((event.state, event.error_class), ("waiting", "retryable"), topic)
             self.assertIn("not imported yet", event.error_message)
         for topic in (
             PRODUCT_TOPIC,
