@@ -31,6 +31,9 @@
         "views/account_move_views.xml",
         "views/stock_views.xml",
         "views/omni_menus.xml",
+        "views/omni_change_request_views.xml",
+        "views/omni_backend_approval_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,10 +1,13 @@
 from . import (
     account_journal,
     account_move,
+    omni_approval_mixin,
     omni_backend,
     omni_backend_accounting,
+    omni_backend_approval,
     omni_backend_gateway,
     omni_backend_stream,
+    omni_change_request,
     omni_event,
     omni_event_unique_key,
     omni_external_id,
@@ -27,6 +30,8 @@ from . import (
     omni_stock_level,
     omni_store_day,
     omni_tax_map,
+    res_company,
+    res_config_settings,
     sale_order,
     stock_move,
 )

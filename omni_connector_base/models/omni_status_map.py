@@ -20,6 +20,8 @@ class OmniStatusMap(models.Model):
     """Channel status -> canonical state -> Odoo action, as data (editable per backend)."""
 
     _name = "omni.status.map"
+    _inherit = ["omni.approval.mixin"]
+    _omni_approval_fields = ("kind", "channel_state", "canonical_state", "action")
     _description = "Omnichannel Status Mapping"
     _order = "backend_id, kind, sequence, channel_state"
 

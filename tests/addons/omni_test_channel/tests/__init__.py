@@ -1,4 +1,5 @@
 from . import (
+    test_approval,
     test_batch,
     test_channel_dates,
     test_hostile_input,
