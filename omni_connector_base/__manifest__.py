@@ -33,6 +33,7 @@
         "views/omni_menus.xml",
         "views/omni_change_request_views.xml",
         "views/omni_backend_approval_views.xml",
+        "report/omni_audit_report_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "assets": {

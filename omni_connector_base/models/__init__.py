@@ -1,7 +1,9 @@
 from . import (
     account_journal,
     account_move,
+    mail_message,
     omni_approval_mixin,
+    omni_audit_mixin,
     omni_backend,
     omni_backend_accounting,
     omni_backend_approval,

@@ -8,9 +8,7 @@ class OmniBackend(models.Model):
 
     _inherit = "omni.backend"  # pylint: disable=consider-merging-classes-inherited
 
-    change_request_ids = fields.One2many(
-        "omni.change.request", "backend_id", groups=MANAGER_GROUP
-    )
+    change_request_ids = fields.One2many("omni.change.request", "backend_id", groups=MANAGER_GROUP)
     change_request_pending_count = fields.Integer(
         compute="_compute_change_request_pending", groups=MANAGER_GROUP
     )

@@ -62,9 +62,7 @@ class OmniChangeRequest(models.Model):
         self.env["omni.backend"]._omni_check_manager()
         for request in self:
             if request.state != "proposed":
-                raise UserError(
-                    _("Change %(name)s is no longer pending.", name=request.name)
-                )
+                raise UserError(_("Change %(name)s is no longer pending.", name=request.name))
 
     def action_approve(self):
         """Apply the change, as its approver; never the proposer's own."""

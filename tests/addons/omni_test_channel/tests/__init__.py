@@ -1,5 +1,6 @@
 from . import (
     test_approval,
+    test_audit,
     test_batch,
     test_channel_dates,
     test_hostile_input,
