@@ -1,6 +1,6 @@
 from markupsafe import Markup, escape
 
-from odoo import _, models
+from odoo import _, api, models
 
 APPLY_CONTEXT = "omni_approval_apply"
 
@@ -118,6 +118,34 @@ class OmniApprovalMixin(models.AbstractModel):
         for record in held:
             record._omni_approval_propose(*diffs[record])
         return True
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._omni_approval_log_rows(_("added"))
+        return records
+
+    def unlink(self):
+        self._omni_approval_log_rows(_("removed"))
+        return super().unlink()
+
+    def _omni_approval_log_rows(self, verb):
+        """Rows added or removed are logged, not held: a channel state or tax without a row
+        fails its events with a mapping error, it never books a wrong amount."""
+        by_backend = {}
+        for record in self:
+            by_backend.setdefault(record._omni_approval_backend(), []).append(record)
+        for backend, records in by_backend.items():
+            names = ", ".join(record.display_name for record in records)
+            backend._message_log(
+                body=_(
+                    "%(model)s %(verb)s by %(user)s: %(names)s",
+                    model=self._description,
+                    verb=verb,
+                    user=self.env.user.name,
+                    names=names,
+                )
+            )
 
     def _omni_approval_propose(self, old, new):
         self.ensure_one()

@@ -68,6 +68,12 @@ class OmniStatusMap(models.Model):
         ),
     ]
 
+    @api.depends("kind", "channel_state")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for row in self:
+            row.display_name = f"{kinds.get(row.kind, '')}: {row.channel_state or ''}"
+
     @api.model
     def _default_rows(self, channel):
         """Default rows for a new backend of ``channel``; connectors extend."""

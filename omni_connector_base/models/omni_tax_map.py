@@ -31,6 +31,11 @@ class OmniTaxMap(models.Model):
         ),
     ]
 
+    @api.depends("channel_tax", "rate")
+    def _compute_display_name(self):
+        for row in self:
+            row.display_name = f"{row.channel_tax or ''} {row.rate * 100:g} %"
+
     @api.model
     def _find(self, backend, title, rate):
         key = (title or "").strip().lower()

@@ -79,6 +79,7 @@ class TestApproval(RolesMixin, OmniTestChannelCase):
         self.assertEqual(request.old_values, {"action": "none"})
         self.assertEqual(request.new_values, {"action": "confirm"})
         self.assertIn("Nothing → Confirm the sale order", request.summary)
+        self.assertIn("Financial: pending", request.record_name)
         self.assertIn(request.name, self.last_log().body)
         self.assertEqual(self.backend.with_user(self.omni_manager).change_request_pending_count, 1)
 
@@ -160,6 +161,25 @@ class TestApproval(RolesMixin, OmniTestChannelCase):
         with self.assertRaisesRegex(UserError, "changed since"):
             first.with_user(self.other_manager).action_approve()
         self.assertEqual(self.pending_row.action, "cancel")
+
+    def test_rows_added_or_removed_are_logged(self):
+        self.require_approval()
+        backend = self.backend.with_user(self.omni_manager)
+        backend.write(
+            {
+                "tax_map_ids": [
+                    Command.create({"channel_tax": "VAT", "rate": 0.1, "tax_id": self.vat10.id})
+                ]
+            }
+        )
+        added = self.backend.tax_map_ids.filtered(lambda row: row.tax_id == self.vat10)
+        self.assertTrue(added)  # a new row maps what failed before: logged, not held
+        self.assertIn("added by", self.last_log().body)
+        self.assertIn("VAT 10 %", self.last_log().body)
+        backend.write({"tax_map_ids": [Command.delete(added.id)]})
+        self.assertIn("removed by", self.last_log().body)
+        self.assertIn(self.omni_manager.name, self.last_log().body)
+        self.assertFalse(self.requests())
 
     def test_forged_requests_are_refused(self):
         self.require_approval()
