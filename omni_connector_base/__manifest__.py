@@ -16,6 +16,7 @@
         "data/queue_job_data.xml",
         "data/omni_data.xml",
         "data/ir_cron_data.xml",
+        "data/omni_alert_data.xml",
         "views/omni_backend_stream_views.xml",
         "views/omni_backend_views.xml",
         "views/omni_event_views.xml",

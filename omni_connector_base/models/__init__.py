@@ -6,6 +6,7 @@ from . import (
     omni_audit_mixin,
     omni_backend,
     omni_backend_accounting,
+    omni_backend_alert,
     omni_backend_approval,
     omni_backend_gateway,
     omni_backend_stream,

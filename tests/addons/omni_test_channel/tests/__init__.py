@@ -1,4 +1,5 @@
 from . import (
+    test_alerts,
     test_approval,
     test_audit,
     test_batch,

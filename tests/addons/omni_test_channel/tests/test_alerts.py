@@ -1,0 +1,80 @@
+"""Threshold alerts: the daily check raises one activity per crossed threshold for the
+backend's responsible, once, and marks it done when the metric is back."""
+
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from .common import OmniTestChannelCase, order_payload
+
+
+class TestAlerts(OmniTestChannelCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.failed_type = cls.env.ref("omni_connector_base.mail_activity_omni_alert_failed")
+        cls.queue_type = cls.env.ref("omni_connector_base.mail_activity_omni_alert_queue")
+
+    def alerts(self, activity_type):
+        return self.backend.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+
+    def check(self):
+        self.backend.invalidate_recordset()
+        self.env["omni.backend"]._cron_check_alerts()
+
+    def failing_order(self, event_id, external_id):
+        payload = order_payload(event_id, id=external_id, name=f"#{external_id}")
+        payload["order"]["lines"][0]["sku"] = "ALERT-SKU"
+        event = self.deliver(payload)
+        self.assertEqual(event.state, "failed")
+        return event
+
+    def test_failed_events_raised_once_closed_when_back(self):
+        self.company.omni_alert_failed_events = 2
+        first = self.failing_order("evt-a1", "2001")
+        self.check()
+        self.assertFalse(self.alerts(self.failed_type))  # 1 < 2
+        second = self.failing_order("evt-a2", "2002")
+        self.check()
+        alert = self.alerts(self.failed_type)
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.user_id, self.backend.responsible_user_id)
+        self.assertIn("2 failed", alert.note)
+        self.check()  # still over: not raised twice
+        self.assertEqual(self.alerts(self.failed_type), alert)
+
+        # mapped and retried: back under the threshold, the activity is done
+        self.env["product.product"].create({"name": "Alert", "default_code": "ALERT-SKU"})
+        with trap_jobs() as trap:
+            (first | second).action_retry()
+            trap.perform_enqueued_jobs()
+        self.assertEqual((first | second).mapped("state"), ["done", "done"])
+        self.check()
+        self.assertFalse(self.alerts(self.failed_type))
+        done = self.env["mail.message"].search(
+            [
+                ("model", "=", "omni.backend"),
+                ("res_id", "=", self.backend.id),
+                ("mail_activity_type_id", "=", self.failed_type.id),
+            ]
+        )
+        self.assertEqual(len(done), 1)
+        self.assertIn("Back under its threshold", done.body)
+
+    def test_queue_depth_and_switched_off(self):
+        self.company.omni_alert_queue_depth = 2
+        for index in range(2):
+            self.receive(order_payload(f"evt-q{index}", id=f"30{index}"))
+        self.check()
+        self.assertEqual(len(self.alerts(self.queue_type)), 1)
+        self.assertFalse(self.alerts(self.failed_type))
+        # the company turns alerts off: what was raised is closed, nothing new comes
+        self.company.omni_alert_queue_depth = 0
+        self.check()
+        self.assertFalse(self.alerts(self.queue_type))
+        self.check()
+        self.assertFalse(self.backend.activity_ids)
+
+    def test_no_threshold_no_alert(self):
+        self.failing_order("evt-n1", "4001")
+        self.receive(order_payload("evt-n2", id="4002"))
+        self.check()
+        self.assertFalse(self.backend.activity_ids)
