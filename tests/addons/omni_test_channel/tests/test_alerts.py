@@ -1,6 +1,10 @@
 """Threshold alerts: the daily check raises one activity per crossed threshold for the
 backend's responsible, once, and marks it done when the metric is back."""
 
+from datetime import timedelta
+
+from odoo import fields
+
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import OmniTestChannelCase, order_payload
@@ -78,3 +82,52 @@ class TestAlerts(OmniTestChannelCase):
         self.receive(order_payload("evt-n2", id="4002"))
         self.check()
         self.assertFalse(self.backend.activity_ids)
+
+    def test_payouts_not_banked_after_n_days(self):
+        unbanked_type = self.env.ref("omni_connector_base.mail_activity_omni_alert_unbanked")
+        bank = self.env["account.journal"].create(
+            {"name": "Alert Bank", "code": "ALB", "type": "bank", "currency_id": self.eur.id}
+        )
+        self.company.omni_alert_unbanked_days = 5
+        now = fields.Datetime.now()
+        Payout = self.env["omni.payout"]
+        # what the payout pull stores: a paid payout, its arrival date, no bank line yet
+        late = Payout.create(
+            {
+                "backend_id": self.backend.id,
+                "external_id": "po_late",
+                "amount": 321.09,
+                "currency_id": self.eur.id,
+                "status": "paid",
+                "arrival_date": now - timedelta(days=8),
+            }
+        )
+        Payout.create(
+            {
+                "backend_id": self.backend.id,
+                "external_id": "po_recent",
+                "amount": 50.0,
+                "currency_id": self.eur.id,
+                "status": "paid",
+                "arrival_date": now - timedelta(days=2),
+            }
+        )
+        self.check()
+        self.assertFalse(self.alerts(unbanked_type))  # no payout journal: nothing to bank into
+        self.backend.payout_journal_id = bank
+        self.check()
+        alert = self.alerts(unbanked_type)
+        self.assertEqual(len(alert), 1)
+        self.assertIn("1 payouts", alert.note)
+        line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": bank.id,
+                "date": (now - timedelta(days=7)).date(),
+                "amount": 321.09,
+                "payment_ref": "PAYOUT po_late",
+            }
+        )
+        late._match_bank_statement_lines()
+        self.assertEqual(late.statement_line_id, line)
+        self.check()
+        self.assertFalse(self.alerts(unbanked_type))
