@@ -96,3 +96,18 @@ class TestAudit(RolesMixin, OmniTestChannelCase):
         # a plain chatter note is no audited action
         event.message_post(body="just a note")
         self.assertEqual(len(self.audit(res_id=event.id)), 1)
+        # nor can anyone forge or rewrite an entry
+        own_note = event.with_user(self.omni_manager)._message_log(body="my own note")
+        Message = self.env["mail.message"].with_user(self.omni_manager)
+        with self.assertRaises(AccessError):
+            Message.create(
+                {
+                    "model": "omni.event",
+                    "res_id": event.id,
+                    "body": "forged",
+                    "omni_action": "event_ignore",
+                }
+            )
+        with self.assertRaises(AccessError):
+            own_note.with_user(self.omni_manager).write({"omni_action": "event_replay"})
+        self.assertEqual(len(self.audit(res_id=event.id)), 1)
