@@ -1,7 +1,9 @@
 """Threshold alerts: the daily check raises one activity per crossed threshold for the
 backend's responsible, once, and marks it done when the metric is back."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 
@@ -131,3 +133,21 @@ class TestAlerts(OmniTestChannelCase):
         self.assertEqual(late.statement_line_id, line)
         self.check()
         self.assertFalse(self.alerts(unbanked_type))
+
+    def test_stalled_streams(self):
+        stalled_type = self.env.ref("omni_connector_base.mail_activity_omni_alert_stalled")
+        self.company.omni_alert_stalled_streams = 1
+        stream = self.backend._stream("orders")
+        start = datetime(2026, 11, 2, 9, 0, 0)
+        with freeze_time(start):
+            stream._mark_error("the channel throttled the request")
+            self.check()
+            self.assertFalse(self.alerts(stalled_type))  # in trouble, not stalled yet
+        with freeze_time(start + timedelta(minutes=self.backend.stall_threshold_minutes + 1)):
+            self.env.invalidate_all()
+            self.check()
+            self.assertEqual(len(self.alerts(stalled_type)), 1)
+            stream._mark_success()
+            self.env.invalidate_all()
+            self.check()
+            self.assertFalse(self.alerts(stalled_type))
