@@ -16,6 +16,7 @@
         "data/queue_job_data.xml",
         "data/omni_data.xml",
         "data/ir_cron_data.xml",
+        "data/omni_alert_data.xml",
         "views/omni_backend_stream_views.xml",
         "views/omni_backend_setup_wizard_views.xml",
         "views/omni_backend_views.xml",
@@ -32,6 +33,10 @@
         "views/account_move_views.xml",
         "views/stock_views.xml",
         "views/omni_menus.xml",
+        "views/omni_change_request_views.xml",
+        "views/omni_backend_approval_views.xml",
+        "report/omni_audit_report_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -66,3 +66,11 @@ FAILED_PAYMENT_STATES = (
     "voided",
     "reversed",
 )
+
+# Manual actions the audit trail lists (omni.audit.report); the reconciliation adds its own.
+AUDIT_ACTIONS = [
+    ("event_retry", "Event retried"),
+    ("event_replay", "Event replayed"),
+    ("event_ignore", "Event ignored"),
+    ("event_process_now", "Event processed now"),
+]

@@ -17,13 +17,24 @@ class OmniBackend(models.Model):
     """A backend's accounting: when its orders are invoiced, the journal of each payment
     gateway, and the accounts its settlements book to."""
 
-    _inherit = "omni.backend"  # pylint: disable=consider-merging-classes-inherited
+    _name = "omni.backend"
+    _inherit = ["omni.backend", "omni.approval.mixin"]
+    _omni_approval_fields = (
+        "invoice_policy",
+        "settlement_fee_account_id",
+        "settlement_dispute_account_id",
+        "settlement_adjustment_account_id",
+        "settlement_reserve_account_id",
+        "settlement_revenue_account_id",
+        "settlement_fx_account_id",
+        "fee_booking",
+        "payout_journal_id",
+    )
 
     invoice_policy = fields.Selection(
         INVOICE_POLICIES,
         default="on_paid",
         required=True,
-        tracking=True,
         help="When the importer makes and posts the invoice of a channel order (one per "
         "order, dated at the channel's date). Manually: finance invoices from the sale order.",
     )

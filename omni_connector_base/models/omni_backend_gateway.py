@@ -13,6 +13,8 @@ class OmniBackendGateway(models.Model):
     through this gateway."""
 
     _name = "omni.backend.gateway"
+    _inherit = ["omni.approval.mixin"]
+    _omni_approval_fields = ("gateway", "kind", "journal_id")
     _description = "Omnichannel Payment Gateway"
     _order = "backend_id, name"
 

@@ -76,7 +76,7 @@ class OmniEvent(models.Model):
 
     _name = "omni.event"
     _description = "Omnichannel Event"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "omni.audit.mixin"]
     _order = "id desc"
     _rec_name = "topic"
     _rec_names_search = ["topic", "external_id", "idempotency_key"]
@@ -497,8 +497,7 @@ class OmniEvent(models.Model):
         """Process failed / dead events again."""
         self.env["omni.backend"]._omni_check_manager()
         events = self.filtered(lambda e: e.state in ("failed", "dead", "received", "waiting"))
-        for event in events:
-            event._message_log(body=_("Retried by %(user)s.", user=self.env.user.name))
+        events._omni_audit("event_retry", _("Retried by %(user)s.", user=self.env.user.name))
         events.sudo().write({"state": "received", "next_retry_at": False})
         events.sudo()._enqueue()
         return True
@@ -507,8 +506,7 @@ class OmniEvent(models.Model):
         """Process events again whatever their state: the importer is idempotent, so a replay
         of an applied event changes nothing."""
         self.env["omni.backend"]._omni_check_manager()
-        for event in self:
-            event._message_log(body=_("Replayed by %(user)s.", user=self.env.user.name))
+        self._omni_audit("event_replay", _("Replayed by %(user)s.", user=self.env.user.name))
         self.sudo().write({"state": "received", "next_retry_at": False})
         self.sudo()._enqueue()
         return True
@@ -523,16 +521,19 @@ class OmniEvent(models.Model):
                 "target": "new",
                 "context": {"active_ids": self.ids, "active_model": self._name},
             }
-        for event in self:
-            event._message_log(
-                body=_("Ignored by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
-            )
+        self._omni_audit(
+            "event_ignore",
+            _("Ignored by %(user)s: %(reason)s", user=self.env.user.name, reason=reason),
+        )
         self.sudo().write({"state": "ignored", "ignore_reason": reason, "next_retry_at": False})
         return True
 
     def action_process_now(self):
         """Process in the user's transaction (debugging aid for managers)."""
         self.env["omni.backend"]._omni_check_manager()
+        self._omni_audit(
+            "event_process_now", _("Processed now by %(user)s.", user=self.env.user.name)
+        )
         self.sudo()._process_job()
         return True
 

@@ -20,6 +20,8 @@ class OmniStatusMap(models.Model):
     """Channel status -> canonical state -> Odoo action, as data (editable per backend)."""
 
     _name = "omni.status.map"
+    _inherit = ["omni.approval.mixin"]
+    _omni_approval_fields = ("kind", "channel_state", "canonical_state", "action")
     _description = "Omnichannel Status Mapping"
     _order = "backend_id, kind, sequence, channel_state"
 
@@ -65,6 +67,12 @@ class OmniStatusMap(models.Model):
             "A channel state is mapped once per kind.",
         ),
     ]
+
+    @api.depends("kind", "channel_state")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for row in self:
+            row.display_name = f"{kinds.get(row.kind, '')}: {row.channel_state or ''}"
 
     @api.model
     def _default_rows(self, channel):

@@ -6,6 +6,8 @@ class OmniTaxMap(models.Model):
     the event fail with a mapping error instead of booking a wrong tax."""
 
     _name = "omni.tax.map"
+    _inherit = ["omni.approval.mixin"]
+    _omni_approval_fields = ("channel_tax", "rate", "tax_id")
     _description = "Omnichannel Tax Mapping"
     _order = "backend_id, channel_tax"
     _check_company_auto = True
@@ -28,6 +30,11 @@ class OmniTaxMap(models.Model):
             "This channel tax is already mapped.",
         ),
     ]
+
+    @api.depends("channel_tax", "rate")
+    def _compute_display_name(self):
+        for row in self:
+            row.display_name = f"{row.channel_tax or ''} {row.rate * 100:g} %"
 
     @api.model
     def _find(self, backend, title, rate):

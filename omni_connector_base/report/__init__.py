@@ -1,1 +1,1 @@
-from . import omni_event_report
+from . import omni_audit_report, omni_event_report

@@ -56,7 +56,7 @@ class OmniReconException(models.Model):
 
     _name = "omni.recon.exception"
     _description = "Reconciliation Exception"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "omni.audit.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -237,6 +237,7 @@ class OmniReconException(models.Model):
         """The underlying data was corrected."""
         self._check_open()
         self.write({"state": "resolved"})
+        self._omni_audit("exception_resolve", _("Resolved by %(user)s.", user=self.env.user.name))
         return True
 
     def action_explain(self):
@@ -244,6 +245,15 @@ class OmniReconException(models.Model):
         self._check_open()
         self._check_resolution_note(_("explained"))
         self.write({"state": "explained"})
+        for exc in self:
+            exc._omni_audit(
+                "exception_explain",
+                _(
+                    "Explained by %(user)s: %(note)s",
+                    user=self.env.user.name,
+                    note=exc.resolution_note,
+                ),
+            )
         return True
 
     def action_ignore(self):
@@ -251,16 +261,29 @@ class OmniReconException(models.Model):
         self._check_open()
         self._check_resolution_note(_("ignored"))
         self.write({"state": "ignored"})
+        for exc in self:
+            exc._omni_audit(
+                "exception_ignore",
+                _(
+                    "Ignored by %(user)s: %(note)s",
+                    user=self.env.user.name,
+                    note=exc.resolution_note,
+                ),
+            )
         return True
 
     def action_reopen(self):
-        self.filtered(lambda exc: exc.state != "open").write(
-            {"state": "open", "auto_closed": False}
-        )
+        closed = self.filtered(lambda exc: exc.state != "open")
+        closed.write({"state": "open", "auto_closed": False})
+        closed._omni_audit("exception_reopen", _("Reopened by %(user)s.", user=self.env.user.name))
         return True
 
     def action_assign_to_me(self):
         self.write({"user_id": self.env.uid})
+        self._omni_audit(
+            "exception_assign",
+            _("Taken by %(user)s.", user=self.env.user.name),
+        )
         return True
 
     def _open_record(self, record):
@@ -340,9 +363,11 @@ class OmniReconException(models.Model):
         if not record:
             raise UserError(_("%(action)s needs a linked sale order.", action=label))
 
-    def _after_fix(self, moves, message):
+    def _after_fix(self, moves, message, action):
         self.move_id = moves[:1]
-        self.message_post(body=message)
+        self._omni_audit(
+            action, _("%(message)s By %(user)s.", message=message, user=self.env.user.name)
+        )
         self._recheck()
         return moves.get_formview_action() if len(moves) == 1 else True
 
@@ -355,6 +380,7 @@ class OmniReconException(models.Model):
         return self._after_fix(
             moves,
             _("Invoice %(names)s created and posted.", names=", ".join(moves.mapped("name"))),
+            "exception_invoice",
         )
 
     def action_create_credit_note(self):
@@ -378,7 +404,9 @@ class OmniReconException(models.Model):
         )
         refund.action_post()
         return self._after_fix(
-            refund, _("Credit note %(name)s created and posted.", name=refund.name)
+            refund,
+            _("Credit note %(name)s created and posted.", name=refund.name),
+            "exception_credit_note",
         )
 
     def action_link_payment(self):

@@ -1,4 +1,5 @@
 from . import (
+    omni_audit_report,
     omni_recon_dashboard,
     omni_recon_dashboard_channel,
     omni_recon_dashboard_type,

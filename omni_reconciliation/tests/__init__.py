@@ -1,6 +1,7 @@
 from . import (
     test_recon_actions,
     test_recon_amounts,
+    test_recon_audit,
     test_recon_dashboard_pipeline,
     test_recon_engine,
     test_recon_exception,

@@ -23,6 +23,14 @@ class OmniReconAssignWizard(models.TransientModel):
         self.ensure_one()
         excs = self.exception_ids
         excs.write({"user_id": self.user_id.id})
+        excs._omni_audit(
+            "exception_assign",
+            _(
+                "Assigned to %(assignee)s by %(user)s.",
+                assignee=self.user_id.name,
+                user=self.env.user.name,
+            ),
+        )
         for exc in excs:  # one activity per exception the user picked, not a population
             exc.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -42,12 +42,14 @@ class OmniReconLinkPaymentWizard(models.TransientModel):
         if exc.state != "open" or exc.exception_type != "orphan_payment":
             raise UserError(_("Only an open orphan payment can be linked to an order."))
         self.payment_id.order_id = self.order_id
-        exc.message_post(
-            body=_(
-                "Payment %(payment)s linked to order %(order)s.",
+        exc._omni_audit(
+            "exception_link_payment",
+            _(
+                "Payment %(payment)s linked to order %(order)s by %(user)s.",
                 payment=self.payment_id.external_id,
                 order=self.order_id.display_name,
-            )
+                user=self.env.user.name,
+            ),
         )
         exc._recheck()
         return exc.get_formview_action()

@@ -1,4 +1,7 @@
 from . import (
+    test_alerts,
+    test_approval,
+    test_audit,
     test_batch,
     test_channel_dates,
     test_document_origin,
