@@ -44,12 +44,18 @@ class OmniImporter(models.AbstractModel):
         batch.touched.extend(payments.order_id)
 
     def _registrable(self, payment):
-        order = payment.order_id
+        """Customer money that moved: not failed, and not a channel transaction still
+        pending (a bank deposit not received yet; its success follows). A processor's
+        pending balance is money (it has an availability date or a payout)."""
+        status = (payment.status or "").lower()
+        moved = status not in FAILED_PAYMENT_STATES and (
+            status != "pending" or payment.available_on or payment.payout_external_ref
+        )
         return (
             payment.payment_type in CUSTOMER_MONEY_TYPES
             and payment.amount
-            and (payment.status or "").lower() not in FAILED_PAYMENT_STATES
-            and not order.booked_in_odoo
+            and moved
+            and not payment.order_id.booked_in_odoo
             and payment.backend_id._omni_registers_payments()
         )
 

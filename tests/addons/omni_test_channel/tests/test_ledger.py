@@ -202,6 +202,27 @@ class TestLedger(OmniTestChannelCase):
         self.assertEqual(self.invoices(omni_order).payment_state, "paid")
         self.assertEqual(self.customer_balance(omni_order), 0)
 
+    def test_pending_transaction_is_registered_once_it_succeeds(self):
+        self.backend.invoice_policy = "on_order"
+        pending = charge("B1", processor="bank deposit", status="pending")
+        self.deliver(order_payload("e1", financial_status="authorized", payments=[pending]))
+        omni_order = self.omni_order()
+        self.assertFalse(omni_order.payment_ids.account_payment_id, "no money moved yet")
+        self.assertEqual(self.invoices(omni_order).payment_state, "not_paid")
+        received = charge("B2", processor="bank deposit", created_at="2026-11-06T09:00:00Z")
+        self.deliver(
+            order_payload(
+                "e2",
+                financial_status="paid",
+                updated_at="2026-11-06T10:00:00Z",
+                payments=[pending, received],
+            )
+        )
+        registrations = omni_order.payment_ids.account_payment_id
+        self.assertEqual(len(registrations), 1)
+        self.assertEqual(registrations.date.isoformat(), "2026-11-06")
+        self.assertEqual(self.invoices(omni_order).payment_state, "paid")
+
     def test_unmapped_gateway_fails_the_event_until_mapped(self):
         self.receive(
             order_payload("e1", financial_status="paid", payments=[charge(processor="klarna")])
