@@ -215,6 +215,12 @@ class OmniImporter(models.AbstractModel):
     def _flush_settlements(self, batch):
         return
 
+    def _union(self, model, chunks):
+        """The records of ``chunks`` (recordsets the batch collected) once each, in order of
+        first appearance."""
+        ids = dict.fromkeys(id_ for records in chunks for id_ in records.ids)
+        return self.env[model].browse(list(ids))
+
     def _companies(self, items):
         """The companies of the backends of batch items, in order of first appearance."""
         companies = self.env["res.company"]

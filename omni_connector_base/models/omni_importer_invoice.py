@@ -4,6 +4,7 @@ dated at the channel's date, then reconciled with the order's registered payment
 credit notes."""
 
 from odoo import _, fields, models
+from odoo.tools.misc import format_amount
 
 PAID_STATES = ("paid", "partially_refunded", "refunded")
 
@@ -13,11 +14,7 @@ class OmniImporter(models.AbstractModel):
 
     def _flush_invoices(self, batch):
         touched, batch.touched = batch.touched, []
-        omni_orders = (
-            self.env["omni.order"]
-            .browse(list(dict.fromkeys(id_ for records in touched for id_ in records.ids)))
-            .exists()
-        )
+        omni_orders = self._union("omni.order", touched).exists()
         omni_orders = omni_orders.filtered(lambda o: o.sale_order_id and not o.booked_in_odoo)
         if not omni_orders:
             return
@@ -28,12 +25,13 @@ class OmniImporter(models.AbstractModel):
                     batch.source,
                     _(
                         "Invoice %(invoice)s of %(order)s is %(invoiced)s, the channel's total "
-                        "is %(total)s %(currency)s.",
+                        "is %(total)s.",
                         invoice=invoice.name,
                         order=omni_order.name,
-                        invoiced=total,
-                        total=omni_order.amount_total,
-                        currency=omni_order.currency_id.name,
+                        invoiced=format_amount(self.env, total, invoice.currency_id),
+                        total=format_amount(
+                            self.env, omni_order.amount_total, omni_order.currency_id
+                        ),
                     ),
                 )
         self._reconcile_orders(omni_orders)

@@ -37,9 +37,7 @@ class OmniImporter(models.AbstractModel):
     def _flush_registrations(self, batch):
         pending, batch.registrations = batch.registrations, []
         # a movement sighted twice in the batch is registered once
-        payments = self.env["omni.payment"].browse(
-            list(dict.fromkeys(id_ for records in pending for id_ in records.ids))
-        )
+        payments = self._union("omni.payment", pending)
         self._register_payments(payments)
         batch.touched.extend(payments.order_id)
 

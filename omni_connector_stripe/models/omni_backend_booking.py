@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from odoo.addons.omni_connector_base.const import DEFAULT_GATEWAYS
+
 STRIPE_GATEWAY = "stripe"
 
 
@@ -26,6 +28,7 @@ class OmniBackend(models.Model):
             backend.stripe_journal_id = backend._stripe_gateway().journal_id
 
     def _inverse_stripe_journal_id(self):
+        label, kind, __ = DEFAULT_GATEWAYS[STRIPE_GATEWAY]
         for backend in self.filtered("stripe_journal_id"):
             gateway = backend._stripe_gateway()
             if gateway:
@@ -35,8 +38,8 @@ class OmniBackend(models.Model):
                     {
                         "backend_id": backend.id,
                         "gateway": STRIPE_GATEWAY,
-                        "name": "Stripe",
-                        "kind": "processor",
+                        "name": label,
+                        "kind": kind,
                         "journal_id": backend.stripe_journal_id.id,
                     }
                 )
@@ -50,10 +53,9 @@ class OmniBackend(models.Model):
         return "manual" if channel == "stripe" else super()._omni_default_invoice_policy(channel)
 
     def _omni_default_gateways(self):
-        gateways = super()._omni_default_gateways()
         if self.channel == "stripe":
-            return {STRIPE_GATEWAY: gateways[STRIPE_GATEWAY]}
-        return gateways
+            return {STRIPE_GATEWAY: DEFAULT_GATEWAYS[STRIPE_GATEWAY]}
+        return super()._omni_default_gateways()
 
     def _omni_settlement_gateway(self):
         if self.channel == "stripe":

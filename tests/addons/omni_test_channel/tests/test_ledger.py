@@ -65,7 +65,11 @@ class TestLedger(OmniTestChannelCase):
 
     def balance(self, account, **domain):
         lines = self.env["account.move.line"].search(
-            [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+            [
+                ("account_id", "=", account.id),
+                ("parent_state", "=", "posted"),
+                ("currency_id", "=", self.eur.id),  # every amount of these orders is in EUR
+            ]
             + [(key, "=", value) for key, value in domain.items()]
         )
         return Decimal(str(round(sum(lines.mapped("amount_currency")), 2)))
